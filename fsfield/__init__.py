@@ -1,0 +1,1 @@
+"""fsfield: the France services departmental animator's field tool."""
