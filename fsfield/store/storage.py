@@ -1,0 +1,351 @@
+"""Crash-safe TinyDB storage: a snapshot file plus an append-only journal.
+
+Stock ``JSONStorage`` rewrites the whole file in place on every change: slow, and a
+crash mid-write leaves it unparseable (TinyDB issues #467, #113, #301). This storage
+keeps the whole database in memory (the read cache) and makes each change durable by
+appending one checksummed journal line holding only the tables that changed, then
+fsync. The journal is folded into a new snapshot (temp file, fsync, ``os.replace``,
+fsync of the folder) once it grows, the previous snapshot being kept as the backup.
+
+Files in the data dir::
+
+    fsfield.json           snapshot  {"format", "seq", "tables"}
+    fsfield.json.bak       the previous snapshot (the backup)
+    fsfield.journal        entries after the snapshot, one per durable save
+    fsfield.journal.prev   entries between the backup and the snapshot
+
+Every journal entry carries a sequence number and replaces whole tables, so replaying
+is idempotent and any crash point leaves (snapshot or backup) + journals covering
+every save that returned. The app stores one table per record, so a saved answer
+costs one small append whatever the size of the store.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+from tinydb.storages import Storage
+
+SNAPSHOT = "fsfield.json"
+BACKUP = "fsfield.json.bak"
+JOURNAL = "fsfield.journal"
+JOURNAL_PREV = "fsfield.journal.prev"
+FORMAT = "fsfield-store/1"
+
+Tables = dict[str, dict[str, Any]]
+
+
+class StoreError(Exception):
+    """A store problem with a message meant for the user (in French)."""
+
+
+class SaveFailed(StoreError):
+    """A change could not be made durable; it is kept in memory and retried."""
+
+
+@dataclass
+class Recovery:
+    """What opening the store had to repair, for the user to be told."""
+
+    messages: list[str] = field(default_factory=list)
+    moved_aside: list[Path] = field(default_factory=list)
+
+
+def fsync_dir(directory: Path) -> None:
+    """Make a rename or file creation in ``directory`` durable (POSIX only)."""
+    if os.name != "posix":
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path: Path, payload: bytes) -> None:
+    """Write ``payload`` to ``path`` durably: temp file, fsync, replace, fsync folder.
+
+    A failure leaves the previous file untouched and removes the temp file.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            view = memoryview(payload)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(path.parent)
+
+
+def _encode_entry(seq: int, tables: dict[str, Any]) -> bytes:
+    body = orjson.dumps({"seq": seq, "t": tables})
+    return b"%08x " % zlib.crc32(body) + body + b"\n"
+
+
+def _decode_entry(line: bytes) -> dict[str, Any] | None:
+    """Return the entry of a journal line, or None when it is torn or damaged."""
+    if len(line) < 10 or line[8:9] != b" " or not line.endswith(b"\n"):
+        return None
+    body = line[9:-1]
+    try:
+        if int(line[:8], 16) != zlib.crc32(body):
+            return None
+        entry = orjson.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(entry, dict) or not isinstance(entry.get("seq"), int):
+        return None
+    if not isinstance(entry.get("t"), dict):
+        return None
+    return entry
+
+
+def _read_snapshot(path: Path) -> tuple[int, Tables]:
+    """Parse a snapshot file; raise ValueError when it is not a valid one."""
+    raw = orjson.loads(path.read_bytes())
+    if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+        raise ValueError("format inconnu")
+    seq, tables = raw.get("seq"), raw.get("tables")
+    if not isinstance(seq, int) or not isinstance(tables, dict):
+        raise ValueError("structure invalide")
+    if not all(isinstance(t, dict) for t in tables.values()):
+        raise ValueError("table invalide")
+    return seq, tables
+
+
+class JournaledStorage(Storage):
+    """TinyDB storage that never loses a save that returned (see module docstring)."""
+
+    def __init__(self, directory: Path | str, compact_min_bytes: int = 1 << 20) -> None:
+        self.directory = Path(directory)
+        self.compact_min_bytes = compact_min_bytes
+        self.recovery = Recovery()
+        self._data: Tables = {}
+        self._seq = 0
+        self._flushed: dict[str, Any] = {}
+        self._batch_depth = 0
+        self._journal_fd: int | None = None
+        self._journal_size = 0
+        self._snapshot_size = 0
+        self.unsaved = False
+        self._load()
+
+    # -- TinyDB interface ---------------------------------------------------
+
+    def read(self) -> Tables:
+        return self._data
+
+    def write(self, data: Tables) -> None:
+        self._data = data
+        self.unsaved = True
+        if self._batch_depth == 0:
+            self.flush()
+
+    def close(self) -> None:
+        """Flush what is pending, fold the journal into the snapshot, release files."""
+        try:
+            self.flush()
+            if self._journal_size:
+                self.compact()
+        finally:
+            if self._journal_fd is not None:
+                os.close(self._journal_fd)
+                self._journal_fd = None
+
+    # -- durability ---------------------------------------------------------
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group several TinyDB operations into one durable save (all or nothing on disk)."""
+        self._batch_depth += 1
+        try:
+            yield
+        finally:
+            self._batch_depth -= 1
+        if self._batch_depth == 0:
+            self.flush()
+
+    def _dirty(self) -> dict[str, Any]:
+        # TinyDB builds a new dict for every table it updates, so identity tells
+        # which tables changed since the last durable save.
+        changed: dict[str, Any] = {
+            name: table for name, table in self._data.items() if self._flushed.get(name) is not table
+        }
+        for name in self._flushed.keys() - self._data.keys():
+            changed[name] = None
+        return changed
+
+    def flush(self) -> None:
+        """Make every pending change durable; raise SaveFailed (data kept) if the disk refuses."""
+        changed = self._dirty()
+        if not changed:
+            self.unsaved = False
+            return
+        line = _encode_entry(self._seq + 1, changed)
+        try:
+            self._append(line)
+        except OSError as exc:
+            raise SaveFailed(
+                f"NON ENREGISTRÉ : écriture impossible dans {self.directory} ({exc.strerror or exc})."
+                " La modification est gardée et sera réessayée."
+            ) from exc
+        self._seq += 1
+        for name, table in changed.items():
+            if table is None:
+                self._flushed.pop(name, None)
+            else:
+                self._flushed[name] = table
+        self.unsaved = False
+        if self._journal_size > max(self.compact_min_bytes, self._snapshot_size):
+            # Compaction is an optimisation: the journal already holds everything.
+            with contextlib.suppress(OSError):
+                self.compact()
+
+    def _append(self, line: bytes) -> None:
+        if self._journal_fd is None:
+            path = self.directory / JOURNAL
+            created = not path.exists()
+            self._journal_fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            self._journal_size = os.fstat(self._journal_fd).st_size
+            if created:
+                fsync_dir(self.directory)
+        fd = self._journal_fd
+        try:
+            view = memoryview(line)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fdatasync(fd) if hasattr(os, "fdatasync") else os.fsync(fd)
+        except OSError:
+            # Cut a partial line so the journal stays a sequence of whole entries.
+            with contextlib.suppress(OSError):
+                os.ftruncate(fd, self._journal_size)
+            raise
+        self._journal_size += len(line)
+
+    def compact(self) -> None:
+        """Write a new snapshot of everything and rotate the journal (see module docstring)."""
+        self.flush()
+        payload = orjson.dumps({"format": FORMAT, "seq": self._seq, "tables": self._data})
+        snapshot = self.directory / SNAPSHOT
+        tmp = self.directory / f".{SNAPSHOT}.tmp"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                os.write(fd, payload)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        if self._journal_fd is not None:
+            os.close(self._journal_fd)
+            self._journal_fd = None
+        journal = self.directory / JOURNAL
+        if journal.exists():
+            os.replace(journal, self.directory / JOURNAL_PREV)
+        if snapshot.exists():
+            os.replace(snapshot, self.directory / BACKUP)
+        os.replace(tmp, snapshot)
+        fsync_dir(self.directory)
+        self._journal_size = 0
+        self._snapshot_size = len(payload)
+
+    # -- opening and recovery -----------------------------------------------
+
+    def _load(self) -> None:
+        snapshot, backup = self.directory / SNAPSHOT, self.directory / BACKUP
+        base: tuple[int, Tables] | None = None
+        if snapshot.exists():
+            try:
+                base = _read_snapshot(snapshot)
+                self._snapshot_size = snapshot.stat().st_size
+            except (ValueError, OSError) as exc:
+                aside = self._move_aside(snapshot)
+                self.recovery.messages.append(
+                    f"Le fichier de données était illisible ({exc}) : il a été mis de côté"
+                    f" sous {aside.name} et la sauvegarde précédente a été restaurée."
+                )
+        if base is None and backup.exists():
+            try:
+                base = _read_snapshot(backup)
+            except (ValueError, OSError) as exc:
+                aside = self._move_aside(backup)
+                self.recovery.messages.append(
+                    f"La sauvegarde était illisible elle aussi ({exc}) : mise de côté sous {aside.name}."
+                )
+        seq, tables = base if base is not None else (0, {})
+        replayed = self._replay(seq, tables)
+        self._seq, self._data = replayed, tables
+        self._flushed = dict(tables)
+        if self.recovery.messages or not snapshot.exists() and (replayed or tables):
+            # Write a clean snapshot now so the repaired state is the one on disk.
+            self.compact()
+
+    def _replay(self, seq: int, tables: Tables) -> int:
+        for name in (JOURNAL_PREV, JOURNAL):
+            path = self.directory / name
+            if not path.exists():
+                continue
+            lines = path.read_bytes().splitlines(keepends=True)
+            for index, line in enumerate(lines):
+                entry = _decode_entry(line)
+                if entry is None:
+                    if name == JOURNAL and index == len(lines) - 1:
+                        # A torn last line is a save that never returned: drop it.
+                        self._truncate_torn_tail(path, len(line))
+                        break
+                    aside = self._move_aside(path)
+                    self.recovery.messages.append(
+                        f"Le journal {name} est endommagé à la ligne {index + 1} : les"
+                        f" modifications suivantes n'ont pas pu être relues (copie sous {aside.name})."
+                    )
+                    break
+                if entry["seq"] <= seq:
+                    continue
+                if entry["seq"] != seq + 1:
+                    self.recovery.messages.append(
+                        f"Des modifications manquent entre les enregistrements {seq} et {entry['seq']}."
+                    )
+                for table_name, table in entry["t"].items():
+                    if table is None:
+                        tables.pop(table_name, None)
+                    else:
+                        tables[table_name] = table
+                seq = entry["seq"]
+        return seq
+
+    def _truncate_torn_tail(self, path: Path, torn: int) -> None:
+        with open(path, "r+b") as fh:
+            fh.truncate(path.stat().st_size - torn)
+            os.fsync(fh.fileno())
+
+    def _move_aside(self, path: Path) -> Path:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        aside = path.with_name(f"{path.name}.corrupt-{stamp}")
+        n = 1
+        while aside.exists():
+            n += 1
+            aside = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+        os.replace(path, aside)
+        self.recovery.moved_aside.append(aside)
+        return aside
