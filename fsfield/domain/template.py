@@ -184,7 +184,8 @@ class ChecklistTemplate(BaseModel):
     @model_validator(mode="after")
     def _check_unique_ids(self) -> "ChecklistTemplate":
         mission_pos: dict[str, int] = {}
-        item_pos: dict[str, str] = {}
+        # Item ids carry their mission's prefix, so a duplicate is always within one mission.
+        item_pos: dict[str, int] = {}
         prefill_owner: dict[PrefillKey, str] = {}
         for m_no, mission in enumerate(self.missions, start=1):
             if mission.id in mission_pos:
@@ -194,13 +195,13 @@ class ChecklistTemplate(BaseModel):
                 )
             mission_pos[mission.id] = m_no
             for i_no, item in enumerate(mission.items, start=1):
-                here = f"n° {i_no} de la mission « {mission.id} »"
                 if item.id in item_pos:
                     raise _Problem(
                         f"élément « {item.id} »",
-                        f"identifiant en double (éléments {item_pos[item.id]} et {here})",
+                        f"identifiant en double (éléments n° {item_pos[item.id]} et n° {i_no} "
+                        f"de la mission « {mission.id} »)",
                     )
-                item_pos[item.id] = here
+                item_pos[item.id] = i_no
                 if item.prefill is not None:
                     if item.prefill in prefill_owner:
                         raise _Problem(
@@ -315,8 +316,7 @@ def _read(path: Path | None, packaged: str) -> tuple[str, str]:
         except OSError as exc:
             raise TemplateError(name, [f"lecture impossible ({exc.strerror})"]) from None
     try:
-        # utf-8-sig: Windows editors may add a byte order mark, which TOML does not allow.
-        return name, data.decode("utf-8-sig")
+        return name, data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise TemplateError(
             name, [f"le fichier n'est pas en UTF-8 (octet invalide en position {exc.start})"]
@@ -325,9 +325,10 @@ def _read(path: Path | None, packaged: str) -> tuple[str, str]:
 
 def _parse(text: str, source: str, model: type[_Model]) -> _Model:
     try:
-        raw = tomllib.loads(text)
+        # Windows editors may add a byte order mark, which TOML does not allow.
+        raw = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
-        raise TemplateError(source, [_syntax_problem(exc)]) from None
+        raise TemplateError(source, [_syntax_problem(exc, text)]) from None
     try:
         return model.model_validate(raw)
     except ValidationError as exc:
@@ -337,7 +338,7 @@ def _parse(text: str, source: str, model: type[_Model]) -> _Model:
 # --- French error messages ---------------------------------------------------------------------
 
 _TOML_MESSAGES = {
-    "Invalid value": "valeur invalide (un texte doit être entre guillemets)",
+    "Invalid value": "valeur invalide (texte entre guillemets, nombre, true ou false attendu)",
     "Expected '=' after a key in a key/value pair": "« = » attendu après le nom du champ",
     "Cannot overwrite a value": "champ défini deux fois",
     "Unterminated string": "texte non terminé (guillemet fermant manquant)",
@@ -346,24 +347,51 @@ _TOML_MESSAGES = {
 }
 
 
-def _syntax_problem(exc: tomllib.TOMLDecodeError) -> str:
+def _syntax_problem(exc: tomllib.TOMLDecodeError, text: str) -> str:
     # Python 3.11 exposes no line attribute: the position is only in the message.
     message = str(exc)
     match = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
     if match:
-        where = f"ligne {match[1]}, colonne {match[2]}"
+        line = int(match[1])
+        where = f"ligne {line}, colonne {match[2]}"
         message = message[: match.start()]
     else:
+        line = text.count("\n") + 1
         where = "fin du fichier"
         message = message.removesuffix(" (at end of document)")
+    table = _enclosing_table(text.splitlines(), line)
     detail = _TOML_MESSAGES.get(message, f"détail : {message}")
-    return f"{where} : syntaxe TOML invalide, {detail}"
+    return f"{table + ', ' if table else ''}{where} : syntaxe TOML invalide, {detail}"
 
 
-_CONTAINERS = {  # list field -> (model of its entries, French noun, TOML table header)
-    "missions": (Mission, "mission", "[[missions]]"),
-    "items": (ChecklistItem, "élément", "[[missions.items]]"),
-    "partners": (Partner, "partenaire", "[[partners]]"),
+_TABLE_NOUNS = {
+    "[[missions]]": "mission",
+    "[[missions.items]]": "élément",
+    "[[partners]]": "partenaire",
+}
+
+
+def _enclosing_table(lines: list[str], line: int) -> str:
+    """Name the mission, item or partner whose table holds ``line`` (1-based), if known."""
+    start = next(
+        (n for n in range(min(line, len(lines)) - 1, -1, -1) if lines[n].startswith("[")), None
+    )
+    if start is None or lines[start].strip() not in _TABLE_NOUNS:
+        return ""
+    noun = _TABLE_NOUNS[lines[start].strip()]
+    for text in lines[start + 1 :]:
+        if text.startswith("["):
+            break
+        found = re.match(r'\s*id\s*=\s*"([^"]+)"', text)
+        if found:
+            return f"{noun} « {found[1]} »"
+    return ""
+
+
+_CONTAINERS = {  # list field -> (model of its entries, French noun, "none of them", TOML header)
+    "missions": (Mission, "mission", "aucune mission", "[[missions]]"),
+    "items": (ChecklistItem, "élément", "aucun élément", "[[missions.items]]"),
+    "partners": (Partner, "partenaire", "aucun partenaire", "[[partners]]"),
 }
 _ID_RULES = {
     ChecklistItem: "minuscules sans accents, chiffres et tirets, ex. « m2-horaires-24h »",
@@ -386,6 +414,8 @@ def _problems(exc: ValidationError, raw: dict[str, Any], model: type[BaseModel])
             where, reason = cause.where, cause.reason
         else:
             reason = _reason(err, field, level)
+            if reason is None:
+                continue
         problem = f"{where} : {reason}" if where else reason
         if problem not in problems:
             problems.append(problem)
@@ -400,7 +430,7 @@ def _locate(
     while i < len(loc):
         part = loc[i]
         if part in _CONTAINERS and i + 1 < len(loc) and isinstance(loc[i + 1], int):
-            entry_model, noun, _ = _CONTAINERS[str(part)]
+            entry_model, noun, _, _ = _CONTAINERS[str(part)]
             index = int(loc[i + 1])
             entries = node.get(part) if isinstance(node, dict) else None
             node = entries[index] if isinstance(entries, list) and index < len(entries) else None
@@ -430,13 +460,14 @@ def _toml_value(value: Any) -> str:
     return str(value)
 
 
-def _reason(err: Any, field: str, level: type[BaseModel]) -> str:
+def _reason(err: Any, field: str, level: type[BaseModel]) -> str | None:
+    """French reason for one pydantic error; None when it only echoes another error."""
     kind, value, ctx = err["type"], err.get("input"), err.get("ctx", {})
     got = f" (reçu : {_toml_value(value)})"
     if kind == "missing":
         if field in _CONTAINERS:
-            _, noun, header = _CONTAINERS[field]
-            return f"aucun {noun} : ajoutez au moins une table {header}"
+            _, _, none, header = _CONTAINERS[field]
+            return f"{none} : ajoutez au moins une table {header}"
         return f"champ obligatoire « {field} » manquant"
     if kind == "extra_forbidden":
         allowed = ", ".join(level.model_fields)
@@ -453,6 +484,8 @@ def _reason(err: Any, field: str, level: type[BaseModel]) -> str:
         return f"« {field} » ne doit pas être vide"
     if kind == "string_too_long":
         return f"« {field} » est trop long ({len(value)} caractères, {ctx['max_length']} au plus)"
+    if field == "version" and kind in ("int_type", "greater_than"):
+        return f"« version » doit être un nombre entier positif, sans guillemets{got}"
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return f"« {field} » doit être un nombre entier{got}"
     if kind == "greater_than" and ctx.get("gt") == 0:
@@ -462,10 +495,12 @@ def _reason(err: Any, field: str, level: type[BaseModel]) -> str:
     if kind == "bool_type":
         return f"« {field} » doit valoir true ou false{got}"
     if kind == "too_short" and field in _CONTAINERS:
-        _, noun, header = _CONTAINERS[field]
-        return f"aucun {noun} : ajoutez au moins une table {header}"
+        if isinstance(value, list) and value:
+            return None  # emptied by invalid entries, which are reported on their own
+        _, _, none, header = _CONTAINERS[field]
+        return f"{none} : ajoutez au moins une table {header}"
     if kind in ("tuple_type", "list_type") and field in _CONTAINERS:
-        return f"« {field} » doit être une liste de tables {_CONTAINERS[field][2]}{got}"
+        return f"« {field} » doit être une liste de tables {_CONTAINERS[field][3]}{got}"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         return f"une table TOML est attendue{got}"
     return f"valeur invalide pour « {field} » ({err['msg']})"
