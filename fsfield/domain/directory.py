@@ -311,12 +311,20 @@ def _records(text: str, delimiter: str, source: str) -> list[tuple[int, int, lis
                 raise DirectoryError(f"Fichier CSV tronqué ou mal formé ({source}) : le guillemet "
                                      f"ouvert dans l'enregistrement qui commence ligne {start} "
                                      "n'est jamais fermé.") from None
-            raise DirectoryError(f"Fichier CSV mal formé ({source}), ligne {reader.line_num} "
-                                 f"(enregistrement commencé ligne {start}) : guillemet mal placé "
-                                 f"ou caractère inattendu ({exc}).") from None
+            began = f" (enregistrement commencé ligne {start})" if start < reader.line_num else ""
+            raise DirectoryError(f"Fichier CSV mal formé ({source}), ligne {reader.line_num}"
+                                 f"{began} : guillemet mal placé ou caractère inattendu "
+                                 f"({exc}).") from None
         if any(cell.strip() for cell in row):
             records.append((start, reader.line_num, row))
         start = reader.line_num + 1
+
+
+def _swallows_rows(row: list[str], delimiter: str, width: int) -> bool:
+    """True when a multi-line field holds a line that looks like a whole record."""
+    return any(part.count(delimiter) >= width // 2
+               for cell in row if "\n" in cell or "\r" in cell
+               for part in cell.splitlines()[1:])
 
 
 def _check_department(department: str | None) -> str | None:
@@ -377,10 +385,10 @@ def parse_directory(data: bytes, source: str, department: str | None = None) -> 
     for first, last, row in records[1:]:
         width = len(header)
         bad_width = len(row) < width or any(cell.strip() for cell in row[width:])
-        if bad_width and first != last:
-            raise DirectoryError(f"Fichier CSV mal formé ({source}) : l'enregistrement des lignes "
-                                 f"{first} à {last} a {len(row)} champs au lieu de {width} "
-                                 "(guillemet non fermé ?).")
+        if first != last and (bad_width or _swallows_rows(row, delimiter, width)):
+            raise DirectoryError(f"Fichier CSV mal formé ({source}) : le guillemet ouvert ligne "
+                                 f"{first} n'est refermé que ligne {last}, les lignes "
+                                 "intermédiaires sont avalées (guillemet non fermé ?).")
         dep_pos = columns["insee_dep"]
         code = normalize_department(row[dep_pos] if dep_pos < len(row) else None)
         read.departments.update([code] if code else [])
