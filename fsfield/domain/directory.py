@@ -214,11 +214,6 @@ class DirectoryEntry(BaseModel):
         text = str(value if value is not None else "").strip()
         return text.zfill(5) if text.isdigit() and len(text) == 4 else text  # Excel lost the 0
 
-    @field_validator("comment", mode="before")
-    @classmethod
-    def _newlines(cls, value: Any) -> str:
-        return str(value if value is not None else "").replace("\r\n", "\n").replace("\r", "\n")
-
     @field_validator("latitude", "longitude", mode="before")
     @classmethod
     def _coordinates(cls, value: Any, info: ValidationInfo) -> float | None:
@@ -276,15 +271,17 @@ def _decode(data: bytes, source: str) -> str:
     if data.startswith(b"PK\x03\x04"):
         raise DirectoryError(f"Le fichier {source} est un classeur (XLSX ou ODS), pas un CSV : "
                              "enregistrez-le au format « CSV UTF-8 » puis recommencez.")
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     try:
-        return data.decode("utf-8-sig")
+        return data[bom:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        pos = bom + exc.start
+        line = data[:pos].count(b"\n") + 1
         raise DirectoryError(
-            f"Le fichier {source} n'est pas encodé en UTF-8 : octet 0x{data[exc.start]:02X} "
-            f"invalide à la position {exc.start} (ligne {line}). Il a sans doute été enregistré "
-            "en Latin-1 / Windows-1252 (par exemple par Excel) : enregistrez-le au format "
-            "« CSV UTF-8 » puis recommencez."
+            f"Le fichier {source} n'est pas encodé en UTF-8 : octet 0x{data[pos]:02X} invalide "
+            f"à la position {pos} (ligne {line}). Il a sans doute été enregistré en Latin-1 / "
+            "Windows-1252 (par exemple par Excel) : enregistrez-le au format « CSV UTF-8 » puis "
+            "recommencez."
         ) from None
 
 
@@ -313,8 +310,7 @@ def _records(text: str, delimiter: str, source: str) -> list[tuple[int, int, lis
                                      "n'est jamais fermé.") from None
             began = f" (enregistrement commencé ligne {start})" if start < reader.line_num else ""
             raise DirectoryError(f"Fichier CSV mal formé ({source}), ligne {reader.line_num}"
-                                 f"{began} : guillemet mal placé ou caractère inattendu "
-                                 f"({exc}).") from None
+                                 f"{began} : guillemet mal placé ou caractère inattendu.") from None
         if any(cell.strip() for cell in row):
             records.append((start, reader.line_num, row))
         start = reader.line_num + 1
@@ -357,6 +353,7 @@ def _header(records: list[tuple[int, int, list[str]]], source: str) -> dict[str,
 
 def _validate(row: list[str], columns: dict[str, int]) -> DirectoryEntry | str:
     """Validate one row: the entry, or the French reason for rejecting it."""
+    row = [cell.replace("\r\n", "\n").replace("\r", "\n") for cell in row]  # CRLF in fields
     values: dict[str, Any] = {f: row[i] for f, i in columns.items() if not f.startswith("hours_")}
     values["hours"] = {f[6:]: row[i] for f, i in columns.items() if f.startswith("hours_")}
     try:
