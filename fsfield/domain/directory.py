@@ -1,13 +1,10 @@
 """Reading the official directory of France services (national CSV list published by ANCT).
 
-``parse_directory`` turns the bytes of a CSV release into validated ``DirectoryEntry`` objects,
-optionally for one département. File-level problems (empty, not UTF-8, broken CSV, required
-columns missing, unknown département, nothing valid) raise ``DirectoryError`` with a French
-message meant for the user. Row-level problems reject the row (``RejectedRow``, with the
-physical line where the record starts) and the rest of the file is kept: the caller decides.
-
-Column names change between releases: they are matched through ``COLUMN_ALIASES`` (data, not
-code) after ``normalize_header`` (case, accents, spaces, dashes and dots are ignored).
+File-level problems (empty, not UTF-8, broken CSV, required columns missing, unknown
+département, nothing valid) raise ``DirectoryError`` with a French message for the user.
+Row-level problems only reject the row (``RejectedRow``: physical line where the record starts).
+Column names change between releases: they go through ``normalize_header`` then
+``COLUMN_ALIASES`` (data, not code).
 """
 
 from __future__ import annotations
@@ -24,7 +21,6 @@ from typing import Any
 from pydantic import (
     BaseModel,
     ConfigDict,
-    Field,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -171,7 +167,7 @@ class DirectoryEntry(BaseModel):
     longitude: float | None = None
     email: str = ""
     phone: str = ""
-    hours: dict[str, str] = Field(default_factory=dict)
+    hours: dict[str, str] = {}  # pydantic copies mutable defaults
     appointment: bool | None = None
     comment: str = ""
     type_fs: str = ""
@@ -184,9 +180,8 @@ class DirectoryEntry(BaseModel):
     @classmethod
     def _derive_labelled_on(cls, data: Any) -> Any:
         if isinstance(data, dict) and data.get("labelled_on") is None:
-            raw = data.get("labellisation_raw")
-            if raw:
-                data = {**data, "labelled_on": parse_labellisation(str(raw))}
+            raw = str(data.get("labellisation_raw") or "")
+            data = {**data, "labelled_on": parse_labellisation(raw)}
         return data
 
     @field_validator("id_fs", "name", mode="before")
@@ -394,7 +389,7 @@ def parse_directory(data: bytes, source: str, department: str | None = None) -> 
         result = _validate(row, columns) if not bad_width else (
             f"{len(row)} champs au lieu de {width} (ligne incomplète ?)")
         if isinstance(result, DirectoryEntry) and result.id_fs in seen_ids:
-            result = f"identifiant {result.id_fs} en double (ligne {seen_ids[result.id_fs]})"
+            result = f"identifiant {result.id_fs} déjà présent ligne {seen_ids[result.id_fs]}"
         if isinstance(result, str):
             read.rejected.append(RejectedRow(first, result))
             continue

@@ -98,7 +98,7 @@ def test_rejected_rows_report_physical_lines():
     reasons = [r.reason for r in read.rejected]
     assert reasons[0] == "identifiant (id_fs) vide"
     assert reasons[1] == "latitude non numérique : « abc »"
-    assert reasons[2] == "identifiant 9031 en double (ligne 2)"
+    assert reasons[2] == "identifiant 9031 déjà présent ligne 2"
     assert "21 champs au lieu de 24" in reasons[3]
     assert reasons[4] == "code département invalide : « 99 »"
     assert reasons[5] == "date de labellisation invalide : « 31/02/2021 »"
