@@ -1,13 +1,10 @@
 """Reading the official directory of France services (national CSV list published by ANCT).
 
-``parse_directory`` turns the bytes of a CSV release into validated ``DirectoryEntry`` objects,
-optionally for one département. File-level problems (empty, not UTF-8, broken CSV, required
-columns missing, unknown département, nothing valid) raise ``DirectoryError`` with a French
-message meant for the user. Row-level problems reject the row (``RejectedRow``, with the
-physical line where the record starts) and the rest of the file is kept: the caller decides.
-
-Column names change between releases: they are matched through ``COLUMN_ALIASES`` (data, not
-code) after ``normalize_header`` (case, accents, spaces, dashes and dots are ignored).
+File-level problems (empty, not UTF-8, broken CSV, required columns missing, unknown
+département, nothing valid) raise ``DirectoryError`` with a French message for the user.
+Row-level problems only reject the row (``RejectedRow``: physical line where the record starts).
+Column names change between releases: they go through ``normalize_header`` then
+``COLUMN_ALIASES`` (data, not code).
 """
 
 from __future__ import annotations
@@ -24,7 +21,6 @@ from typing import Any
 from pydantic import (
     BaseModel,
     ConfigDict,
-    Field,
     ValidationError,
     ValidationInfo,
     field_validator,
@@ -171,7 +167,7 @@ class DirectoryEntry(BaseModel):
     longitude: float | None = None
     email: str = ""
     phone: str = ""
-    hours: dict[str, str] = Field(default_factory=dict)
+    hours: dict[str, str] = {}  # pydantic copies mutable defaults
     appointment: bool | None = None
     comment: str = ""
     type_fs: str = ""
@@ -184,9 +180,8 @@ class DirectoryEntry(BaseModel):
     @classmethod
     def _derive_labelled_on(cls, data: Any) -> Any:
         if isinstance(data, dict) and data.get("labelled_on") is None:
-            raw = data.get("labellisation_raw")
-            if raw:
-                data = {**data, "labelled_on": parse_labellisation(str(raw))}
+            raw = str(data.get("labellisation_raw") or "")
+            data = {**data, "labelled_on": parse_labellisation(raw)}
         return data
 
     @field_validator("id_fs", "name", mode="before")
@@ -213,11 +208,6 @@ class DirectoryEntry(BaseModel):
     def _five_chars(cls, value: Any) -> str:
         text = str(value if value is not None else "").strip()
         return text.zfill(5) if text.isdigit() and len(text) == 4 else text  # Excel lost the 0
-
-    @field_validator("comment", mode="before")
-    @classmethod
-    def _newlines(cls, value: Any) -> str:
-        return str(value if value is not None else "").replace("\r\n", "\n").replace("\r", "\n")
 
     @field_validator("latitude", "longitude", mode="before")
     @classmethod
@@ -276,15 +266,17 @@ def _decode(data: bytes, source: str) -> str:
     if data.startswith(b"PK\x03\x04"):
         raise DirectoryError(f"Le fichier {source} est un classeur (XLSX ou ODS), pas un CSV : "
                              "enregistrez-le au format « CSV UTF-8 » puis recommencez.")
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
     try:
-        return data.decode("utf-8-sig")
+        return data[bom:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        pos = bom + exc.start
+        line = data[:pos].count(b"\n") + 1
         raise DirectoryError(
-            f"Le fichier {source} n'est pas encodé en UTF-8 : octet 0x{data[exc.start]:02X} "
-            f"invalide à la position {exc.start} (ligne {line}). Il a sans doute été enregistré "
-            "en Latin-1 / Windows-1252 (par exemple par Excel) : enregistrez-le au format "
-            "« CSV UTF-8 » puis recommencez."
+            f"Le fichier {source} n'est pas encodé en UTF-8 : octet 0x{data[pos]:02X} invalide "
+            f"à la position {pos} (ligne {line}). Il a sans doute été enregistré en Latin-1 / "
+            "Windows-1252 (par exemple par Excel) : enregistrez-le au format « CSV UTF-8 » puis "
+            "recommencez."
         ) from None
 
 
@@ -313,8 +305,7 @@ def _records(text: str, delimiter: str, source: str) -> list[tuple[int, int, lis
                                      "n'est jamais fermé.") from None
             began = f" (enregistrement commencé ligne {start})" if start < reader.line_num else ""
             raise DirectoryError(f"Fichier CSV mal formé ({source}), ligne {reader.line_num}"
-                                 f"{began} : guillemet mal placé ou caractère inattendu "
-                                 f"({exc}).") from None
+                                 f"{began} : guillemet mal placé ou caractère inattendu.") from None
         if any(cell.strip() for cell in row):
             records.append((start, reader.line_num, row))
         start = reader.line_num + 1
@@ -357,6 +348,7 @@ def _header(records: list[tuple[int, int, list[str]]], source: str) -> dict[str,
 
 def _validate(row: list[str], columns: dict[str, int]) -> DirectoryEntry | str:
     """Validate one row: the entry, or the French reason for rejecting it."""
+    row = [cell.replace("\r\n", "\n").replace("\r", "\n") for cell in row]  # CRLF in fields
     values: dict[str, Any] = {f: row[i] for f, i in columns.items() if not f.startswith("hours_")}
     values["hours"] = {f[6:]: row[i] for f, i in columns.items() if f.startswith("hours_")}
     try:
@@ -397,7 +389,7 @@ def parse_directory(data: bytes, source: str, department: str | None = None) -> 
         result = _validate(row, columns) if not bad_width else (
             f"{len(row)} champs au lieu de {width} (ligne incomplète ?)")
         if isinstance(result, DirectoryEntry) and result.id_fs in seen_ids:
-            result = f"identifiant {result.id_fs} en double (ligne {seen_ids[result.id_fs]})"
+            result = f"identifiant {result.id_fs} déjà présent ligne {seen_ids[result.id_fs]}"
         if isinstance(result, str):
             read.rejected.append(RejectedRow(first, result))
             continue

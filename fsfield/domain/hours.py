@@ -31,7 +31,8 @@ MIN_WEEKLY_MINUTES = 24 * 60
 MIN_DAYS_OPEN = 5
 
 _TIME = r"(\d{1,2})\s*(?:[:hH.]\s*(\d{2})?)?"
-_RANGE_RE = re.compile(_TIME + r"\s*(?:-|–|—|\ba\b|à|\bto\b)\s*" + _TIME)
+# Matched against folded text, where "à" has become "a".
+_RANGE_RE = re.compile(_TIME + r"\s*(?:-|–|—|\ba\b|\bto\b)\s*" + _TIME)
 _SEPARATORS_RE = re.compile(r"^(?:[\s/,;+&|]|\bet\b)*$")
 _CLOSED_WORDS = frozenset(
     {"ferme", "fermee", "fermeture", "closed", "neant", "aucun", "-", "--", "—", "/", "x"}
