@@ -1,0 +1,155 @@
+"""The Textual app: global keys, command palette, screen routing, the save guard."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable, Iterable
+from functools import partial
+from pathlib import Path
+from typing import TypeVar
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.timer import Timer
+
+from fsfield.store.repo import Store
+from fsfield.store.storage import SaveFailed, StoreError
+from fsfield.widgets.save_status import SaveStatus
+
+T = TypeVar("T")
+RETRY_SECONDS = 2.0
+
+
+class FsFieldApp(App[int]):
+    """fsfield's TUI. Screens read and change data only through ``self.store``."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "fsfield"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("question_mark", "help", "Aide", id="app.help", tooltip="Liste des touches"),
+        Binding("ctrl+q", "quit", "Quitter", show=False, id="app.quit", priority=True),
+    ]
+
+    saved: reactive[bool] = reactive(True)
+
+    def __init__(self, store: Store, today: Callable[[], dt.date] = dt.date.today) -> None:
+        super().__init__()
+        self.store = store
+        self.today = today
+        self._retry: Timer | None = None
+
+    def on_mount(self) -> None:
+        for message in self.store.recovery.messages:
+            self.notify(message, title="Données restaurées", severity="warning", timeout=30)
+        from fsfield.screens.sites import SitesScreen
+
+        self.push_screen(SitesScreen())
+        if not self.store.settings.configured:
+            from fsfield.screens.first_run import FirstRunScreen
+
+            self.push_screen(FirstRunScreen())
+
+    # -- saving -------------------------------------------------------------
+
+    def save(self, change: Callable[[], T]) -> T | None:
+        """Run a store change. If the disk refuses it, the change stays in memory and on
+        screen, the indicator turns red, and saving is retried until it succeeds."""
+        try:
+            result = change()
+        except SaveFailed as exc:
+            self._failed(str(exc))
+            return None
+        if self.store.unsaved:
+            # An earlier failed save is still pending: this change rides on it.
+            self._schedule_retry()
+        else:
+            self.saved = True
+        return result
+
+    def _failed(self, message: str) -> None:
+        if self.saved:
+            self.notify(message, title="NON ENREGISTRÉ", severity="error", timeout=10)
+        self.saved = False
+        self._schedule_retry()
+
+    def _schedule_retry(self) -> None:
+        if self._retry is None:
+            self._retry = self.set_interval(RETRY_SECONDS, self.retry_save)
+
+    def retry_save(self) -> bool:
+        """Try to save what is pending; returns True once everything is on disk."""
+        try:
+            self.store.retry_save()
+        except SaveFailed:
+            self.saved = False
+            return False
+        if self._retry is not None:
+            self._retry.stop()
+            self._retry = None
+        if not self.saved:
+            self.notify("Toutes les modifications sont enregistrées.", title="Enregistré")
+        self.saved = True
+        return True
+
+    def watch_saved(self, saved: bool) -> None:
+        for indicator in self.screen.query(SaveStatus):
+            indicator.saved = saved
+
+    def on_screen_resume(self) -> None:
+        self.watch_saved(self.saved)
+
+    # -- global actions -----------------------------------------------------
+
+    def action_help(self) -> None:
+        from fsfield.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every key of the current screen is also a palette command."""
+        seen = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if not binding.description or binding.action in seen or not active.enabled:
+                continue
+            seen.add(binding.action)
+            yield SystemCommand(
+                binding.description,
+                binding.tooltip or f"Touche {binding.key_display or binding.key}",
+                partial(self._run_on, active.node, binding.action),
+            )
+        yield SystemCommand("Quitter", "Fermer fsfield (tout est déjà enregistré)", self.action_quit)
+
+    def _run_on(self, node: object, action: str) -> None:
+        self.call_later(self.run_action, action, node)
+
+    async def action_quit(self) -> None:
+        if self.store.unsaved and not self.retry_save():
+            self.notify(
+                "Des modifications ne sont pas encore enregistrées (disque plein ou dossier "
+                "inaccessible). Libérez de la place puis quittez à nouveau.",
+                title="NON ENREGISTRÉ",
+                severity="error",
+                timeout=15,
+            )
+            return
+        self.exit(0)
+
+
+def run_app(data_dir: Path) -> int:
+    """Open the store (locked) and run the TUI; returns the exit code."""
+    try:
+        store = Store(data_dir)
+    except StoreError as exc:
+        print(f"fsfield : {exc}", file=sys.stderr)
+        return 1
+    try:
+        result = FsFieldApp(store).run()
+    finally:
+        store.close()
+    return result or 0

@@ -1,0 +1,233 @@
+"""``fsfield`` entry point: subcommands, or the TUI when none is given."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from fsfield.store.paths import resolve_data_dir
+from fsfield.store.storage import StoreError
+
+if TYPE_CHECKING:
+    from fsfield.domain.directory import DirectoryRead
+    from fsfield.store.repo import Store
+
+DEFAULT_DIRECTORY_URL = (
+    "https://www.data.gouv.fr/fr/datasets/r/31576dff-fd61-4de9-819f-32c2f880b142"
+)
+
+
+class CommandError(Exception):
+    """A command failed for a reason the user can act on (printed, exit 1)."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (French help, English identifiers)."""
+    parser = argparse.ArgumentParser(
+        prog="fsfield",
+        description="Outil de terrain de l'animateur départemental France services.",
+    )
+    parser.add_argument(
+        "--data-dir",
+        help="dossier des données (défaut : dossier utilisateur, ou $FSFIELD_DATA_DIR)",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMANDE")
+
+    config = commands.add_parser("config", help="nom de l'animateur et département")
+    config.add_argument("--animateur", dest="animator")
+    config.add_argument("--departement", "--department", dest="department")
+    config.add_argument("--modele", "--template", dest="template", help="modèle de grille (TOML)")
+
+    sites = commands.add_parser("sites", help="structures France services")
+    sites_cmd = sites.add_subparsers(dest="sites_command", metavar="ACTION", required=True)
+    imp = sites_cmd.add_parser("import", help="importer la liste officielle (CSV data.gouv.fr)")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--department", "--departement", dest="department")
+    imp.add_argument(
+        "--skip-rejected", action="store_true", help="importer malgré les lignes rejetées"
+    )
+    fetch = sites_cmd.add_parser("fetch", help="télécharger et importer la liste officielle")
+    fetch.add_argument("--department", "--departement", dest="department")
+    fetch.add_argument("--url", default=DEFAULT_DIRECTORY_URL)
+    fetch.add_argument("--skip-rejected", action="store_true")
+    lst = sites_cmd.add_parser("list", help="lister les structures")
+    lst.add_argument("--json", action="store_true")
+
+    export = commands.add_parser("export", help="exporter en CSV (Excel) ou JSON")
+    export.add_argument("what", choices=["sites", "visits", "followups"])
+    export.add_argument("--format", choices=["json", "csv"], default="csv")
+    export.add_argument("-o", "--output", type=Path)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run fsfield; returns the process exit code."""
+    args = build_parser().parse_args(argv)
+    data_dir = resolve_data_dir(args.data_dir)
+    if args.command is None:
+        from fsfield.app import run_app
+
+        return run_app(data_dir)
+    handlers: dict[str, Callable[[argparse.Namespace, Path], int]] = {
+        "config": _cmd_config,
+        "sites": _cmd_sites,
+        "export": _cmd_export,
+    }
+    try:
+        return handlers[args.command](args, data_dir)
+    except (CommandError, StoreError) as exc:
+        print(f"fsfield : {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("fsfield : interrompu.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # `fsfield sites list | head`
+        sys.stderr.close()
+        return 0
+
+
+def _open(data_dir: Path) -> Store:
+    from fsfield.store.repo import Store
+
+    store = Store(data_dir)
+    for message in store.recovery.messages:
+        print(f"fsfield : {message}", file=sys.stderr)
+    return store
+
+
+def _cmd_config(args: argparse.Namespace, data_dir: Path) -> int:
+    from fsfield.domain.directory import valid_department_codes
+
+    with _open(data_dir) as store:
+        settings = store.settings
+        if args.department is not None:
+            code = args.department.strip().upper().zfill(2)
+            if code not in valid_department_codes():
+                raise CommandError(f"département inconnu : « {args.department} ».")
+            settings.department = code
+        if args.animator is not None:
+            if not args.animator.strip():
+                raise CommandError("le nom de l'animateur est vide.")
+            settings.animator = args.animator.strip()
+        if args.template is not None:
+            from fsfield.domain.template import TemplateError, load_template
+
+            path = Path(args.template).expanduser().resolve()
+            try:
+                load_template(path)
+            except TemplateError as exc:
+                raise CommandError(str(exc)) from None
+            settings.template_path = str(path)
+        store.save_settings(settings)
+        print(
+            f"Animateur : {settings.animator or '(non renseigné)'} — "
+            f"département : {settings.department or '(non renseigné)'}"
+        )
+    return 0
+
+
+def _department(args: argparse.Namespace, store: Store) -> str:
+    from fsfield.domain.directory import valid_department_codes
+
+    code = args.department or store.settings.department
+    if not code:
+        raise CommandError(
+            "précisez le département (--department 87) ou configurez-le : "
+            "fsfield config --departement 87"
+        )
+    code = code.strip().upper().zfill(2)
+    if code not in valid_department_codes():
+        raise CommandError(f"département inconnu : « {code} ».")
+    return code
+
+
+def _import(store: Store, read: DirectoryRead, department: str, skip_rejected: bool) -> int:
+    from fsfield.store.sites import import_sites
+
+    for reject in read.rejected:
+        print(f"ligne {reject.line} rejetée : {reject.reason}", file=sys.stderr)
+    if read.rejected and not skip_rejected:
+        raise CommandError(
+            f"{len(read.rejected)} ligne(s) rejetée(s) : rien n'a été importé. "
+            "Corrigez le fichier ou relancez avec --skip-rejected."
+        )
+    result = import_sites(store, read.entries, department)
+    print(result.summary())
+    return 0
+
+
+def _cmd_sites(args: argparse.Namespace, data_dir: Path) -> int:
+    from fsfield.domain.directory import DirectoryError, parse_directory, read_directory
+
+    if args.sites_command == "list":
+        return _list_sites(args, data_dir)
+    with _open(data_dir) as store:
+        department = _department(args, store)
+        try:
+            if args.sites_command == "import":
+                if not args.file.is_file():
+                    raise CommandError(f"fichier introuvable : {args.file}")
+                read = read_directory(args.file, department=department)
+            else:
+                from fsfield.domain.fetch import FetchError, download
+
+                try:
+                    payload = download(args.url)
+                except FetchError as exc:
+                    raise CommandError(str(exc)) from None
+                read = parse_directory(payload, source=args.url, department=department)
+        except DirectoryError as exc:
+            raise CommandError(f"{exc} Rien n'a été importé.") from None
+        return _import(store, read, department, args.skip_rejected)
+
+
+def _list_sites(args: argparse.Namespace, data_dir: Path) -> int:
+    import orjson
+
+    from fsfield.domain.hours import parse_week
+
+    with _open(data_dir) as store:
+        sites = store.sites()
+        if args.json:
+            payload = [s.model_dump(mode="json") for s in sites]
+            sys.stdout.write(orjson.dumps(payload, option=orjson.OPT_INDENT_2).decode() + "\n")
+            return 0
+        if not sites:
+            print("Aucune structure. Importez l'annuaire : fsfield sites import FICHIER.csv")
+            return 0
+        for site in sites:
+            week = parse_week(site.hours)
+            flag = "" if site.in_directory else "  [absente de l'annuaire]"
+            print(f"{site.id_fs:>8}  {site.name[:48]:<48}  {site.commune[:24]:<24}  "
+                  f"{week.summary()}{flag}")
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
+    from fsfield.reports.export import ExportError, export
+
+    with _open(data_dir) as store:
+        try:
+            payload = export(store, args.what, args.format)
+        except ExportError as exc:
+            raise CommandError(str(exc)) from None
+    if args.output is None:
+        sys.stdout.buffer.write(payload)
+        return 0
+    from fsfield.store.storage import atomic_write_bytes
+
+    try:
+        atomic_write_bytes(args.output, payload)
+    except OSError as exc:
+        raise CommandError(
+            f"impossible d'écrire {args.output} : {exc.strerror or exc}. Aucun fichier créé."
+        ) from None
+    print(f"Exporté : {args.output}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,35 @@
+"""Download the official directory when online (stdlib only: one GET, no session)."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+
+MAX_BYTES = 64 << 20
+
+
+class FetchError(Exception):
+    """The download failed (offline, bad answer); message in French."""
+
+
+def download(url: str, timeout: float = 30.0) -> bytes:
+    """GET ``url`` and return its body, or raise FetchError with a clear French reason."""
+    request = urllib.request.Request(url, headers={"User-Agent": "fsfield"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            body = response.read(MAX_BYTES + 1)
+    except urllib.error.HTTPError as exc:
+        raise FetchError(
+            f"le serveur a répondu {exc.code} ({exc.reason}) pour {url}. Rien n'a été modifié."
+        ) from None
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise FetchError(
+            f"téléchargement impossible ({reason}) : êtes-vous hors ligne ? Rien n'a été modifié. "
+            "Vous pouvez importer un fichier déjà téléchargé : fsfield sites import FICHIER.csv"
+        ) from None
+    if len(body) > MAX_BYTES:
+        raise FetchError(f"réponse trop volumineuse (> {MAX_BYTES >> 20} Mo) : refusée.")
+    if not body.strip():
+        raise FetchError("le serveur a renvoyé une réponse vide. Rien n'a été modifié.")
+    return body

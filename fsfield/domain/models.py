@@ -1,0 +1,306 @@
+"""Domain records (pydantic v2), validated at every boundary.
+
+Records are views of their field-level writes (see docs/sync-model.md): the store
+folds writes into a flat ``{field: value}`` mapping, and ``from_fields`` builds the
+model from it. Nested maps (answers, events) are flattened with dotted field names
+so that two people editing two answers of one visit never conflict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Any, ClassVar, Self
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from fsfield.domain.template import AnswerStatus
+
+
+class VisitType(StrEnum):
+    SUIVI = "suivi"
+    LABELLISATION = "labellisation"
+    ACCOMPAGNEMENT = "accompagnement_renforce"
+    PORTES_OUVERTES = "portes_ouvertes"
+    AUTRE = "autre"
+
+    @property
+    def label(self) -> str:
+        return _VISIT_TYPE_LABELS[self]
+
+
+_VISIT_TYPE_LABELS = {
+    VisitType.SUIVI: "Suivi",
+    VisitType.LABELLISATION: "Labellisation",
+    VisitType.ACCOMPAGNEMENT: "Accompagnement renforcé",
+    VisitType.PORTES_OUVERTES: "Portes ouvertes",
+    VisitType.AUTRE: "Autre",
+}
+
+
+class VisitStatus(StrEnum):
+    DRAFT = "brouillon"
+    FINALISED = "finalisee"
+
+    @property
+    def label(self) -> str:
+        return "Brouillon" if self is VisitStatus.DRAFT else "Finalisée"
+
+
+class FollowUpStatus(StrEnum):
+    OPEN = "ouvert"
+    IN_PROGRESS = "en_cours"
+    DONE = "fait"
+    ABANDONED = "abandonne"
+
+    @property
+    def label(self) -> str:
+        return _FU_STATUS_LABELS[self]
+
+    @property
+    def is_closed(self) -> bool:
+        return self in (FollowUpStatus.DONE, FollowUpStatus.ABANDONED)
+
+
+_FU_STATUS_LABELS = {
+    FollowUpStatus.OPEN: "Ouvert",
+    FollowUpStatus.IN_PROGRESS: "En cours",
+    FollowUpStatus.DONE: "Fait",
+    FollowUpStatus.ABANDONED: "Abandonné",
+}
+
+
+class OwnerKind(StrEnum):
+    ANIMATOR = "animateur"
+    STRUCTURE = "structure"
+    PREFECTURE = "prefecture"
+    PARTNER = "partenaire"
+
+    @property
+    def label(self) -> str:
+        return _OWNER_LABELS[self]
+
+
+_OWNER_LABELS = {
+    OwnerKind.ANIMATOR: "Animateur",
+    OwnerKind.STRUCTURE: "Structure",
+    OwnerKind.PREFECTURE: "Préfecture",
+    OwnerKind.PARTNER: "Opérateur / partenaire",
+}
+
+
+class Priority(StrEnum):
+    LOW = "basse"
+    NORMAL = "normale"
+    HIGH = "haute"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Record(BaseModel):
+    """Common part of every synced record; metadata comes from its writes."""
+
+    model_config = ConfigDict(extra="ignore", validate_assignment=False)
+    kind: ClassVar[str] = ""
+    #: attributes stored as one field per key (``answers.<key>.<sub>``)
+    maps: ClassVar[tuple[str, ...]] = ()
+
+    id: str
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+    author: str = ""
+    conflicted: bool = False
+    deleted: bool = False
+
+    META: ClassVar[frozenset[str]] = frozenset(
+        {"id", "created_at", "updated_at", "author", "conflicted"}
+    )
+
+    @classmethod
+    def from_fields(cls, record_id: str, fields: dict[str, Any], **meta: Any) -> Self:
+        """Build the model from flat writes, unflattening the dotted map fields."""
+        data: dict[str, Any] = {"id": record_id, **meta}
+        for name, value in fields.items():
+            head, _, rest = name.partition(".")
+            if rest and head in cls.maps:
+                key, _, sub = rest.partition(".")
+                entry = data.setdefault(head, {}).setdefault(key, {})
+                if sub:
+                    entry[sub] = value
+                else:
+                    data[head][key] = value
+            else:
+                data[name] = value
+        return cls.model_validate(data)
+
+    def to_fields(self) -> dict[str, Any]:
+        """Flatten to ``{field: JSON value}``, the unit of a write."""
+        dumped = self.model_dump(mode="json", exclude=set(self.META))
+        out: dict[str, Any] = {}
+        for name, value in dumped.items():
+            if name in self.maps and isinstance(value, dict):
+                for key, entry in value.items():
+                    if isinstance(entry, dict):
+                        for sub, sub_value in entry.items():
+                            out[f"{name}.{key}.{sub}"] = sub_value
+                    else:
+                        out[f"{name}.{key}"] = entry
+            else:
+                out[name] = value
+        return out
+
+
+class Site(Record):
+    kind: ClassVar[str] = "site"
+
+    id_fs: str = ""
+    name: str
+    department: str = ""
+    address: str = ""
+    address_extra: str = ""
+    postal_code: str = ""
+    commune: str = ""
+    insee_com: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    email: str = ""
+    phone: str = ""
+    hours: dict[str, str] = Field(default_factory=dict)
+    appointment: bool | None = None
+    comment: str = ""
+    type_fs: str = ""
+    format_fs: str = ""
+    group_fs: str = ""
+    labelled_on: dt.date | None = None
+    labellisation_raw: str = ""
+    #: False once a re-import no longer lists the site (kept under its last name)
+    in_directory: bool = True
+    source: str = "annuaire"
+
+    @field_validator("name")
+    @classmethod
+    def _name_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("le nom de la structure est vide")
+        return value.strip()
+
+
+class Answer(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    status: AnswerStatus | None = None
+    value: int | float | str | None = None
+    comment: str = ""
+    #: pre-filled from the directory, to be confirmed on site
+    prefilled: bool = False
+
+    @property
+    def is_answered(self) -> bool:
+        return self.status is not None or self.value not in (None, "")
+
+
+class VisitEvent(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    what: str  # "finalisee" | "reouverte"
+    at: dt.datetime
+    by: str = ""
+
+
+class Visit(Record):
+    kind: ClassVar[str] = "visit"
+    maps: ClassVar[tuple[str, ...]] = ("answers", "events")
+
+    site_id: str
+    date: dt.date
+    visit_type: VisitType = VisitType.SUIVI
+    participants: str = ""
+    status: VisitStatus = VisitStatus.DRAFT
+    template_id: str
+    template_version: int
+    answers: dict[str, Answer] = Field(default_factory=dict)
+    events: dict[str, VisitEvent] = Field(default_factory=dict)
+    notes: str = ""
+
+    def answer(self, item_id: str) -> Answer:
+        return self.answers.get(item_id) or Answer()
+
+    def history(self) -> list[VisitEvent]:
+        return sorted(self.events.values(), key=lambda e: e.at)
+
+
+class FollowUp(Record):
+    kind: ClassVar[str] = "followup"
+
+    text: str
+    site_id: str
+    visit_id: str | None = None
+    item_id: str | None = None
+    mission_id: str | None = None
+    owner_kind: OwnerKind = OwnerKind.ANIMATOR
+    owner_name: str = ""
+    due: dt.date | None = None
+    priority: Priority = Priority.NORMAL
+    status: FollowUpStatus = FollowUpStatus.OPEN
+    notes: str = ""
+    closing_note: str = ""
+    closed_on: dt.date | None = None
+
+    @field_validator("text")
+    @classmethod
+    def _text_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("le texte du suivi est vide")
+        return value.strip()
+
+    @property
+    def owner_label(self) -> str:
+        if self.owner_kind is OwnerKind.PARTNER and self.owner_name:
+            return self.owner_name
+        return self.owner_kind.label
+
+    def is_overdue(self, today: dt.date) -> bool:
+        return not self.status.is_closed and self.due is not None and self.due < today
+
+
+class Settings(BaseModel):
+    """Per-laptop settings (not synced)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    animator: str = ""
+    department: str = ""
+    template_path: str | None = None
+    central: str | None = None
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.animator.strip() and self.department.strip())
+
+
+def parse_french_date(text: str) -> dt.date:
+    """Parse ``26/11/2026`` (or ISO ``2026-11-26``); ValueError with a French reason."""
+    text = text.strip()
+    if not text:
+        raise ValueError("date vide")
+    try:
+        if "/" in text:
+            day, month, year = (int(part) for part in text.split("/"))
+            if year < 100:
+                year += 2000
+            return dt.date(year, month, day)
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        reason = str(exc)
+        if "day is out of range" in reason:
+            raise ValueError(f"{text} n'existe pas (jour hors du mois)") from None
+        if "month must be" in reason:
+            raise ValueError(f"{text} : mois invalide") from None
+        raise ValueError(f"{text} : date invalide, attendu JJ/MM/AAAA") from None
+
+
+def french_date(value: dt.date | None) -> str:
+    """``26/11/2026``, or an empty string."""
+    return value.strftime("%d/%m/%Y") if value else ""

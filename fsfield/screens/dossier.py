@@ -1,0 +1,159 @@
+"""Site dossier: directory data, hours verdict, visit history, open follow-ups, recurring findings."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Footer, Static
+
+from fsfield.domain.hours import ALL_DAYS, parse_week
+from fsfield.domain.models import Site, VisitStatus, french_date
+from fsfield.domain.template import AnswerStatus
+from fsfield.screens.base import FsScreen, TitleBar
+from fsfield.store import visits as ops
+from fsfield.store.templates import current_template
+
+
+class DossierScreen(FsScreen):
+    """Everything known about one site. `n` starts a visit, `enter` opens a past visit."""
+
+    BINDINGS = [
+        Binding("n", "new_visit", "Visite", id="dossier.visit", tooltip="Commencer (ou reprendre) une visite"),
+        Binding("enter", "open_visit", "Ouvrir la visite", id="dossier.open"),
+        Binding("f", "followups", "Suivis", id="dossier.followups", tooltip="Suivis de cette structure"),
+        Binding("p", "prepare", "Préparer", id="dossier.prepare", tooltip="Fiche de préparation de la prochaine visite"),
+        Binding("escape", "back", "Retour", id="dossier.back"),
+    ]
+
+    def __init__(self, site_id: str) -> None:
+        super().__init__()
+        self.site_id = site_id
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar("Dossier")
+        with VerticalScroll(id="dossier-body"):
+            yield Static(id="directory")
+            yield Static("[b]Visites[/b]  (Entrée pour ouvrir)", classes="section")
+            table: DataTable = DataTable(id="visits", cursor_type="row")
+            for label, key in [("Date", "date"), ("Type", "type"), ("Statut", "status"),
+                               ("Conf.", "c"), ("Amél.", "a"), ("Non conf.", "nc"), ("Autres", "o")]:
+                table.add_column(label, key=key)
+            yield table
+            yield Static(id="open-followups")
+            yield Static(id="recurring")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.refresh_data()
+        self.query_one("#visits", DataTable).focus()
+
+    def refresh_data(self) -> None:
+        site = self.store.find(Site, self.site_id)
+        if site is None:
+            self.app.pop_screen()
+            return
+        self.site = site
+        flag = "" if site.in_directory else "  (ne figure plus dans l'annuaire)"
+        self.query_one(TitleBar).set_title(f"Dossier — {site.name}{flag}")
+        self.query_one("#directory", Static).update(self._directory_text(site))
+        self._fill_visits()
+        self._fill_followups()
+
+    def _directory_text(self, site: Site) -> str:
+        week = parse_week(site.hours)
+        lines = [
+            f"[b]{site.name}[/b] — {site.format_fs or 'format inconnu'} — id {site.id_fs or '—'}",
+            f"{site.address} {site.address_extra}".strip() + f", {site.postal_code} {site.commune}",
+            f"Tél. {site.phone or '—'} · {site.email or '—'}"
+            + (" · sur rendez-vous" if site.appointment else ""),
+            "",
+            "[b]Horaires publiés[/b]",
+        ]
+        for day in ALL_DAYS:
+            if day in week.days:
+                lines.append(f"  {day.capitalize():<9} {week.days[day]}")
+        lines.append(f"  → {week.summary()}")
+        if site.labelled_on:
+            lines.append(f"Labellisée le {french_date(site.labelled_on)}")
+        return "\n".join(lines)
+
+    def _fill_visits(self) -> None:
+        table = self.query_one("#visits", DataTable)
+        table.clear()
+        self._visits = self.store.visits(self.site_id)
+        for visit in self._visits:
+            counts = Counter(a.status for a in visit.answers.values() if a.status)
+            others = sum(counts.values()) - counts[AnswerStatus.CONFORME] - counts[
+                AnswerStatus.A_AMELIORER] - counts[AnswerStatus.NON_CONFORME]
+            status = visit.status.label + (" ✎" if visit.status is VisitStatus.DRAFT else "")
+            table.add_row(
+                french_date(visit.date), visit.visit_type.label, status,
+                str(counts[AnswerStatus.CONFORME]), str(counts[AnswerStatus.A_AMELIORER]),
+                str(counts[AnswerStatus.NON_CONFORME]), str(others), key=visit.id,
+            )
+        if not self._visits:
+            table.add_row("aucune visite", "", "", "", "", "", "", key="none")
+
+    def _fill_followups(self) -> None:
+        today = self.today()
+        open_fus = [f for f in self.store.followups(self.site_id) if not f.status.is_closed]
+        lines = [f"[b]Suivis ouverts ({len(open_fus)})[/b]"]
+        for f in open_fus:
+            due = french_date(f.due) or "sans échéance"
+            late = " [b red]⚠ en retard[/]" if f.is_overdue(today) else ""
+            lines.append(f"  • {f.text} — {f.owner_label} — {due}{late}")
+        self.query_one("#open-followups", Static).update("\n".join(lines))
+        recurring = ops.recurring_findings(self.store, self.site_id)
+        template = current_template(self.store)
+        labels = []
+        for item_id in sorted(recurring):
+            try:
+                labels.append(template.item(item_id).label)
+            except KeyError:
+                labels.append(item_id)
+        text = "[b]Constats récurrents[/b] (à améliorer / non conforme aux 2 dernières visites ou plus)\n"
+        text += "\n".join(f"  ↻ {label}" for label in labels) if labels else "  aucun"
+        self.query_one("#recurring", Static).update(text)
+
+    def _selected_visit_id(self) -> str | None:
+        table = self.query_one("#visits", DataTable)
+        if not self._visits or table.row_count == 0:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    @on(DataTable.RowSelected, "#visits")
+    def _selected(self) -> None:
+        self.action_open_visit()
+
+    def action_open_visit(self) -> None:
+        visit_id = self._selected_visit_id()
+        if visit_id:
+            from fsfield.screens.visit import VisitScreen
+
+            self.app.push_screen(VisitScreen(visit_id))
+
+    def action_new_visit(self) -> None:
+        from fsfield.screens.visit import open_visit_for_site
+
+        drafts = [v for v in self.store.visits(self.site_id) if v.status is VisitStatus.DRAFT]
+        open_visit_for_site(self, self.site, drafts[0] if drafts else None)
+
+    def action_followups(self) -> None:
+        from fsfield.screens.followups import FollowUpsScreen
+
+        self.app.push_screen(FollowUpsScreen(site_id=self.site_id))
+
+    def action_prepare(self) -> None:
+        try:
+            from fsfield.screens.report import show_prepare_pack
+        except ImportError:
+            self.notify("La fiche de préparation arrive bientôt.", severity="warning")
+            return
+        show_prepare_pack(self, self.site_id)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()

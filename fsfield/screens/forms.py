@@ -1,0 +1,153 @@
+"""Small modal forms: comment, confirmation, visit information."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Select, Static, TextArea
+
+from fsfield.domain.models import Visit, VisitType, french_date, parse_french_date
+from fsfield.screens.base import AppAccess
+
+
+class CommentForm(ModalScreen[str | None]):
+    """Multi-line comment. Closing keeps what was typed: nothing typed is ever thrown away."""
+
+    BINDINGS = [
+        Binding("escape", "done", "Fermer (enregistre)", id="comment.done"),
+        Binding("ctrl+s", "done", "Enregistrer", id="comment.save"),
+    ]
+
+    def __init__(self, title: str, text: str) -> None:
+        super().__init__()
+        self._title, self._text = title, text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(f"Commentaire — {self._title}", classes="dialog-title")
+            yield TextArea(self._text, id="comment", soft_wrap=True)
+            yield Static("Échap ou Ctrl+S : enregistrer et fermer", classes="hint")
+
+    def on_mount(self) -> None:
+        area = self.query_one(TextArea)
+        area.focus()
+        area.move_cursor(area.document.end)
+
+    def action_done(self) -> None:
+        self.dismiss(self.query_one(TextArea).text.rstrip())
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """Yes / no question: `o` or Entrée for yes, `n` or Échap for no."""
+
+    BINDINGS = [
+        Binding("o,y,enter", "answer(True)", "Oui", id="confirm.yes"),
+        Binding("n,escape", "answer(False)", "Non", id="confirm.no"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self._question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self._question, classes="dialog-title")
+            yield Static("o / Entrée : oui — n / Échap : non", classes="hint")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class FormScreen(AppAccess, ModalScreen[Any]):
+    """A modal form: Entrée in the last field or Ctrl+S submits, Échap cancels."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Valider", id="form.submit"),
+        Binding("escape", "cancel", "Annuler", id="form.cancel"),
+    ]
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#error", Static).update(message)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_submit(self) -> None:
+        raise NotImplementedError
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        inputs = list(self.query(Input))
+        if event.input is inputs[-1]:
+            self.action_submit()
+        else:
+            self.focus_next()
+
+
+class VisitInfoForm(FormScreen):
+    """Date, type and participants of a visit. An impossible date is refused with the reason."""
+
+    def __init__(self, visit: Visit) -> None:
+        super().__init__()
+        self._visit = visit
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Informations de la visite", classes="dialog-title")
+            yield Label("Date (JJ/MM/AAAA)")
+            yield Input(french_date(self._visit.date), id="date")
+            yield Label("Type de visite")
+            yield Select(
+                [(t.label, t.value) for t in VisitType],
+                value=self._visit.visit_type.value,
+                allow_blank=False,
+                id="type",
+            )
+            yield Label("Participants")
+            yield Input(self._visit.participants, id="participants")
+            yield Static("", id="error", classes="error")
+            yield Static("Entrée / Ctrl+S : valider — Échap : annuler", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#date", Input).focus()
+
+    def action_submit(self) -> None:
+        try:
+            date = parse_french_date(self.query_one("#date", Input).value)
+        except ValueError as exc:
+            self.show_error(f"Date refusée : {exc}")
+            self.query_one("#date", Input).focus()
+            return
+        self.dismiss(
+            {
+                "date": date,
+                "visit_type": VisitType(self.query_one("#type", Select).value),
+                "participants": self.query_one("#participants", Input).value.strip(),
+            }
+        )
+
+
+class TextPrompt(FormScreen):
+    """One line of text; Entrée validates (empty allowed), Échap cancels."""
+
+    def __init__(self, title: str, value: str = "") -> None:
+        super().__init__()
+        self._title, self._value = title, value
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self._title, classes="dialog-title")
+            yield Input(self._value, id="text")
+            yield Static("", id="error", classes="error")
+            yield Static("Entrée : valider — Échap : annuler", classes="hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#text", Input).focus()
+
+    def action_submit(self) -> None:
+        self.dismiss(self.query_one("#text", Input).value.strip())

@@ -1,0 +1,188 @@
+"""Home: the département's sites, with what is due, filtered as you type."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Input, Static
+
+from fsfield.domain.models import Site, french_date
+from fsfield.screens.base import FsScreen, TitleBar
+from fsfield.screens.visit import clip
+from fsfield.store.overview import SiteRow, site_rows
+
+
+def short_name(name: str) -> str:
+    """The name without the "France services" every site shares (the table is narrow)."""
+    for prefix in ("France services de ", "France services du ", "France services "):
+        if name.casefold().startswith(prefix.casefold()) and len(name) > len(prefix):
+            return name[len(prefix) :]
+    return name
+
+
+class SitesScreen(FsScreen):
+    """Table of sites; `enter` dossier, `n` visit, `f` follow-ups, `/` filter."""
+
+    TITLE = "Structures"
+    BINDINGS = [
+        Binding("enter", "open_dossier", "Dossier", id="sites.dossier", tooltip="Ouvrir le dossier de la structure"),
+        Binding("n", "new_visit", "Visite", id="sites.visit", tooltip="Commencer (ou reprendre) une visite"),
+        Binding("f", "followups", "Suivis", id="sites.followups", tooltip="Tous les suivis"),
+        Binding("slash", "filter", "Filtrer", key_display="/", id="sites.filter"),
+        Binding("s", "sync", "Synchroniser", id="sites.sync"),
+        Binding("a", "add_site", "Ajouter", id="sites.add", tooltip="Ajouter une structure à la main"),
+        Binding("q", "app.quit", "Quitter", id="sites.quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: list[SiteRow] = []
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar("fsfield — Structures")
+        yield Input(placeholder="Filtrer (nom, commune)…", id="filter", classes="-hidden")
+        table: DataTable = DataTable(id="sites", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Static(id="empty", classes="empty -hidden")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.refresh_data()
+        self.query_one("#sites", DataTable).focus()
+
+    def refresh_data(self) -> None:
+        settings = self.store.settings
+        who = f" — {settings.animator}" if settings.animator else ""
+        dep = f" ({settings.department})" if settings.department else ""
+        self.query_one(TitleBar).set_title(f"fsfield — Structures{dep}{who}")
+        self._rows = site_rows(self.store, self.today())
+        self._fill()
+
+    def _fill(self) -> None:
+        table = self.query_one("#sites", DataTable)
+        text = self.query_one("#filter", Input).value.strip()
+        current = self._selected_site()
+        wide = self.size.width >= 100
+        table.clear(columns=True)
+        table.add_column("Structure", key="name")
+        table.add_column("Commune", key="commune")
+        if wide:
+            table.add_column("Format", key="format")
+        table.add_column("Visite", key="last")
+        table.add_column("Jours", key="days")
+        table.add_column("Suivis", key="open")
+        table.add_column("Retard", key="overdue")
+        name_width = max(20, self.size.width - (70 if wide else 56))
+        shown = [r for r in self._rows if not text or r.matches(text)]
+        for row in shown:
+            name = clip(short_name(row.site.name), name_width)
+            name += "  ✎ brouillon" if row.draft else ""
+            if not row.site.in_directory:
+                name += "  (hors annuaire)"
+            if row.site.conflicted:
+                name = "⚠ " + name
+            cells = [name, clip(row.site.commune, 16)]
+            if wide:
+                cells.append(row.site.format_fs.split("_")[0])
+            cells += [
+                french_date(row.last_visit) or "jamais",
+                "" if row.days_since is None else str(row.days_since),
+                str(row.open_followups or ""),
+                f"⚠ {row.overdue_followups}" if row.overdue_followups else "",
+            ]
+            table.add_row(*cells, key=row.site.id)
+        if current is not None and any(r.site.id == current.id for r in shown):
+            table.move_cursor(row=table.get_row_index(current.id))
+        empty = self.query_one("#empty", Static)
+        if not self._rows:
+            empty.update(
+                "Aucune structure pour l'instant.\n\n"
+                "Importez l'annuaire officiel en ligne de commande :\n"
+                "  fsfield sites import liste-france-services.csv --department 87\n"
+                "ou téléchargez-le : fsfield sites fetch --department 87\n"
+                "ou ajoutez une structure à la main avec la touche a."
+            )
+        elif not shown:
+            empty.update(f"Aucune structure ne correspond à « {text} ».")
+        empty.set_class(bool(shown), "-hidden")
+
+    def on_resize(self) -> None:
+        if self._rows:
+            self._fill()
+
+    def _selected_site(self) -> Site | None:
+        table = self.query_one("#sites", DataTable)
+        if table.row_count == 0:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return next((r.site for r in self._rows if r.site.id == key), None)
+
+    def _selected_row(self) -> SiteRow | None:
+        site = self._selected_site()
+        return next((r for r in self._rows if site and r.site.id == site.id), None)
+
+    # -- filter -------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.remove_class("-hidden")
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self) -> None:
+        self._fill()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.query_one("#sites", DataTable).focus()
+
+    def key_escape(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.value or not box.has_class("-hidden"):
+            box.value = ""
+            box.add_class("-hidden")
+            self.query_one("#sites", DataTable).focus()
+
+    # -- actions ------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#sites")
+    def _row_selected(self) -> None:
+        self.action_open_dossier()
+
+    def action_open_dossier(self) -> None:
+        site = self._selected_site()
+        if site is not None:
+            from fsfield.screens.dossier import DossierScreen
+
+            self.app.push_screen(DossierScreen(site.id))
+
+    def action_new_visit(self) -> None:
+        row = self._selected_row()
+        if row is None:
+            self.notify("Choisissez d'abord une structure.", severity="warning")
+            return
+        from fsfield.screens.visit import open_visit_for_site
+
+        open_visit_for_site(self, row.site, row.draft)
+
+    def action_followups(self) -> None:
+        from fsfield.screens.followups import FollowUpsScreen
+
+        self.app.push_screen(FollowUpsScreen())
+
+    def action_sync(self) -> None:
+        from fsfield.screens.sync import start_sync
+
+        start_sync(self)
+
+    def action_add_site(self) -> None:
+        from fsfield.screens.site_form import SiteForm
+
+        def created(site: Site | None) -> None:
+            if site is not None:
+                self.refresh_data()
+                table = self.query_one("#sites", DataTable)
+                table.move_cursor(row=table.get_row_index(site.id))
+
+        self.app.push_screen(SiteForm(), created)

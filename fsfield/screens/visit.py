@@ -1,0 +1,360 @@
+"""The visit: a keyboard-only checklist by mission; every change is saved as it is made."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Input, Static
+
+from fsfield.domain.models import FollowUp, Site, Visit, VisitStatus, french_date
+from fsfield.domain.template import AnswerStatus, ChecklistItem, answer_status_from_key
+from fsfield.screens.base import FsScreen, TitleBar
+from fsfield.screens.forms import CommentForm, ConfirmDialog, VisitInfoForm
+from fsfield.store import visits as ops
+
+SHORT_STATUS = {
+    AnswerStatus.CONFORME: "✓ Conforme",
+    AnswerStatus.A_AMELIORER: "~ À améliorer",
+    AnswerStatus.NON_CONFORME: "✗ Non conforme",
+    AnswerStatus.SANS_OBJET: "– Sans objet",
+    AnswerStatus.NON_VERIFIE: "? Non vérifié",
+}
+
+
+ANSWER_LEGEND = "1 Conforme  2 À améliorer  3 Non conforme  4 Sans objet  0 Non vérifié"
+
+
+def open_visit_for_site(screen: FsScreen, site: Site, draft: Visit | None) -> None:
+    """Resume the site's draft visit, or start a new one (today, suivi)."""
+    if draft is not None:
+        screen.notify(f"Reprise du brouillon du {french_date(draft.date)}.")
+        screen.app.push_screen(VisitScreen(draft.id))
+        return
+    visit = screen.save(lambda: ops.start_visit(screen.store, site, date=screen.today()))
+    if visit is None:  # saved in memory only: find it back
+        drafts = [v for v in screen.store.visits(site.id) if v.status is VisitStatus.DRAFT]
+        visit = drafts[0] if drafts else None
+    if visit is not None:
+        screen.app.push_screen(VisitScreen(visit.id))
+
+
+def clip(text: str, width: int) -> str:
+    """Cut ``text`` to ``width`` characters with an ellipsis."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def answer_cell(item: ChecklistItem, visit: Visit) -> str:
+    answer = visit.answer(item.id)
+    if item.kind == "status":
+        text = SHORT_STATUS[answer.status] if answer.status else "·"
+    else:
+        text = "·" if answer.value in (None, "") else str(answer.value)
+        if item.unit and answer.value not in (None, ""):
+            text += f" {item.unit}"
+    if answer.prefilled:
+        text += " (à confirmer)"
+    return text
+
+
+class VisitScreen(FsScreen):
+    """Checklist of one visit."""
+
+    SHOWS_ANSWERS = True
+    BINDINGS = [
+        Binding("tab", "mission(1)", "Mission suiv.", key_display="Tab", priority=True, id="visit.next"),
+        Binding("shift+tab", "mission(-1)", "Mission préc.", key_display="Maj+Tab", priority=True,
+                id="visit.prev"),
+        *[
+            Binding(s.key, f"answer('{s.key}')", s.label, show=False, id=f"visit.answer.{s.key}")
+            for s in AnswerStatus
+        ],
+        Binding("enter", "edit_value", "Saisir", id="visit.value", tooltip="Saisir la valeur (nombre ou texte)"),
+        Binding("c", "comment", "Commentaire", id="visit.comment"),
+        Binding("a", "add_followup", "Suivi +", id="visit.followup", tooltip="Ajouter un suivi sur cet élément"),
+        Binding("i", "edit_info", "Infos", id="visit.info", tooltip="Date, type, participants"),
+        Binding("F", "finalise", "Finaliser", key_display="F", id="visit.finalise"),
+        Binding("F", "reopen", "Rouvrir", key_display="F", id="visit.reopen"),
+        Binding("r", "report", "Rapport", id="visit.report"),
+        Binding("escape", "back", "Retour", id="visit.back"),
+    ]
+
+    def __init__(self, visit_id: str) -> None:
+        super().__init__()
+        self.visit_id = visit_id
+        self.mission_index = 0
+
+    # -- data ---------------------------------------------------------------
+
+    def _load(self) -> None:
+        self.visit = self.store.get(Visit, self.visit_id)
+        self.site = self.store.find(Site, self.visit.site_id)
+        self.template = ops.template_of(self.store, self.visit)
+        self.previous, self.recurring = ops.history_of(self.store, self.visit)
+
+    def compose(self) -> ComposeResult:
+        self._load()
+        yield TitleBar("")
+        yield Static(id="visit-head", markup=False)
+        yield Static(id="missions")
+        yield Static(ANSWER_LEGEND, id="legend")
+        table: DataTable = DataTable(id="items", cursor_type="row")
+        table.add_column("Réponse", key="answer", width=22)
+        table.add_column("Élément", key="label")
+        table.add_column("Préc.", key="prev", width=16)
+        yield table
+        yield Input(id="inline", classes="-hidden", select_on_focus=False)
+        yield Static(id="detail")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self._render_all()
+        self.query_one("#items", DataTable).focus()
+
+    def refresh_data(self) -> None:
+        self._load()
+        self._render_all()
+
+    @property
+    def mission(self):  # noqa: ANN201 - Mission
+        return self.template.missions[self.mission_index]
+
+    def current_item(self) -> ChecklistItem | None:
+        table = self.query_one("#items", DataTable)
+        items = self.mission.items
+        if not items:
+            return None
+        return items[min(table.cursor_row, len(items) - 1)]
+
+    def _render_all(self) -> None:
+        site = self.site.name if self.site else "(structure inconnue)"
+        self.query_one(TitleBar).set_title(f"Visite — {site}")
+        v = self.visit
+        state = "FINALISÉE" if v.status is VisitStatus.FINALISED else "Brouillon"
+        conflict = "  ⚠ conflit à régler" if v.conflicted else ""
+        self.query_one("#visit-head", Static).update(
+            f"{french_date(v.date)} · {v.visit_type.label} · "
+            f"Participants : {v.participants or '—'} · {state}{conflict}"
+        )
+        self._render_missions()
+        self._render_items()
+
+    def _render_missions(self) -> None:
+        progress = ops.progress(self.visit, self.template)
+        wide = self.size.width >= 110
+        parts = []
+        for n, mission in enumerate(self.template.missions):
+            done, total = progress[mission.id]
+            mark = "✓" if done == total else f"{done}/{total}"
+            if n == self.mission_index:
+                parts.append(f"[reverse b] {n + 1} {mission.short_title} {mark} [/]")
+            elif wide:
+                parts.append(f" {n + 1} {mission.short_title} {mark} ")
+            else:
+                parts.append(f" {n + 1}:{mark} ")
+        self.query_one("#missions", Static).update("│".join(parts))
+
+    def _render_items(self) -> None:
+        table = self.query_one("#items", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for item in self.mission.items:
+            prev = self.previous.get(item.id)
+            prev_text = ""
+            if prev is not None:
+                a = prev.answer
+                prev_text = (a.status.label if a.status else str(a.value or ""))[:12]
+            if item.id in self.recurring:
+                prev_text = "↻ " + prev_text
+            label = clip(item.label + (" *" if item.required else ""), self._label_width())
+            table.add_row(answer_cell(item, self.visit), label, prev_text, key=item.id)
+        if table.row_count:
+            table.move_cursor(row=min(max(row, 0), table.row_count - 1))
+        self._render_detail()
+
+    def _label_width(self) -> int:
+        return max(20, (self.size.width or 80) - 22 - 16 - 6)
+
+    def on_resize(self) -> None:
+        if self.is_mounted and hasattr(self, "visit"):
+            self._render_missions()
+            self._render_items()
+
+    def _render_detail(self) -> None:
+        item = self.current_item()
+        detail = self.query_one("#detail", Static)
+        if item is None:
+            detail.update("")
+            return
+        answer = self.visit.answer(item.id)
+        lines = [f"[b]{self.mission.title}[/b] — {item.help}"]
+        if answer.prefilled:
+            lines.append("[i]Pré-rempli depuis les horaires de l'annuaire : à confirmer sur place.[/i]")
+        if answer.comment:
+            lines.append(f"Commentaire : {answer.comment}")
+        prev = self.previous.get(item.id)
+        if prev is not None:
+            extra = f" — « {prev.answer.comment} »" if prev.answer.comment else ""
+            lines.append(prev.label() + extra)
+        if item.id in self.recurring:
+            lines.append("[b]↻ Constat récurrent[/b] : à améliorer ou non conforme aux deux dernières visites.")
+        detail.update("\n".join(lines))
+
+    @on(DataTable.RowHighlighted, "#items")
+    def _highlighted(self) -> None:
+        self._render_detail()
+
+    # -- editing ------------------------------------------------------------
+
+    def _editable(self) -> bool:
+        if self.visit.status is VisitStatus.FINALISED:
+            self.notify("Visite finalisée : rouvrez-la (F) pour la modifier.", severity="warning")
+            return False
+        return True
+
+    def _change(self, item_id: str, **change: object) -> None:
+        self.save(lambda: ops.set_answer(self.store, self.visit, item_id, **change))
+        self.visit = self.store.get(Visit, self.visit_id)  # also right after a failed save
+        self._render_missions()
+        self._render_items()
+
+    def action_mission(self, step: int) -> None:
+        if not self.query_one("#inline", Input).has_class("-hidden"):
+            return
+        self.mission_index = (self.mission_index + step) % len(self.template.missions)
+        self.query_one("#items", DataTable).move_cursor(row=0)
+        self._render_missions()
+        self._render_items()
+
+    def action_answer(self, key: str) -> None:
+        item = self.current_item()
+        if item is None or not self._editable():
+            return
+        if item.kind != "status":
+            self._start_inline(item, initial=key)
+            return
+        self._change(item.id, status=answer_status_from_key(key))
+        table = self.query_one("#items", DataTable)
+        if table.cursor_row < table.row_count - 1:
+            table.move_cursor(row=table.cursor_row + 1)
+
+    def action_edit_value(self) -> None:
+        item = self.current_item()
+        if item is None or not self._editable():
+            return
+        if item.kind == "status":
+            self.action_comment()
+            return
+        value = self.visit.answer(item.id).value
+        self._start_inline(item, initial="" if value is None else str(value))
+
+    def _start_inline(self, item: ChecklistItem, initial: str) -> None:
+        box = self.query_one("#inline", Input)
+        box.placeholder = f"{item.label} ({'nombre' if item.kind == 'number' else 'texte'}) — Entrée pour valider, Échap pour annuler"
+        box.value = initial
+        box.remove_class("-hidden")
+        box.focus()
+        box.cursor_position = len(initial)
+
+    @on(Input.Submitted, "#inline")
+    def _inline_done(self, event: Input.Submitted) -> None:
+        item = self.current_item()
+        if item is None:
+            return
+        text = event.value.strip()
+        value: float | str | None = text or None
+        if item.kind == "number" and text:
+            try:
+                number = float(text.replace(",", ".").replace(" ", ""))
+            except ValueError:
+                self.notify(f"« {text} » n'est pas un nombre.", severity="error")
+                return
+            value = int(number) if number.is_integer() else number
+        self._close_inline()
+        self._change(item.id, value=value)
+
+    def _close_inline(self) -> None:
+        box = self.query_one("#inline", Input)
+        box.add_class("-hidden")
+        self.query_one("#items", DataTable).focus()
+
+    def action_comment(self) -> None:
+        item = self.current_item()
+        if item is None or not self._editable():
+            return
+
+        def done(text: str | None) -> None:
+            if text is not None and text != self.visit.answer(item.id).comment:
+                self._change(item.id, comment=text)
+
+        self.app.push_screen(CommentForm(item.label, self.visit.answer(item.id).comment), done)
+
+    def action_edit_info(self) -> None:
+        if not self._editable():
+            return
+
+        def done(changes: dict | None) -> None:
+            if changes:
+                self.save(lambda: self.store.update(Visit, self.visit_id, **changes))
+                self.refresh_data()
+
+        self.app.push_screen(VisitInfoForm(self.visit), done)
+
+    def action_add_followup(self) -> None:
+        item = self.current_item()
+        from fsfield.screens.followup_form import FollowUpForm
+
+        draft = FollowUp(
+            id="", text="x", site_id=self.visit.site_id, visit_id=self.visit.id,
+            item_id=item.id if item else None, mission_id=self.mission.id,
+        )
+        origin = f"{self.mission.short_title} — {item.label}" if item else self.mission.title
+        self.app.push_screen(FollowUpForm(draft, origin=origin, new=True))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "finalise":
+            return self.visit.status is VisitStatus.DRAFT
+        if action == "reopen":
+            return self.visit.status is VisitStatus.FINALISED
+        return True
+
+    def action_finalise(self) -> None:
+        missing = ops.missing_required(self.visit, self.template)
+        if missing:
+            self.notify(
+                "Impossible de finaliser : " + str(len(missing)) + " élément(s) obligatoire(s) "
+                "sans réponse (ou pré-rempli(s) à confirmer) :\n• " + "\n• ".join(missing),
+                title="Visite non finalisée", severity="error", timeout=12,
+            )
+            return
+        self.save(lambda: ops.finalise(self.store, self.visit, self.template))
+        self.notify("Visite finalisée.")
+        self.refresh_data()
+        self.refresh_bindings()
+
+    def action_reopen(self) -> None:
+        def done(ok: bool | None) -> None:
+            if ok:
+                self.save(lambda: ops.reopen(self.store, self.visit))
+                self.notify("Visite rouverte (réouverture notée dans l'historique).")
+                self.refresh_data()
+                self.refresh_bindings()
+
+        self.app.push_screen(ConfirmDialog("Rouvrir cette visite finalisée pour la modifier ?"), done)
+
+    def action_report(self) -> None:
+        try:
+            from fsfield.screens.report import show_visit_report
+        except ImportError:
+            self.notify("Les rapports arrivent bientôt.", severity="warning")
+            return
+        show_visit_report(self, self.visit_id)
+
+    def action_back(self) -> None:
+        box = self.query_one("#inline", Input)
+        if not box.has_class("-hidden"):
+            self._close_inline()
+            return
+        if self.visit.status is VisitStatus.DRAFT:
+            self.notify("Visite gardée en brouillon.")
+        self.app.pop_screen()

@@ -1,0 +1,354 @@
+"""The local store: records as views of their field-level writes, kept in TinyDB.
+
+Screens and commands call these functions and get pydantic models back; nothing
+else touches TinyDB. Each record's writes live in a TinyDB table of their own
+(``r:<uuid>``), so a save journals only that record (see storage.py). Every edit
+becomes immutable writes (sync/writes.py) saved in the same atomic save as the
+counter and clock that produced them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
+from tinydb import TinyDB
+
+from fsfield.domain.models import FollowUp, Record, Settings, Site, Visit
+from fsfield.store.lock import DataDirLock
+from fsfield.store.storage import JournaledStorage, Recovery, SaveFailed, StoreError
+from sync.hlc import HybridClock
+from sync.replica import Replica
+from sync.writes import Write, make_dot
+
+R = TypeVar("R", bound=Record)
+META_TABLE = "meta"
+RECORD_PREFIX = "r:"
+KINDS: dict[str, type[Record]] = {"site": Site, "visit": Visit, "followup": FollowUp}
+
+
+class RecordNotFound(StoreError):
+    """No record with that id (message in French)."""
+
+
+def validation_message(exc: ValidationError) -> str:
+    """A short French reason from a pydantic error."""
+    parts = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err.get("loc", ()))
+        msg = err.get("msg", "")
+        if msg.startswith("Value error, "):
+            msg = msg[len("Value error, ") :]
+        parts.append(f"{where} : {msg}" if where else msg)
+    return " ; ".join(parts)
+
+
+def _wall(hlc: Any) -> dt.datetime:
+    return dt.datetime.fromtimestamp(hlc[0] / 1000, tz=dt.UTC)
+
+
+class Store:
+    """One animator's data dir, opened by one process at a time."""
+
+    def __init__(self, data_dir: Path, *, compact_min_bytes: int = 1 << 20) -> None:
+        self.data_dir = Path(data_dir)
+        try:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"Impossible de créer le dossier de données {self.data_dir} : {exc.strerror or exc}."
+            ) from exc
+        self._lock = DataDirLock(self.data_dir)
+        self._lock.acquire()
+        try:
+            self.storage = JournaledStorage(self.data_dir, compact_min_bytes=compact_min_bytes)
+        except OSError as exc:
+            self._lock.release()
+            raise StoreError(
+                f"Impossible d'ouvrir les données de {self.data_dir} : {exc.strerror or exc}."
+            ) from exc
+        except BaseException:
+            self._lock.release()
+            raise
+        self.db = TinyDB(storage=lambda: self.storage)
+        self.replica = Replica()
+        self._cache: dict[str, Record | None] = {}
+        #: per-open memo for derived data of other modules (templates, indexes)
+        self.memo: dict[str, Any] = {}
+        self.problems: list[str] = []
+        meta = self._meta_doc()
+        self.device_id: str = meta["device"]
+        self._counter: int = meta.get("counter", 0)
+        self.clock = HybridClock(self.device_id, last=tuple(meta["hlc"]) if meta.get("hlc") else None)
+        for name, table in self.storage.read().items():
+            if name.startswith(RECORD_PREFIX):
+                for doc in table.values():
+                    self.replica.add(Write.from_dict(doc))
+
+    # -- lifecycle ----------------------------------------------------------
+
+    @property
+    def recovery(self) -> Recovery:
+        return self.storage.recovery
+
+    def close(self) -> None:
+        """Save what is pending and release the data dir."""
+        try:
+            self.storage.close()
+        finally:
+            self._lock.release()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def unsaved(self) -> bool:
+        """True while a change is held in memory only (the last save failed)."""
+        return self.storage.unsaved
+
+    def retry_save(self) -> None:
+        """Try again to make pending changes durable; raises SaveFailed if it still fails."""
+        self.storage.flush()
+
+    # -- meta and settings --------------------------------------------------
+
+    def _meta_doc(self) -> dict[str, Any]:
+        table = self.db.table(META_TABLE)
+        doc = table.get(doc_id=1)
+        if doc is None:
+            fresh = {"device": str(uuid.uuid4()), "counter": 0, "hlc": None, "settings": {}}
+            table.insert(fresh)
+            return fresh
+        return dict(doc)
+
+    def _update_meta(self, **changes: Any) -> None:
+        self.db.table(META_TABLE).update(changes, doc_ids=[1])
+
+    def meta(self, key: str, default: Any = None) -> Any:
+        """A local (not synced) value of the meta document."""
+        doc = self.db.table(META_TABLE).get(doc_id=1) or {}
+        return doc.get(key, default)
+
+    def set_meta(self, **values: Any) -> None:
+        """Save local (not synced) values durably."""
+        self._update_meta(**values)
+
+    @property
+    def settings(self) -> Settings:
+        return Settings.model_validate(self.meta("settings") or {})
+
+    def save_settings(self, settings: Settings) -> None:
+        """Save the animator's settings (this laptop only)."""
+        self._update_meta(settings=settings.model_dump(mode="json"))
+
+    # -- writing --------------------------------------------------------------
+
+    def _make_writes(self, kind: str, record: str, changes: dict[str, Any]) -> list[Write]:
+        author = self.settings.animator
+        writes = []
+        for name, value in changes.items():
+            state = self.replica.state(record, name)
+            if state is not None and not state.conflict and state.value == value:
+                continue  # no-op edit: nothing to sync
+            self._counter += 1
+            writes.append(
+                Write(
+                    dot=make_dot(self.device_id, self._counter),
+                    record=record,
+                    kind=kind,
+                    field=name,
+                    value=value,
+                    hlc=self.clock.tick(),
+                    supersedes=self.replica.supersedes_for(record, name),
+                    author=author,
+                )
+            )
+        return writes
+
+    def _persist(self, writes: list[Write], *, local: bool) -> None:
+        """Add writes to the replica and save them (and the counter) in one durable save."""
+        by_record: dict[str, list[Write]] = {}
+        for write in writes:
+            by_record.setdefault(write.record, []).append(write)
+            self._cache.pop(write.record, None)
+        for write in writes:
+            self.replica.add(write)
+        with self.storage.batch():
+            for record, record_writes in by_record.items():
+                self.db.table(RECORD_PREFIX + record).insert_multiple(
+                    w.to_dict() for w in record_writes
+                )
+            if local:
+                self._update_meta(counter=self._counter, hlc=list(self.clock.last))
+            else:
+                self._update_meta(hlc=list(self.clock.last) if self.clock.last else None)
+
+    def write_fields(self, kind: str, record: str, changes: dict[str, Any]) -> list[Write]:
+        """Record an edit of some fields of a record: one durable save, one write per changed field.
+
+        Raises SaveFailed when the disk refuses: the change is then kept in memory
+        (shown, and saved by ``retry_save``).
+        """
+        writes = self._make_writes(kind, record, changes)
+        if writes:
+            self._persist(writes, local=True)
+        return writes
+
+    def create(self, model: R) -> R:
+        """Save a new record (its id is made here if empty); returns the stored model."""
+        record_id = model.id or str(uuid.uuid4())
+        fields = model.to_fields()
+        fields.pop("deleted", None)
+        self.write_fields(model.kind, record_id, fields)
+        return self.get(type(model), record_id)
+
+    def update(self, cls: type[R], record_id: str, **changes: Any) -> R:
+        """Change fields of a record after validating the result; returns the new model.
+
+        Raises ValueError (French reason) when the result would be invalid: nothing is written.
+        """
+        current = self.get(cls, record_id)
+        candidate = current.model_dump()
+        candidate.update(changes)
+        try:
+            validated = cls.model_validate(candidate)
+        except ValidationError as exc:
+            raise ValueError(validation_message(exc)) from None
+        new_fields = validated.to_fields()
+        old_fields = current.to_fields()
+        diff = {k: v for k, v in new_fields.items() if old_fields.get(k, object()) != v}
+        self.write_fields(cls.kind, record_id, diff)
+        return self.get(cls, record_id)
+
+    def set_fields(self, cls: type[R], record_id: str, fields: dict[str, Any]) -> R:
+        """Write raw dotted fields (e.g. ``answers.m1-x.status``) after validating the result."""
+        current = self.replica.fields(record_id)
+        merged = {name: st.value for name, st in current.items()}
+        merged.update(fields)
+        try:
+            cls.from_fields(record_id, merged)
+        except ValidationError as exc:
+            raise ValueError(validation_message(exc)) from None
+        self.write_fields(cls.kind, record_id, fields)
+        return self.get(cls, record_id)
+
+    def delete(self, cls: type[R], record_id: str) -> None:
+        """Delete a record (a tombstone write; a concurrent edit elsewhere shows as a conflict)."""
+        self.get(cls, record_id)
+        self.write_fields(cls.kind, record_id, {"deleted": True})
+
+    # -- reading --------------------------------------------------------------
+
+    def _materialise(self, record_id: str) -> Record | None:
+        if record_id in self._cache:
+            return self._cache[record_id]
+        kind = self.replica.kind_of(record_id)
+        cls = KINDS.get(kind or "")
+        model: Record | None = None
+        if cls is not None:
+            states = self.replica.fields(record_id)
+            writes = self.replica.writes_of(record_id)
+            first = min(writes, key=lambda w: w.hlc)
+            last = max(writes, key=lambda w: w.hlc)
+            try:
+                model = cls.from_fields(
+                    record_id,
+                    {name: st.value for name, st in states.items()},
+                    created_at=_wall(first.hlc),
+                    updated_at=_wall(last.hlc),
+                    author=first.author,
+                    conflicted=self.replica.has_conflict(record_id),
+                )
+            except ValidationError as exc:
+                self.problems.append(
+                    f"Enregistrement {record_id} ({kind}) illisible : {validation_message(exc)}"
+                )
+        self._cache[record_id] = model
+        return model
+
+    def get(self, cls: type[R], record_id: str) -> R:
+        """The record, or RecordNotFound."""
+        model = self._materialise(record_id)
+        if not isinstance(model, cls) or model.deleted:
+            raise RecordNotFound(f"Aucun enregistrement {cls.kind} avec l'identifiant {record_id}.")
+        return model
+
+    def find(self, cls: type[R], record_id: str) -> R | None:
+        """The record or None."""
+        try:
+            return self.get(cls, record_id)
+        except RecordNotFound:
+            return None
+
+    def all(self, cls: type[R], *, include_deleted: bool = False) -> list[R]:
+        """Every record of a kind."""
+        out = []
+        for record_id in self.replica.records(cls.kind):
+            model = self._materialise(record_id)
+            if isinstance(model, cls) and (include_deleted or not model.deleted):
+                out.append(model)
+        return out
+
+    def sites(self) -> list[Site]:
+        """Sites sorted by name."""
+        return sorted(self.all(Site), key=lambda s: (s.name.casefold(), s.id))
+
+    def visits(self, site_id: str | None = None) -> list[Visit]:
+        """Visits, newest first."""
+        visits = [v for v in self.all(Visit) if site_id is None or v.site_id == site_id]
+        return sorted(visits, key=lambda v: (v.date, v.created_at or v.date), reverse=True)
+
+    def followups(self, site_id: str | None = None) -> list[FollowUp]:
+        """Follow-ups, open first, then by due date."""
+        items = [f for f in self.all(FollowUp) if site_id is None or f.site_id == site_id]
+        return sorted(
+            items,
+            key=lambda f: (f.status.is_closed, f.due or dt.date.max, f.created_at or dt.date.min),
+        )
+
+    def site_by_id_fs(self) -> dict[str, Site]:
+        """Sites keyed by their directory id."""
+        return {s.id_fs: s for s in self.all(Site) if s.id_fs}
+
+    # -- sync port ------------------------------------------------------------
+
+    def outbox(self) -> list[Write]:
+        """Own writes not yet acknowledged by the central store, in counter order."""
+        acked = self.meta("acked", 0)
+        pending = [w for w in self.replica.by_device(self.device_id) if w.counter > acked]
+        return sorted(pending, key=lambda w: w.counter)
+
+    def mark_sent(self, dots: Iterable[str]) -> None:
+        """Acknowledge own writes once the central store holds them durably."""
+        counters = [int(d.rsplit(":", 1)[1]) for d in dots if d.startswith(self.device_id + ":")]
+        if counters:
+            self.set_meta(acked=max(max(counters), self.meta("acked", 0)))
+
+    def apply_remote(self, writes: Iterable[Write]) -> list[Write]:
+        """Merge writes from elsewhere (union by dot); returns the ones that were new."""
+        new = [w for w in writes if w.dot not in self.replica]
+        seen: set[str] = set()
+        unique = []
+        for write in new:
+            if write.dot not in seen:
+                seen.add(write.dot)
+                unique.append(write)
+            self.clock.observe(tuple(write.hlc))
+        if unique:
+            self._persist(unique, local=False)
+        return unique
+
+
+def open_store(data_dir: Path) -> Store:
+    """Open (and lock) the store of a data dir."""
+    return Store(data_dir)
+
+
+__all__ = ["Store", "StoreError", "SaveFailed", "RecordNotFound", "open_store", "KINDS"]

@@ -1,0 +1,108 @@
+"""Upsert of the official directory into the store (all or nothing)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+
+from fsfield.domain.directory import DirectoryEntry
+from fsfield.domain.models import Site
+from fsfield.store.repo import Store, validation_message
+from fsfield.store.storage import StoreError
+
+
+@dataclass
+class ImportResult:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    left: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One French line for the user."""
+        parts = [
+            f"{len(self.added)} ajoutée(s)",
+            f"{len(self.updated)} mise(s) à jour",
+            f"{self.unchanged} inchangée(s)",
+        ]
+        if self.left:
+            parts.append(f"{len(self.left)} absente(s) de l'annuaire (conservée(s))")
+        return "Structures : " + ", ".join(parts) + "."
+
+
+def site_from_entry(entry: DirectoryEntry, site_id: str = "") -> Site:
+    """The Site a directory row describes."""
+    return Site(
+        id=site_id,
+        id_fs=entry.id_fs,
+        name=entry.name,
+        department=entry.insee_dep,
+        address=entry.address or "",
+        address_extra=entry.address_extra or "",
+        postal_code=entry.postal_code or "",
+        commune=entry.commune or "",
+        insee_com=entry.insee_com or "",
+        latitude=entry.latitude,
+        longitude=entry.longitude,
+        email=entry.email or "",
+        phone=entry.phone or "",
+        hours=dict(entry.hours),
+        appointment=entry.appointment,
+        comment=entry.comment or "",
+        type_fs=entry.type_fs or "",
+        format_fs=entry.format_fs or "",
+        group_fs=entry.group_fs or "",
+        labelled_on=entry.labelled_on,
+        labellisation_raw=entry.labellisation_raw or "",
+        in_directory=True,
+        source="annuaire",
+    )
+
+
+def import_sites(store: Store, entries: list[DirectoryEntry], department: str) -> ImportResult:
+    """Upsert sites by ``id_fs`` in one durable save; a re-import never duplicates.
+
+    Sites of the département that the list no longer has are kept, flagged
+    ``in_directory = False`` (their visits and follow-ups stay readable).
+    Raises StoreError (nothing written) when a row cannot become a Site.
+    """
+    existing = store.site_by_id_fs()
+    result = ImportResult()
+    planned: list[tuple[str, str, dict]] = []
+    seen: set[str] = set()
+    for entry in entries:
+        if entry.id_fs in seen:
+            continue
+        seen.add(entry.id_fs)
+        current = existing.get(entry.id_fs)
+        try:
+            site = site_from_entry(entry, current.id if current else "")
+        except ValidationError as exc:
+            raise StoreError(
+                f"Structure {entry.id_fs} refusée : {validation_message(exc)}. Rien n'a été importé."
+            ) from None
+        fields = site.to_fields()
+        fields.pop("deleted", None)
+        if current is None:
+            planned.append(("add", "", fields))
+            result.added.append(site.name)
+            continue
+        old = current.to_fields()
+        diff = {k: v for k, v in fields.items() if old.get(k, object()) != v}
+        if diff:
+            planned.append(("update", current.id, diff))
+            result.updated.append(site.name)
+        else:
+            result.unchanged += 1
+    for id_fs, site in existing.items():
+        if id_fs not in seen and site.department == department and site.in_directory:
+            planned.append(("update", site.id, {"in_directory": False}))
+            result.left.append(site.name)
+    with store.storage.batch():
+        for action, site_id, fields in planned:
+            if action == "add":
+                store.create(Site.model_validate({"id": "", **fields}))
+            else:
+                store.write_fields(Site.kind, site_id, fields)
+    return result

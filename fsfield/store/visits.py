@@ -1,0 +1,191 @@
+"""Visit operations: start, answer, finalise, reopen, and what earlier visits said."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+from fsfield.domain.hours import parse_week
+from fsfield.domain.models import (
+    Answer,
+    FollowUp,
+    Site,
+    Visit,
+    VisitStatus,
+    VisitType,
+    french_date,
+)
+from fsfield.domain.template import AnswerStatus, ChecklistTemplate
+from fsfield.store.repo import Store
+from fsfield.store.templates import current_template, template_for
+
+FINDINGS = (AnswerStatus.A_AMELIORER, AnswerStatus.NON_CONFORME)
+
+
+def start_visit(
+    store: Store,
+    site: Site,
+    *,
+    date: dt.date | None = None,
+    visit_type: VisitType = VisitType.SUIVI,
+    participants: str = "",
+    template: ChecklistTemplate | None = None,
+) -> Visit:
+    """Create a draft visit, pre-filling what the directory already tells (to confirm on site)."""
+    template = template or current_template(store)
+    visit = Visit(
+        id=str(uuid.uuid4()),
+        site_id=site.id,
+        date=date or dt.date.today(),
+        visit_type=visit_type,
+        participants=participants,
+        template_id=template.id,
+        template_version=template.version,
+    )
+    week = parse_week(site.hours)
+    for item in template.items():
+        if item.prefill == "hours_minimum" and week.meets_minimum is not None:
+            visit.answers[item.id] = Answer(
+                status=AnswerStatus.CONFORME if week.meets_minimum else AnswerStatus.NON_CONFORME,
+                comment=f"Horaires publiés : {week.summary()}",
+                prefilled=True,
+            )
+    return store.create(visit)
+
+
+def set_answer(
+    store: Store,
+    visit: Visit,
+    item_id: str,
+    *,
+    status: AnswerStatus | None | object = ...,
+    value: float | str | None | object = ...,
+    comment: str | object = ...,
+) -> Visit:
+    """Change one answer's status, value or comment (one durable save).
+
+    Any change by the user confirms a pre-filled answer.
+    """
+    prefix = f"answers.{item_id}."
+    fields: dict[str, object] = {}
+    if status is not ...:
+        fields[prefix + "status"] = status.value if isinstance(status, AnswerStatus) else None
+    if value is not ...:
+        fields[prefix + "value"] = value
+    if comment is not ...:
+        fields[prefix + "comment"] = comment
+    if visit.answer(item_id).prefilled:
+        fields[prefix + "prefilled"] = False
+    return store.set_fields(Visit, visit.id, fields)
+
+
+def missing_required(visit: Visit, template: ChecklistTemplate) -> list[str]:
+    """Labels of the required items not answered yet (a pre-filled answer counts once confirmed)."""
+    missing = []
+    for item in template.required_items():
+        answer = visit.answer(item.id)
+        if not answer.is_answered or answer.prefilled:
+            missing.append(item.label)
+    return missing
+
+
+def _event(store: Store, visit: Visit, what: str) -> dict[str, object]:
+    key = uuid.uuid4().hex[:12]
+    now = dt.datetime.now(dt.UTC).isoformat()
+    return {
+        f"events.{key}.what": what,
+        f"events.{key}.at": now,
+        f"events.{key}.by": store.settings.animator,
+    }
+
+
+def finalise(store: Store, visit: Visit, template: ChecklistTemplate) -> Visit:
+    """Finalise a visit; ValueError listing the required items still unanswered."""
+    missing = missing_required(visit, template)
+    if missing:
+        raise ValueError(
+            "Éléments obligatoires sans réponse : " + " ; ".join(missing)
+        )
+    fields = {"status": VisitStatus.FINALISED.value, **_event(store, visit, "finalisee")}
+    return store.set_fields(Visit, visit.id, fields)
+
+
+def reopen(store: Store, visit: Visit) -> Visit:
+    """Reopen a finalised visit; the reopening is recorded in its history."""
+    fields = {"status": VisitStatus.DRAFT.value, **_event(store, visit, "reouverte")}
+    return store.set_fields(Visit, visit.id, fields)
+
+
+@dataclass(frozen=True)
+class PastAnswer:
+    """What the previous visit said of one item."""
+
+    date: dt.date
+    answer: Answer
+
+    def label(self) -> str:
+        status = self.answer.status.label if self.answer.status else str(self.answer.value or "—")
+        return f"Dernière visite : {status} — {french_date(self.date)}"
+
+
+def previous_visits(store: Store, visit: Visit) -> list[Visit]:
+    """The site's visits before this one, newest first."""
+    return [
+        v
+        for v in store.visits(visit.site_id)
+        if v.id != visit.id and (v.date, v.created_at or v.date) < (visit.date, visit.created_at or visit.date)
+    ]
+
+
+def _last_and_recurring(visits: list[Visit]) -> tuple[dict[str, PastAnswer], set[str]]:
+    """From visits newest first: each item's latest answer, and the recurring findings."""
+    last: dict[str, PastAnswer] = {}
+    streak: dict[str, int] = {}
+    broken: set[str] = set()
+    for past in visits:
+        for item_id, answer in past.answers.items():
+            if not answer.is_answered:
+                continue
+            last.setdefault(item_id, PastAnswer(past.date, answer))
+            if item_id in broken:
+                continue
+            if answer.status in FINDINGS:
+                streak[item_id] = streak.get(item_id, 0) + 1
+            else:
+                broken.add(item_id)
+    return last, {item_id for item_id, n in streak.items() if n >= 2}
+
+
+def history_of(store: Store, visit: Visit) -> tuple[dict[str, PastAnswer], set[str]]:
+    """Per item: the last earlier answer, and the items that are recurring findings.
+
+    An item is recurring when it was answered À améliorer or Non conforme at the last
+    two earlier visits (or more) that answered it.
+    """
+    return _last_and_recurring(previous_visits(store, visit))
+
+
+def recurring_findings(store: Store, site_id: str) -> set[str]:
+    """Items found lacking at the site's last two visits or more (counting the latest)."""
+    return _last_and_recurring(store.visits(site_id))[1]
+
+
+def progress(visit: Visit, template: ChecklistTemplate) -> dict[str, tuple[int, int]]:
+    """Per mission id: (answered, total)."""
+    out = {}
+    for mission in template.missions:
+        answered = sum(1 for item in mission.items if visit.answer(item.id).is_answered)
+        out[mission.id] = (answered, len(mission.items))
+    return out
+
+
+def template_of(store: Store, visit: Visit) -> ChecklistTemplate:
+    """The template the visit was made with (kept readable after the template changes)."""
+    template = template_for(store, visit.template_id, visit.template_version)
+    return template or current_template(store)
+
+
+def open_followups_of_visit(store: Store, visit: Visit) -> list[FollowUp]:
+    """Follow-ups created during this visit."""
+    return [f for f in store.followups(visit.site_id) if f.visit_id == visit.id]

@@ -1,0 +1,18 @@
+"""The Enregistré / NON ENREGISTRÉ indicator, fed by the app's save state."""
+
+from __future__ import annotations
+
+from textual.reactive import reactive
+from textual.widgets import Static
+
+
+class SaveStatus(Static):
+    """Shows whether every change is on disk. Attribute down: ``saved``."""
+
+    saved: reactive[bool] = reactive(True)
+
+    def render(self) -> str:
+        return "● Enregistré" if self.saved else "▲ NON ENREGISTRÉ — nouvel essai…"
+
+    def watch_saved(self, saved: bool) -> None:
+        self.set_class(not saved, "-unsaved")
