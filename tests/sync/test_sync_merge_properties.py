@@ -99,8 +99,9 @@ def test_concurrent_edits_of_one_field_surface_as_a_conflict(history, rec, data)
     a, b = MemoryDevice("dev-x", "87"), MemoryDevice("dev-y", "87")
     for dev in (a, b):
         dev.apply_remote(history)
-    wa = a.write(rec, "site", "name", data.draw(st.text(max_size=3)))
-    wb = b.write(rec, "site", "name", data.draw(st.text(max_size=3)))
+    value_a = data.draw(st.text(max_size=3))
+    wa = a.write(rec, "site", "name", value_a)
+    wb = b.write(rec, "site", "name", data.draw(st.text(max_size=3).filter(lambda v: v != value_a)))
     a.apply_remote([wb])
     b.apply_remote([wa])
     for dev in (a, b):
@@ -153,3 +154,20 @@ def test_restoring_a_deleted_record_brings_its_values_back(history):
     a.restore("r9")
     assert not a.replica.is_deleted("r9") and not a.replica.has_conflict("r9")
     assert a.replica.value("r9", "name") == "kept"
+
+
+@given(causal_histories(max_steps=6), st.text(max_size=3))
+def test_the_same_value_written_concurrently_is_no_conflict(history, value):
+    a, b = MemoryDevice("dev-x", "87"), MemoryDevice("dev-y", "87")
+    for dev in (a, b):
+        dev.apply_remote(history)
+    wa, wb = a.write("r-new", "site", "name", value), b.write("r-new", "site", "name", value)
+    a.apply_remote([wb])
+    b.apply_remote([wa])
+    for dev in (a, b):
+        state = dev.replica.state("r-new", "name")
+        assert set(state.live) == {wa, wb} and not state.conflict
+        assert not any(c[0] == "r-new" for c in dev.replica.conflicts())
+        assert not dev.replica.has_conflict("r-new")
+    follow = a.write("r-new", "site", "name", value + "!")
+    assert set(follow.supersedes) == {wa.dot, wb.dot}, "the next edit supersedes both"
