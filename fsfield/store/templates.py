@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fsfield.domain.template import ChecklistTemplate, TemplateStore, load_template_source
+from fsfield.domain.template import ChecklistTemplate, load_template_source
 from fsfield.store.repo import Store
+from fsfield.store.template_archive import TemplateStore
 
 ARCHIVE_DIR = "templates"
 

@@ -11,13 +11,13 @@ from fsfield.domain.template import (
     ItemKind,
     PrefillKey,
     TemplateError,
-    TemplateStore,
     answer_status_from_key,
     load_partners,
     load_template,
     load_template_source,
     parse_template,
 )
+from fsfield.store.template_archive import TemplateStore
 
 FIXTURES = Path(__file__).parent / "fixtures_tpl"
 
