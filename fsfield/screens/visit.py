@@ -56,6 +56,8 @@ def answer_cell(item: ChecklistItem, visit: Visit) -> str:
             text += f" {item.unit}"
     if answer.prefilled:
         text += " à confirmer"
+    elif answer.comment:
+        text += " ✎"  # a comment is there (shown below the list)
     return text
 
 
@@ -237,8 +239,11 @@ class VisitScreen(FsScreen):
         item = self.current_item()
         if item is None or not self._editable():
             return
+        if item.kind == "number":
+            self._start_inline(item, initial=key)  # typing a figure starts the value
+            return
         if item.kind != "status":
-            self._start_inline(item, initial=key)
+            self.notify("Élément à saisir en texte : Entrée pour écrire la réponse.")
             return
         self._change(item.id, status=answer_status_from_key(key))
         table = self.query_one("#items", DataTable)
@@ -328,16 +333,26 @@ class VisitScreen(FsScreen):
     def action_finalise(self) -> None:
         missing = ops.missing_required(self.visit, self.template)
         if missing:
+            shown = "\n• ".join(missing[:4]) + (f"\n… et {len(missing) - 4} autre(s)" if len(missing) > 4 else "")
             self.notify(
-                "Impossible de finaliser : " + str(len(missing)) + " élément(s) obligatoire(s) "
-                "sans réponse (ou pré-rempli(s) à confirmer) :\n• " + "\n• ".join(missing),
+                f"{len(missing)} élément(s) obligatoire(s) sans réponse (ou pré-rempli(s) à "
+                f"confirmer) ; le premier est sélectionné :\n• {shown}",
                 title="Visite non finalisée", severity="error", timeout=12,
             )
+            self._select_item(ops.missing_required_ids(self.visit, self.template)[0])
             return
         self.save(lambda: ops.finalise(self.store, self.visit, self.template))
         self.notify("Visite finalisée.")
         self.refresh_data()
         self.refresh_bindings()
+
+    def _select_item(self, item_id: str) -> None:
+        mission = self.template.mission_of(item_id)
+        self.mission_index = list(self.template.missions).index(mission)
+        self._render_missions()
+        self._render_items()
+        row = [i.id for i in mission.items].index(item_id)
+        self.query_one("#items", DataTable).move_cursor(row=row)
 
     def action_reopen(self) -> None:
         def done(ok: bool | None) -> None:

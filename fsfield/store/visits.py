@@ -80,14 +80,18 @@ def set_answer(
     return store.set_fields(Visit, visit.id, fields)
 
 
+def missing_required_ids(visit: Visit, template: ChecklistTemplate) -> list[str]:
+    """Required items not answered yet (a pre-filled answer counts once confirmed), in order."""
+    return [
+        item.id
+        for item in template.required_items()
+        if not visit.answer(item.id).is_answered or visit.answer(item.id).prefilled
+    ]
+
+
 def missing_required(visit: Visit, template: ChecklistTemplate) -> list[str]:
-    """Labels of the required items not answered yet (a pre-filled answer counts once confirmed)."""
-    missing = []
-    for item in template.required_items():
-        answer = visit.answer(item.id)
-        if not answer.is_answered or answer.prefilled:
-            missing.append(item.label)
-    return missing
+    """Labels of the required items not answered yet."""
+    return [template.item(i).label for i in missing_required_ids(visit, template)]
 
 
 def _event(store: Store, visit: Visit, what: str) -> dict[str, object]:

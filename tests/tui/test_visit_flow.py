@@ -136,7 +136,10 @@ async def test_finalise_is_refused_while_required_items_are_unanswered(store, ma
         screen = app.screen
         assert isinstance(screen, VisitScreen)
         assert store.get(Visit, screen.visit_id).status is VisitStatus.DRAFT
-        assert any("Impossible de finaliser" in n.message for n in app._notifications)
+        assert any(n.title == "Visite non finalisée" for n in app._notifications)
+        first = next(i for i in TEMPLATE.required_items())
+        assert screen.mission.id == TEMPLATE.mission_of(first.id).id
+        assert screen.current_item().id == first.id, "the first missing item is selected"
 
 
 async def test_finalised_visit_is_read_only_until_reopened_and_reopening_is_recorded(store, make_app):
