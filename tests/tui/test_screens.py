@@ -229,3 +229,69 @@ async def test_quit_refuses_while_a_change_is_not_saved(store, make_app, monkeyp
         await pilot.press("q")
         await pilot.pause()
     assert not app.is_running
+
+
+async def test_every_answer_key_sets_its_status(store, make_app):
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await select_site(pilot, "Aixe")
+        await pilot.press("n", "tab", "down")  # mission 2, second item (status items)
+        await pilot.pause()
+        screen = app.screen
+        items = TEMPLATE.missions[1].items[1:6]
+        await pilot.press("1", "2", "3", "4", "0")
+        await pilot.pause()
+        visit = store.get(Visit, screen.visit_id)
+        got = [visit.answer(i.id).status for i in items]
+        assert got == [AnswerStatus.CONFORME, AnswerStatus.A_AMELIORER, AnswerStatus.NON_CONFORME,
+                       AnswerStatus.SANS_OBJET, AnswerStatus.NON_VERIFIE]
+
+
+async def test_followups_edit_and_text_filter(store, make_app):
+    from fsfield.domain.models import FollowUp, FollowUpStatus
+    from fsfield.screens.followup_form import FollowUpForm
+    from fsfield.screens.followups import FollowUpsScreen
+
+    aixe, chalus = [s for s in store.sites() if "Aixe" in s.name or "Châlus" in s.name]
+    store.create(FollowUp(id="", text="Relancer la CAF", site_id=aixe.id, due=TODAY))
+    store.create(FollowUp(id="", text="Commander l'enseigne", site_id=chalus.id))
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("f")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, FollowUpsScreen)
+        table = screen.query_one("#followups", DataTable)
+        assert table.row_count == 2
+        await pilot.press("slash", *"enseigne")
+        await pilot.pause()
+        assert table.row_count == 1 and "enseigne" in str(table.get_row_at(0)[1])
+        await pilot.press("enter")  # back to the table
+        await pilot.press("e")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, FollowUpForm)
+        form.query_one("#status").value = FollowUpStatus.IN_PROGRESS.value
+        form.query_one("#text", Input).value = "Commander l'enseigne extérieure"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, FollowUpsScreen)
+    edited = next(f for f in store.followups() if f.site_id == chalus.id)
+    assert edited.text == "Commander l'enseigne extérieure"
+    assert edited.status is FollowUpStatus.IN_PROGRESS
+
+
+async def test_dossier_n_starts_a_visit_at_this_site(store, make_app):
+    from fsfield.screens.dossier import DossierScreen
+
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await select_site(pilot, "Châlus")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DossierScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, VisitScreen)
+        [visit] = store.visits()
+        assert "Châlus" in store.get(type(store.sites()[0]), visit.site_id).name
