@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from .folder import Problem, PullResult
-from .hlc import is_future
+from .hlc import MAX_SKEW_MS, wall_clock_ms
 from .writes import DotCollision, Write
 
 MAX_BATCH_WRITES = 5_000
@@ -110,5 +110,6 @@ def sync_once(local: LocalReplicaPort, store: CentralStore) -> SyncResult:
 
     touched = sorted({w.record for w in result.received})
     result.conflicts = [r for r in touched if local.has_conflict(r)]
-    result.future = [w for w in result.received if is_future(w.hlc)]
+    limit = wall_clock_ms() + MAX_SKEW_MS
+    result.future = [w for w in result.received if w.hlc[0] > limit]
     return result

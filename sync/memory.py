@@ -91,8 +91,7 @@ class MemoryDevice:
     def apply_remote(self, writes: list[Write]) -> list[Write]:
         """Merge remote writes; the clock observes them so later local writes sort after."""
         new = self.replica.add_all(writes)
-        for w in new:
-            self.clock.observe(w.hlc)
+        self.clock.observe_all(w.hlc for w in new)
         return new
 
     def has_conflict(self, record: str) -> bool:

@@ -205,7 +205,7 @@ def test_a_batch_cannot_carry_writes_of_another_device(store):
     doc["writes"] = [w.to_dict() for w in writes_of("dev-b", 1, 1)]
     path.write_bytes(orjson.dumps(doc))
     (problem,) = store.pull({}, "87").problems
-    assert "not a write of device dev-a" in problem.reason
+    assert "not a valid dot of device dev-a" in problem.reason
     with pytest.raises(ValueError):
         store.push("dev-a", "87", writes_of("dev-b", 2, 1))
 
@@ -233,3 +233,28 @@ def test_os_droppings_and_temp_files_are_ignored(store):
     (store.devices_dir / ".dropbox.cache").mkdir()
     result = store.pull({}, "87")
     assert result.problems == [] and len(result.writes) == 1
+
+
+def test_a_store_object_kept_for_the_session_sees_new_batches_without_relisting(store):
+    store.push("dev-a", "87", writes_of("dev-a", 1, 2))
+    first = store.pull({}, "87")
+    store.push("dev-a", "87", writes_of("dev-a", 3, 1))
+    store.push("dev-b", "87", writes_of("dev-b", 1, 1))  # a device never seen before
+    again = store.pull(first.cursor, "87")
+    assert [w.dot for w in again.writes] == ["dev-a:3", "dev-b:1"]
+    assert again.cursor == {"dev-a": 2, "dev-b": 1}
+    assert store.pull(again.cursor, "87").writes == []
+
+
+def test_a_gap_reported_at_first_listing_is_filled_when_the_batch_arrives(store):
+    for k in range(3):
+        store.push("dev-a", "87", writes_of("dev-a", k + 1, 1))
+    second = batch_path(store, "dev-a", 2)
+    content = second.read_bytes()
+    second.unlink()
+    first = store.pull({}, "87")
+    assert first.cursor == {"dev-a": 1} and len(first.problems) == 1
+    assert store.pull(first.cursor, "87").writes == []  # still missing: nothing new to read
+    second.write_bytes(content)
+    later = store.pull(first.cursor, "87")
+    assert [w.dot for w in later.writes] == ["dev-a:2", "dev-a:3"] and later.cursor == {"dev-a": 3}
