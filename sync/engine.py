@@ -14,7 +14,7 @@ from typing import Protocol
 
 from .folder import Problem, PullResult
 from .hlc import MAX_SKEW_MS, wall_clock_ms
-from .writes import DotCollision, Write
+from .writes import BULK, DotCollision, Write, gc_paused
 
 MAX_BATCH_WRITES = 5_000
 """Largest batch pushed at once: bounds file size after a long offline period."""
@@ -96,16 +96,17 @@ def sync_once(local: LocalReplicaPort, store: CentralStore) -> SyncResult:
 
     pulled = store.pull(dict(local.cursor), scope, exclude_device=device)
     result.problems.extend(pulled.problems)
-    for batch in pulled.batches:
-        try:
-            result.received.extend(local.apply_remote(batch.writes))
-        except DotCollision:
-            # One reused dot must not hold back the rest of the batch: apply write by write.
-            for w in batch.writes:
-                try:
-                    result.received.extend(local.apply_remote([w]))
-                except DotCollision as err:
-                    result.problems.append(Problem(batch.path, str(err)))
+    with gc_paused(len(pulled.writes) > BULK):
+        for batch in pulled.batches:
+            try:
+                result.received.extend(local.apply_remote(batch.writes))
+            except DotCollision:
+                # One reused dot must not hold back the rest of the batch: apply write by write.
+                for w in batch.writes:
+                    try:
+                        result.received.extend(local.apply_remote([w]))
+                    except DotCollision as err:
+                        result.problems.append(Problem(batch.path, str(err)))
     local.cursor = pulled.cursor
 
     touched = sorted({w.record for w in result.received})

@@ -7,8 +7,9 @@ Layout::
 
 Each device only ever creates files in its own folder, and never rewrites a batch, so no lock is
 needed and a sync client never sees two edits of one file (no "conflicted copies"). A batch is
-written to a hidden temp file in the same folder, flushed and fsynced, then renamed into place and
-the folder fsynced: once :meth:`FolderStore.push` returns, the batch is durable.
+written to a hidden temp file in the same folder, flushed and fsynced, then linked into place
+(never replacing a batch) and the folder fsynced: once :meth:`FolderStore.push` returns, the batch
+is durable.
 
 Readers take the union of all batches. Everything read is validated; a bad, truncated or foreign
 file is reported as a :class:`Problem` and skipped, never deleted and never fatal. The manifest is
@@ -37,7 +38,7 @@ from .batch import (
     encode_manifest,
 )
 from .hlc import wall_clock_ms
-from .writes import DEVICE_RE, Write
+from .writes import DEVICE_RE, Write, gc_paused
 
 BATCH_NAME = re.compile(r"([0-9]{8})\.json")
 """Use with ``fullmatch``."""
@@ -45,6 +46,7 @@ BATCH_NAME = re.compile(r"([0-9]{8})\.json")
 # call per folder instead of one per file, which is most of the cost of a sync with nothing new.
 _BATCH_NAMES_IN_LISTING = re.compile(r"(?<![^\0])([0-9]{8})\.json(?![^\0])")
 MANIFEST_NAME = "manifest.json"
+_SEQ_ATTEMPTS = 50
 # Files operating systems and sync clients drop everywhere; hidden names (ours: temp files) too.
 _IGNORED_NAMES = frozenset({"desktop.ini", "Thumbs.db", "Icon\r"})
 
@@ -111,8 +113,18 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+# errno values meaning "this file system has no hard links" (FAT/exFAT keys, some SMB shares).
+_NO_HARD_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS, errno.EXDEV}
+
+
 def _write_new_file(final: Path, data: bytes) -> None:
-    """Durably create ``final`` with ``data`` (temp file, fsync, rename, fsync folder)."""
+    """Durably create ``final`` with ``data``, never replacing an existing file.
+
+    Temp file in the same folder, flush + fsync, then a hard link to the final name, which fails
+    if the name is taken (two processes pushing as the same device cannot overwrite each other's
+    batch). Where hard links do not exist, falls back to check-then-rename. Raises
+    FileExistsError if ``final`` exists.
+    """
     if final.exists():
         raise FileExistsError(errno.EEXIST, "batch already exists", str(final))
     tmp = final.with_name(f".{final.name}.{uuid.uuid4().hex}.tmp")
@@ -121,10 +133,18 @@ def _write_new_file(final: Path, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, final)
-    except BaseException:
+        try:
+            os.link(tmp, final)
+        except FileExistsError:
+            raise
+        except OSError as err:
+            if err.errno not in _NO_HARD_LINKS:
+                raise
+            if final.exists():
+                raise FileExistsError(errno.EEXIST, "batch already exists", str(final)) from None
+            os.replace(tmp, final)
+    finally:
         tmp.unlink(missing_ok=True)
-        raise
     _fsync_dir(final.parent)
 
 
@@ -172,9 +192,16 @@ class FolderStore:
             if not writes:
                 return max(self._listing(dev_dir)[0], default=0) if dev_dir.is_dir() else 0
             dev_dir.mkdir(parents=True, exist_ok=True)
-            seq = max(self._listing(dev_dir)[0], default=0) + 1
-            data = encode_batch(device, seq, scope, self._now(), writes)
-            _write_new_file(dev_dir / f"{seq:08d}.json", data)
+            for _ in range(_SEQ_ATTEMPTS):
+                seq = max(self._listing(dev_dir)[0], default=0) + 1
+                data = encode_batch(device, seq, scope, self._now(), writes)
+                try:
+                    _write_new_file(dev_dir / f"{seq:08d}.json", data)
+                    break
+                except FileExistsError:
+                    continue  # another process of this device took the seq: take the next one
+            else:
+                raise StoreUnavailable(self.root, "lot impossible à numéroter")
         except OSError as err:
             raise StoreUnavailable(self.root, _french_reason(err)) from err
         self._update_manifest(dev_dir, device, seq, scope)
@@ -239,15 +266,17 @@ class FolderStore:
             return result  # a store nobody has pushed to yet
         except OSError as err:
             raise StoreUnavailable(self.root, _french_reason(err)) from err
-        for entry in entries:
-            name = entry.name
-            if _ignored(name):
-                continue
-            if not DEVICE_RE.fullmatch(name) or not entry.is_dir():
-                result.problems.append(Problem(Path(entry.path), "unexpected entry in devices/"))
-                continue
-            if name != exclude_device:
-                self._pull_device(entry.path, name, scope, result)
+        with gc_paused():  # a first sync builds tens of thousands of objects, no cycles
+            for entry in entries:
+                name = entry.name
+                if _ignored(name):
+                    continue
+                if not DEVICE_RE.fullmatch(name) or not entry.is_dir():
+                    problem = Problem(Path(entry.path), "unexpected entry in devices/")
+                    result.problems.append(problem)
+                    continue
+                if name != exclude_device:
+                    self._pull_device(entry.path, name, scope, result)
         result.writes = [w for b in result.batches for w in b.writes]
         return result
 

@@ -7,8 +7,11 @@ counter that device never reuses. Writes read from our own local file take the f
 
 from __future__ import annotations
 
+import gc
 import math
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -48,6 +51,29 @@ class DotCollision(Exception):
         )
         self.existing = existing
         self.incoming = incoming
+
+
+BULK = 1_000
+"""Above this many writes, bulk operations pause the cyclic garbage collector (see gc_paused)."""
+
+
+@contextmanager
+def gc_paused(active: bool = True) -> Iterator[None]:
+    """Pause Python's cyclic garbage collector during a bulk load, if ``active``.
+
+    Loading writes allocates millions of small objects and creates no reference cycles (reference
+    counting frees everything). The generational collector would still keep traversing the
+    growing set of live objects, which measured at more than half of the time of loading 200k
+    writes. The previous state is restored on exit; another thread only sees collection postponed.
+    """
+    if not active or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def make_dot(device: str, counter: int) -> str:
@@ -241,42 +267,43 @@ def wire_to_writes(items: list[WireWrite], device: str | None = None) -> list[Wr
     out: list[Write] = []
     append = out.append
     new = _new_write
-    for i, m in enumerate(items):
-        dot = m["dot"]
-        match = dot_re.fullmatch(dot)
-        if match is None:
-            mine = "" if device is None else f" of device {device}"
-            raise InvalidWrite(f"write #{i}: dot: {dot!r} is not a valid dot{mine}")
-        hlc = m["hlc"]
-        if hlc[2] != match.group(1):
-            raise InvalidWrite(
-                f"write #{i}: hlc: device {hlc[2]!r} differs from dot device {match.group(1)!r}"
-            )
-        record, kind, field, author = m["record"], m["kind"], m["field"], m["author"]
-        if record not in records:
-            _check_text(i, "record", record, _RECORD_RE, records)
-        if kind not in kinds:
-            _check_text(i, "kind", kind, _KIND_RE, kinds)
-        if field not in fields:
-            _check_text(i, "field", field, _FIELD_RE, fields)
-        if author not in authors:
-            _check_text(i, "author", author, _AUTHOR_RE, authors)
-        sup_list = m["supersedes"]
-        sup: tuple[str, ...] = ()
-        if sup_list:
-            for s in sup_list:
-                if s not in dots:
-                    _check_text(i, "supersedes", s, DOT_RE, dots)
-            if dot in sup_list:
-                raise InvalidWrite(f"write #{i}: supersedes: lists its own dot {dot}")
-            sup = tuple(sup_list)
-            if len(set(sup)) != len(sup):
-                raise InvalidWrite(f"write #{i}: supersedes: duplicate dots")
-        value = m["value"]
-        t = type(value)
-        if not (t is str or t is int or t is bool or value is None) and not _is_json(value):
-            raise InvalidWrite(f"write #{i}: value: not a JSON value (or nested too deep)")
-        append(new(dot, record, kind, field, value, hlc, sup, author))
+    with gc_paused(len(items) > BULK):
+        for i, m in enumerate(items):
+            dot = m["dot"]
+            match = dot_re.fullmatch(dot)
+            if match is None:
+                mine = "" if device is None else f" of device {device}"
+                raise InvalidWrite(f"write #{i}: dot: {dot!r} is not a valid dot{mine}")
+            hlc = m["hlc"]
+            if hlc[2] != match.group(1):
+                raise InvalidWrite(
+                    f"write #{i}: hlc: device {hlc[2]!r} differs from dot device {match.group(1)!r}"
+                )
+            record, kind, field, author = m["record"], m["kind"], m["field"], m["author"]
+            if record not in records:
+                _check_text(i, "record", record, _RECORD_RE, records)
+            if kind not in kinds:
+                _check_text(i, "kind", kind, _KIND_RE, kinds)
+            if field not in fields:
+                _check_text(i, "field", field, _FIELD_RE, fields)
+            if author not in authors:
+                _check_text(i, "author", author, _AUTHOR_RE, authors)
+            sup_list = m["supersedes"]
+            sup: tuple[str, ...] = ()
+            if sup_list:
+                for s in sup_list:
+                    if s not in dots:
+                        _check_text(i, "supersedes", s, DOT_RE, dots)
+                if dot in sup_list:
+                    raise InvalidWrite(f"write #{i}: supersedes: lists its own dot {dot}")
+                sup = tuple(sup_list)
+                if len(set(sup)) != len(sup):
+                    raise InvalidWrite(f"write #{i}: supersedes: duplicate dots")
+            value = m["value"]
+            t = type(value)
+            if not (t is str or t is int or t is bool or value is None) and not _is_json(value):
+                raise InvalidWrite(f"write #{i}: value: not a JSON value (or nested too deep)")
+            append(new(dot, record, kind, field, value, hlc, sup, author))
     return out
 
 
