@@ -46,7 +46,11 @@ class LocalReplicaPort(Protocol):
 
     def apply_remote(self, writes: list[Write]) -> list[Write]:
         """Merge remote writes (persisting them, and letting the HLC observe them); return the
-        new ones. May raise :class:`~sync.writes.DotCollision`, changing nothing."""
+        new ones. May raise :class:`~sync.writes.DotCollision`, changing nothing.
+
+        ``writes`` may include this device's own writes (read back from the store): if one has a
+        counter above the local counter, the local counter must jump past it, or a dot would be
+        reused (this happens after restoring the data dir from a backup)."""
         ...
 
     def has_conflict(self, record: str) -> bool:
@@ -94,7 +98,10 @@ def sync_once(local: LocalReplicaPort, store: CentralStore) -> SyncResult:
         local.mark_sent(dots)
         result.sent.extend(dots)
 
-    pulled = store.pull(dict(local.cursor), scope, exclude_device=device)
+    # Our own folder is read too: normally that only re-reads what we just pushed (a no-op), but
+    # a data dir restored from an older backup (with its older cursor) gets back its own
+    # acknowledged writes, which exist nowhere else.
+    pulled = store.pull(dict(local.cursor), scope)
     result.problems.extend(pulled.problems)
     with gc_paused(len(pulled.writes) > BULK):
         for batch in pulled.batches:
