@@ -1,1 +1,30 @@
-"""Sync engine: field-level writes, union merge, central stores. Imports nothing from fsfield or textual."""
+"""Sync engine: field-level writes, union merge, central stores. Imports nothing from fsfield or
+textual. See docs/sync-model.md."""
+
+from .engine import LocalReplicaPort, SyncResult, sync_once
+from .folder import FolderStore, Problem, PullResult, StoreUnavailable
+from .hlc import HLC, MAX_SKEW_MS, HybridClock, is_future
+from .replica import DELETED, FieldState, Replica
+from .writes import DotCollision, InvalidWrite, Write, make_dot, validate_writes
+
+__all__ = [
+    "DELETED",
+    "HLC",
+    "MAX_SKEW_MS",
+    "DotCollision",
+    "FieldState",
+    "FolderStore",
+    "HybridClock",
+    "InvalidWrite",
+    "LocalReplicaPort",
+    "Problem",
+    "PullResult",
+    "Replica",
+    "StoreUnavailable",
+    "SyncResult",
+    "Write",
+    "is_future",
+    "make_dot",
+    "sync_once",
+    "validate_writes",
+]

@@ -19,7 +19,7 @@ import orjson
 from pydantic import ConfigDict, Field, Strict, TypeAdapter, ValidationError, with_config
 from typing_extensions import TypedDict
 
-from .writes import DEVICE_PATTERN, InvalidWrite, WireWrite, Write, validate_writes, wire_to_write
+from .writes import DEVICE_PATTERN, InvalidWrite, WireWrite, Write, validate_writes, wire_to_writes
 
 BATCH_FORMAT = "fsfield-batch/1"
 MANIFEST_FORMAT = "fsfield-manifest/1"
@@ -116,13 +116,9 @@ def decode_batch(path: Path, data: bytes, device: str, seq: int) -> Batch:
     if doc["seq"] != seq:
         raise BadFile(f"seq {doc['seq']} does not match its file name ({seq})")
     try:
-        writes = [wire_to_write(i, m) for i, m in enumerate(doc["writes"])]
+        writes = wire_to_writes(doc["writes"], device)
     except InvalidWrite as err:
         raise BadFile(str(err)) from None
-    prefix = device + ":"
-    for i, w in enumerate(writes):
-        if not w.dot.startswith(prefix):
-            raise BadFile(f"write #{i}: dot {w.dot} is not a write of device {device}")
     return Batch(path, device, seq, doc["scope"], doc["created_ms"], writes)
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from .folder import Problem, PullResult
-from .hlc import is_future
-from .writes import DotCollision, Write
+from .hlc import MAX_SKEW_MS, wall_clock_ms
+from .writes import BULK, DotCollision, Write, gc_paused
 
 MAX_BATCH_WRITES = 5_000
 """Largest batch pushed at once: bounds file size after a long offline period."""
@@ -46,7 +46,11 @@ class LocalReplicaPort(Protocol):
 
     def apply_remote(self, writes: list[Write]) -> list[Write]:
         """Merge remote writes (persisting them, and letting the HLC observe them); return the
-        new ones. May raise :class:`~sync.writes.DotCollision`, changing nothing."""
+        new ones. May raise :class:`~sync.writes.DotCollision`, changing nothing.
+
+        ``writes`` may include this device's own writes (read back from the store): if one has a
+        counter above the local counter, the local counter must jump past it, or a dot would be
+        reused (this happens after restoring the data dir from a backup)."""
         ...
 
     def has_conflict(self, record: str) -> bool:
@@ -94,21 +98,26 @@ def sync_once(local: LocalReplicaPort, store: CentralStore) -> SyncResult:
         local.mark_sent(dots)
         result.sent.extend(dots)
 
-    pulled = store.pull(dict(local.cursor), scope, exclude_device=device)
+    # Our own folder is read too: normally that only re-reads what we just pushed (a no-op), but
+    # a data dir restored from an older backup (with its older cursor) gets back its own
+    # acknowledged writes, which exist nowhere else.
+    pulled = store.pull(dict(local.cursor), scope)
     result.problems.extend(pulled.problems)
-    for batch in pulled.batches:
-        try:
-            result.received.extend(local.apply_remote(batch.writes))
-        except DotCollision:
-            # One reused dot must not hold back the rest of the batch: apply write by write.
-            for w in batch.writes:
-                try:
-                    result.received.extend(local.apply_remote([w]))
-                except DotCollision as err:
-                    result.problems.append(Problem(batch.path, str(err)))
+    with gc_paused(len(pulled.writes) > BULK):
+        for batch in pulled.batches:
+            try:
+                result.received.extend(local.apply_remote(batch.writes))
+            except DotCollision:
+                # One reused dot must not hold back the rest of the batch: apply write by write.
+                for w in batch.writes:
+                    try:
+                        result.received.extend(local.apply_remote([w]))
+                    except DotCollision as err:
+                        result.problems.append(Problem(batch.path, str(err)))
     local.cursor = pulled.cursor
 
     touched = sorted({w.record for w in result.received})
     result.conflicts = [r for r in touched if local.has_conflict(r)]
-    result.future = [w for w in result.received if is_future(w.hlc)]
+    limit = wall_clock_ms() + MAX_SKEW_MS
+    result.future = [w for w in result.received if w.hlc[0] > limit]
     return result

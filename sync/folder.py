@@ -7,8 +7,9 @@ Layout::
 
 Each device only ever creates files in its own folder, and never rewrites a batch, so no lock is
 needed and a sync client never sees two edits of one file (no "conflicted copies"). A batch is
-written to a hidden temp file in the same folder, flushed and fsynced, then renamed into place and
-the folder fsynced: once :meth:`FolderStore.push` returns, the batch is durable.
+written to a hidden temp file in the same folder, flushed and fsynced, then linked into place
+(never replacing a batch) and the folder fsynced: once :meth:`FolderStore.push` returns, the batch
+is durable.
 
 Readers take the union of all batches. Everything read is validated; a bad, truncated or foreign
 file is reported as a :class:`Problem` and skipped, never deleted and never fatal. The manifest is
@@ -37,10 +38,15 @@ from .batch import (
     encode_manifest,
 )
 from .hlc import wall_clock_ms
-from .writes import DEVICE_RE, Write
+from .writes import DEVICE_RE, Write, gc_paused
 
-BATCH_NAME = re.compile(r"^([0-9]{8})\.json$")
+BATCH_NAME = re.compile(r"([0-9]{8})\.json")
+"""Use with ``fullmatch``."""
+# Batch names inside a NUL-joined directory listing (NUL cannot occur in a file name): one regex
+# call per folder instead of one per file, which is most of the cost of a sync with nothing new.
+_BATCH_NAMES_IN_LISTING = re.compile(r"(?<![^\0])([0-9]{8})\.json(?![^\0])")
 MANIFEST_NAME = "manifest.json"
+_SEQ_ATTEMPTS = 50
 # Files operating systems and sync clients drop everywhere; hidden names (ours: temp files) too.
 _IGNORED_NAMES = frozenset({"desktop.ini", "Thumbs.db", "Icon\r"})
 
@@ -89,6 +95,10 @@ def _french_reason(err: OSError) -> str:
     return err.strerror or str(err)
 
 
+def _batch_file(dev_dir: str, seq: int) -> str:
+    return os.path.join(dev_dir, f"{seq:08d}.json")
+
+
 def _ignored(name: str) -> bool:
     return name.startswith(".") or name in _IGNORED_NAMES
 
@@ -103,8 +113,18 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+# errno values meaning "this file system has no hard links" (FAT/exFAT keys, some SMB shares).
+_NO_HARD_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS, errno.EXDEV}
+
+
 def _write_new_file(final: Path, data: bytes) -> None:
-    """Durably create ``final`` with ``data`` (temp file, fsync, rename, fsync folder)."""
+    """Durably create ``final`` with ``data``, never replacing an existing file.
+
+    Temp file in the same folder, flush + fsync, then a hard link to the final name, which fails
+    if the name is taken (two processes pushing as the same device cannot overwrite each other's
+    batch). Where hard links do not exist, falls back to check-then-rename. Raises
+    FileExistsError if ``final`` exists.
+    """
     if final.exists():
         raise FileExistsError(errno.EEXIST, "batch already exists", str(final))
     tmp = final.with_name(f".{final.name}.{uuid.uuid4().hex}.tmp")
@@ -113,10 +133,18 @@ def _write_new_file(final: Path, data: bytes) -> None:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, final)
-    except BaseException:
+        try:
+            os.link(tmp, final)
+        except FileExistsError:
+            raise
+        except OSError as err:
+            if err.errno not in _NO_HARD_LINKS:
+                raise
+            if final.exists():
+                raise FileExistsError(errno.EEXIST, "batch already exists", str(final)) from None
+            os.replace(tmp, final)
+    finally:
         tmp.unlink(missing_ok=True)
-        raise
     _fsync_dir(final.parent)
 
 
@@ -141,6 +169,9 @@ class FolderStore:
         self.root = Path(root)
         self.devices_dir = self.root / "devices"
         self._now = now_ms
+        # Devices whose folder was fully listed by this instance: afterwards a pull only lists a
+        # folder again when the batch right after the cursor exists (one stat per device).
+        self._listed: set[str] = set()
 
     # --- writing (a device, in its own folder only) -------------------------------------------
 
@@ -151,9 +182,9 @@ class FolderStore:
         seq of the device (0 if none). Raises :class:`StoreUnavailable` if the store cannot be
         written, :class:`~sync.writes.InvalidWrite` if a write is malformed or not ``device``'s.
         """
-        if not DEVICE_RE.match(device):
+        if not DEVICE_RE.fullmatch(device):
             raise ValueError(f"invalid device id {device!r}")
-        if not re.match(SCOPE_PATTERN, scope):
+        if not re.fullmatch(SCOPE_PATTERN, scope):
             raise ValueError(f"invalid scope {scope!r}")
         dev_dir = self.devices_dir / device
         self._check_root()
@@ -161,9 +192,16 @@ class FolderStore:
             if not writes:
                 return max(self._listing(dev_dir)[0], default=0) if dev_dir.is_dir() else 0
             dev_dir.mkdir(parents=True, exist_ok=True)
-            seq = max(self._listing(dev_dir)[0], default=0) + 1
-            data = encode_batch(device, seq, scope, self._now(), writes)
-            _write_new_file(dev_dir / f"{seq:08d}.json", data)
+            for _ in range(_SEQ_ATTEMPTS):
+                seq = max(self._listing(dev_dir)[0], default=0) + 1
+                data = encode_batch(device, seq, scope, self._now(), writes)
+                try:
+                    _write_new_file(dev_dir / f"{seq:08d}.json", data)
+                    break
+                except FileExistsError:
+                    continue  # another process of this device took the seq: take the next one
+            else:
+                raise StoreUnavailable(self.root, "lot impossible à numéroter")
         except OSError as err:
             raise StoreUnavailable(self.root, _french_reason(err)) from err
         self._update_manifest(dev_dir, device, seq, scope)
@@ -215,6 +253,10 @@ class FolderStore:
         The returned cursor only advances over batches that were read (or known to be of another
         scope) without a gap, so a batch a sync client has not delivered yet, or a bad file, is
         retried next time; batches after it are still returned (resending is harmless).
+
+        A device folder is listed in full (reporting gaps and foreign files) the first time this
+        instance pulls it; later pulls only list it again when the batch right after the cursor
+        exists. Keep one instance per session to make syncs with little news cheap.
         """
         self._check_root()
         result = PullResult([], dict(cursor))
@@ -224,35 +266,41 @@ class FolderStore:
             return result  # a store nobody has pushed to yet
         except OSError as err:
             raise StoreUnavailable(self.root, _french_reason(err)) from err
-        for entry in entries:
-            name = entry.name
-            if _ignored(name):
-                continue
-            if not DEVICE_RE.match(name) or not entry.is_dir():
-                result.problems.append(Problem(Path(entry.path), "unexpected entry in devices/"))
-                continue
-            if name != exclude_device:
-                self._pull_device(Path(entry.path), name, scope, result)
+        with gc_paused():  # a first sync builds tens of thousands of objects, no cycles
+            for entry in entries:
+                name = entry.name
+                if _ignored(name):
+                    continue
+                if not DEVICE_RE.fullmatch(name) or not entry.is_dir():
+                    problem = Problem(Path(entry.path), "unexpected entry in devices/")
+                    result.problems.append(problem)
+                    continue
+                if name != exclude_device:
+                    self._pull_device(entry.path, name, scope, result)
         result.writes = [w for b in result.batches for w in b.writes]
         return result
 
-    def _pull_device(self, dev_dir: Path, device: str, scope: str | None, out: PullResult) -> None:
+    def _pull_device(self, dev_dir: str, device: str, scope: str | None, out: PullResult) -> None:
         start = out.cursor.get(device, 0)
+        if device in self._listed and not os.path.exists(_batch_file(dev_dir, start + 1)):
+            return  # listed earlier in this session and nothing new right after the cursor
         try:
             seqs, foreign = self._listing(dev_dir)
         except OSError as err:
-            out.problems.append(Problem(dev_dir, f"cannot list folder: {err}"))
+            out.problems.append(Problem(Path(dev_dir), f"cannot list folder: {err}"))
             return
-        out.problems.extend(Problem(dev_dir / n, "unexpected file") for n in foreign)
+        self._listed.add(device)
+        out.problems.extend(Problem(Path(dev_dir, n), "unexpected file") for n in foreign)
         todo = [s for s in seqs if s > start]
         if not todo:
             return
         other_scope: dict[int, str] = {}
         if scope is not None:
             try:
-                manifest = self._load_manifest(dev_dir, device)
+                manifest = self._load_manifest(Path(dev_dir), device)
             except (OSError, BadFile) as err:
-                out.problems.append(Problem(dev_dir / MANIFEST_NAME, f"manifest ignored: {err}"))
+                problem = Problem(Path(dev_dir, MANIFEST_NAME), f"manifest ignored: {err}")
+                out.problems.append(problem)
                 manifest = None
             if manifest is not None:
                 other_scope = {
@@ -261,15 +309,15 @@ class FolderStore:
         expected = start + 1
         contiguous = True
         for seq in todo:
-            path = dev_dir / f"{seq:08d}.json"
             if seq != expected and contiguous:
                 out.problems.extend(
-                    Problem(dev_dir / f"{m:08d}.json", "missing batch (not synced yet?)")
+                    Problem(Path(_batch_file(dev_dir, m)), "missing batch (not synced yet?)")
                     for m in range(expected, seq)
                 )
                 contiguous = False
             ok = True
             if seq not in other_scope:
+                path = Path(_batch_file(dev_dir, seq))
                 try:
                     batch = decode_batch(path, path.read_bytes(), device, seq)
                 except (OSError, BadFile) as err:
@@ -319,17 +367,17 @@ class FolderStore:
             raise StoreUnavailable(self.root, _french_reason(err)) from err
 
     @staticmethod
-    def _listing(dev_dir: Path) -> tuple[list[int], list[str]]:
+    def _listing(dev_dir: Path | str) -> tuple[list[int], list[str]]:
         """Batch seqs (sorted) and unexpected file names in a device folder."""
-        seqs: list[int] = []
-        foreign: list[str] = []
-        for name in os.listdir(dev_dir):
-            m = BATCH_NAME.match(name)
-            if m:
-                seqs.append(int(m.group(1)))
-            elif name != MANIFEST_NAME and not _ignored(name):
-                foreign.append(name)
-        seqs.sort()
+        names = os.listdir(dev_dir)
+        seqs = sorted(map(int, _BATCH_NAMES_IN_LISTING.findall("\0".join(names))))
+        if len(seqs) + 1 >= len(names) and (len(seqs) == len(names) or MANIFEST_NAME in names):
+            return seqs, []  # nothing but batches and the manifest
+        foreign = [
+            n
+            for n in names
+            if not BATCH_NAME.fullmatch(n) and n != MANIFEST_NAME and not _ignored(n)
+        ]
         return seqs, sorted(foreign)
 
     @staticmethod

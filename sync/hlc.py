@@ -8,7 +8,7 @@ made after seeing another one always sorts after it, whatever the two laptops' c
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from .writes import HLC
 
@@ -75,6 +75,13 @@ class HybridClock:
             return
         if (wall, counter) > (self._wall, self._counter):
             self._wall, self._counter = wall, counter
+
+    def observe_all(self, remotes: Iterable[HLC]) -> None:
+        """:meth:`observe` every timestamp of a received batch (reads the wall clock once)."""
+        limit = self._now() + MAX_SKEW_MS
+        best = max((h[:2] for h in remotes if h[0] <= limit), default=None)
+        if best is not None and best > (self._wall, self._counter):
+            self._wall, self._counter = best
 
     def is_future(self, hlc: HLC) -> bool:
         """:func:`is_future` against this clock's physical time source."""

@@ -91,8 +91,11 @@ class MemoryDevice:
     def apply_remote(self, writes: list[Write]) -> list[Write]:
         """Merge remote writes; the clock observes them so later local writes sort after."""
         new = self.replica.add_all(writes)
-        for w in new:
-            self.clock.observe(w.hlc)
+        self.clock.observe_all(w.hlc for w in new)
+        prefix = self.device_id + ":"
+        mine = [w.counter for w in new if w.dot.startswith(prefix)]
+        if mine:  # our own writes, lost locally (older backup): never reuse their counters
+            self.counter = max(self.counter, *mine)
         return new
 
     def has_conflict(self, record: str) -> bool:

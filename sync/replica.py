@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .writes import DotCollision, Write
+from .writes import BULK, DotCollision, Write, gc_paused
 
 DELETED = "deleted"
 """Field holding the tombstone flag of a record."""
@@ -78,11 +78,13 @@ class Replica:
         self._pending: dict[str, list[tuple[str, str]]] = {}
         self._live: dict[str, dict[str, list[Write]]] = {}
         self._by_record: dict[str, list[Write]] = {}
-        self._by_device: dict[str, list[Write]] = {}
+        # Built on first use of by_device()/devices(), then kept up to date.
+        self._by_device: dict[str, list[Write]] | None = None
         # record -> (hlc, dot, kind) of its earliest write: the record's kind, order independent.
         self._kind: dict[str, tuple[Any, str, str]] = {}
         self._by_kind: dict[str, set[str]] = {}
-        self._conflicted: set[tuple[str, str]] = set()
+        self._conflicted: set[tuple[str, str]] = set()  # fields with 2+ live writes
+        self._conflicts_per_record: dict[str, int] = {}
         self._deleted_live: set[str] = set()  # records with a live `deleted = True` write
         if writes:
             self.add_all(writes)
@@ -113,8 +115,8 @@ class Replica:
         dots = [w.dot for w in ws]
         if len(set(dots)) == len(dots) and known.keys().isdisjoint(dots):
             # Fast path (set operations in C): all new and distinct, nothing can collide.
-            for w in ws:
-                self._insert(w)
+            with gc_paused(len(ws) > BULK):
+                self._insert_many(ws)
             return ws
         batch: dict[str, Write] = {}
         fresh: list[Write] = []
@@ -129,59 +131,69 @@ class Replica:
                     continue
             if other is not w and not other.same_content(w):
                 raise DotCollision(other, w)
-        for w in fresh:
-            self._insert(w)
+        with gc_paused(len(fresh) > BULK):
+            self._insert_many(fresh)
         return fresh
 
-    def _insert(self, w: Write) -> None:
-        # Hot path (every write of the data dir goes through here): locals, no helper calls in
-        # the common case of a write superseding the single live write of its field.
-        dot, rec, fld = w.dot, w.record, w.field
-        writes = self._writes
-        writes[dot] = w
-        by_rec = self._by_record.get(rec)
-        if by_rec is None:
-            self._by_record[rec] = [w]
-            self._set_kind(rec, w)
-        else:
-            by_rec.append(w)
-            cur = self._kind[rec]
-            if w.hlc <= cur[0] and (w.hlc, dot) < (cur[0], cur[1]):
-                self._set_kind(rec, w)
-        device = dot.rpartition(":")[0]
-        dev = self._by_device.get(device)
-        if dev is None:
-            self._by_device[device] = [w]
-        else:
-            dev.append(w)
+    @classmethod
+    def load(cls, dicts: Iterable[dict[str, Any]]) -> Replica:
+        """Build a replica from :meth:`Write.to_dict` dicts of our OWN local file (trusted: no
+        validation). The fast way to open a data dir; raises :class:`DotCollision` like add_all."""
+        with gc_paused():
+            replica = cls()
+            replica.add_all([Write.from_dict(d) for d in dicts])
+        return replica
 
-        fields = self._live.get(rec)
-        if fields is None:
-            fields = self._live[rec] = {}
-        dead = self._dead
-        for s in w.supersedes:
-            target = writes.get(s)
-            if target is None:
-                self._pending.setdefault(s, []).append((rec, fld))
-            elif target.field == fld and target.record == rec and s != dot and s not in dead:
-                dead.add(s)
-                self._unlive(fields, target)
-        if self._pending:
-            waiting = self._pending.pop(dot, None)
-            if waiting is not None and (rec, fld) in waiting:
-                dead.add(dot)
-                return
-        lst = fields.get(fld)
-        if not lst:
-            fields[fld] = [w]
-            if fld == DELETED and w.value is True:
-                self._deleted_live.add(rec)
-            return
-        lst.append(w)
-        if _disagree(lst):
-            self._conflicted.add((rec, fld))
-        if fld == DELETED:
-            self._refresh_deleted(rec, lst)
+    def _insert(self, w: Write) -> None:
+        self._insert_many((w,))
+
+    def _insert_many(self, ws: Iterable[Write]) -> None:
+        # Hot path (a whole data dir or département goes through here): attributes bound to
+        # locals once, no helper call in the common case (a write superseding the single live
+        # write of its field, or a first write on a field).
+        writes, by_record, kinds, live = self._writes, self._by_record, self._kind, self._live
+        dead, pending, by_device = self._dead, self._pending, self._by_device
+        for w in ws:
+            dot, rec, fld = w.dot, w.record, w.field
+            writes[dot] = w
+            by_rec = by_record.get(rec)
+            if by_rec is None:
+                by_record[rec] = [w]
+                self._set_kind(rec, w)
+                fields = live[rec] = {}
+            else:
+                by_rec.append(w)
+                cur = kinds[rec]
+                if w.hlc <= cur[0] and (w.hlc, dot) < (cur[0], cur[1]):
+                    self._set_kind(rec, w)
+                fields = live[rec]
+            if by_device is not None:
+                by_device.setdefault(w.device, []).append(w)
+            for s in w.supersedes:
+                target = writes.get(s)
+                if target is None:
+                    pending.setdefault(s, []).append((rec, fld))
+                elif target.field == fld and target.record == rec and s != dot and s not in dead:
+                    dead.add(s)
+                    self._unlive(fields, target)
+            if pending:
+                waiting = pending.pop(dot, None)
+                if waiting is not None and (rec, fld) in waiting:
+                    dead.add(dot)
+                    continue
+            lst = fields.get(fld)
+            if not lst:
+                fields[fld] = [w]
+                if fld == DELETED and w.value is True:
+                    self._deleted_live.add(rec)
+                continue
+            lst.append(w)
+            key = (rec, fld)
+            if key not in self._conflicted and _disagree(lst):
+                self._conflicted.add(key)
+                self._conflicts_per_record[rec] = self._conflicts_per_record.get(rec, 0) + 1
+            if fld == DELETED:
+                self._refresh_deleted(rec, lst)
 
     def _unlive(self, fields: dict[str, list[Write]], target: Write) -> None:
         fld = target.field
@@ -199,7 +211,10 @@ class Replica:
         lst = [x for x in old if x is not target]
         fields[fld] = lst
         if not _disagree(lst):
-            self._conflicted.discard((target.record, fld))
+            key = (target.record, fld)
+            if key in self._conflicted:
+                self._conflicted.remove(key)
+                self._conflicts_per_record[target.record] -= 1
         if fld == DELETED:
             self._refresh_deleted(target.record, lst)
 
@@ -312,20 +327,25 @@ class Replica:
 
     def has_conflict(self, record: str) -> bool:
         """True if any field of ``record`` is in conflict, including delete versus edit."""
-        fields = self._live.get(record)
-        if not fields:
-            return False
-        if any(len(lst) > 1 and _disagree(lst) for lst in fields.values()):
+        if self._conflicts_per_record.get(record):
             return True
         return bool(self.delete_conflict(record))
 
+    def _devices_index(self) -> dict[str, list[Write]]:
+        if self._by_device is None:
+            index: dict[str, list[Write]] = {}
+            for w in self._writes.values():
+                index.setdefault(w.device, []).append(w)
+            self._by_device = index
+        return self._by_device
+
     def by_device(self, device: str) -> list[Write]:
         """Writes made by ``device``, by counter."""
-        return sorted(self._by_device.get(device, ()), key=lambda w: w.counter)
+        return sorted(self._devices_index().get(device, ()), key=lambda w: w.counter)
 
     def devices(self) -> list[str]:
         """Devices that made at least one known write, sorted."""
-        return sorted(self._by_device)
+        return sorted(self._devices_index())
 
     def get(self, dot: str) -> Write | None:
         """The write with this dot, or None."""

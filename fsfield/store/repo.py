@@ -75,19 +75,22 @@ class Store:
             self._lock.release()
             raise
         self.db = TinyDB(storage=lambda: self.storage)
-        self.replica = Replica()
         self._cache: dict[str, Record | None] = {}
         #: per-open memo for derived data of other modules (templates, indexes)
         self.memo: dict[str, Any] = {}
         self.problems: list[str] = []
         meta = self._meta_doc()
         self.device_id: str = meta["device"]
-        self._counter: int = meta.get("counter", 0)
+        self.replica = Replica.load(
+            doc
+            for name, table in self.storage.read().items()
+            if name.startswith(RECORD_PREFIX)
+            for doc in table.values()
+        )
+        own = self.replica.by_device(self.device_id)
+        # The counter is saved with the writes it numbered; never go below what exists.
+        self._counter: int = max([meta.get("counter", 0), *(w.counter for w in own[-1:])])
         self.clock = HybridClock(self.device_id, last=tuple(meta["hlc"]) if meta.get("hlc") else None)
-        for name, table in self.storage.read().items():
-            if name.startswith(RECORD_PREFIX):
-                for doc in table.values():
-                    self.replica.add(Write.from_dict(doc))
 
     # -- lifecycle ----------------------------------------------------------
 
@@ -178,7 +181,7 @@ class Store:
             )
         return writes
 
-    def _persist(self, writes: list[Write], *, local: bool) -> None:
+    def _persist(self, writes: list[Write]) -> None:
         """Add writes to the replica and save them (and the counter) in one durable save."""
         by_record: dict[str, list[Write]] = {}
         for write in writes:
@@ -191,10 +194,7 @@ class Store:
                 self.db.table(RECORD_PREFIX + record).insert_multiple(
                     w.to_dict() for w in record_writes
                 )
-            if local:
-                self._update_meta(counter=self._counter, hlc=list(self.clock.last))
-            else:
-                self._update_meta(hlc=list(self.clock.last) if self.clock.last else None)
+            self._update_meta(counter=self._counter, hlc=list(self.clock.last))
 
     def write_fields(
         self, kind: str, record: str, changes: dict[str, Any], *, force: bool = False
@@ -207,7 +207,7 @@ class Store:
         """
         writes = self._make_writes(kind, record, changes, force=force)
         if writes:
-            self._persist(writes, local=True)
+            self._persist(writes)
         return writes
 
     def create(self, model: R) -> R:
@@ -359,9 +359,13 @@ class Store:
             unique[write.dot] = write
         for write in unique.values():
             self.clock.observe(tuple(write.hlc))
+            if write.device == self.device_id:
+                # Our own writes coming back (this data dir was restored from an old copy):
+                # number new writes after them so no dot is ever reused.
+                self._counter = max(self._counter, write.counter)
         unique = list(unique.values())
         if unique:
-            self._persist(unique, local=False)
+            self._persist(unique)
         return unique
 
 

@@ -199,3 +199,32 @@ async def test_s_in_the_tui_asks_the_central_folder_once_then_syncs_and_shows_th
         await pilot.pause()
         assert isinstance(app.screen, SyncResultScreen)
     assert b.settings.central == str(central.resolve())
+
+
+def test_data_dir_restored_from_an_old_copy_gets_its_writes_back_and_never_reuses_a_dot(laptops, tmp_path):
+    import shutil
+
+    a, b, central = laptops
+    site = a.create(Site(id="", name="FS Bellac", department="87"))
+    sync(a, central)
+    a_dir = a.data_dir
+    a.close()
+    shutil.copytree(a_dir, tmp_path / "old-copy")
+    a = Store(a_dir)
+    fu = a.create(FollowUp(id="", text="Relancer", site_id=site.id))
+    sync(a, central)
+    a.close()
+    shutil.rmtree(a_dir)
+    shutil.copytree(tmp_path / "old-copy", a_dir)  # the laptop is restored from the old copy
+    restored = Store(a_dir)
+    try:
+        assert restored.find(FollowUp, fu.id) is None
+        sync(restored, central)
+        assert restored.get(FollowUp, fu.id).text == "Relancer", "own writes come back"
+        new = restored.create(FollowUp(id="", text="Nouveau", site_id=site.id))
+        sync(restored, central)
+        sync(b, central)
+        assert b.get(FollowUp, new.id).text == "Nouveau", "no dot collision: the new write syncs"
+        assert b.get(FollowUp, fu.id).text == "Relancer"
+    finally:
+        restored.close()

@@ -173,3 +173,30 @@ def test_records_kinds_devices_and_lookup():
     assert make_dot(A, 1) in r and len(r) == 3 and len(list(r)) == 3
     assert r.state("s1", "nothing") is None and r.value("s1", "nothing", 7) == 7
     assert set(r.fields("v1")) == {"name"}
+
+
+@pytest.mark.parametrize(
+    ("change", "where"),
+    [
+        ({"dot": "dev-a:1\n"}, "dot"),
+        ({"kind": "Site"}, "kind"),
+        ({"field": "name\x00"}, "field"),
+        ({"record": "with space"}, "record"),
+        ({"author": "x" * 201}, "author"),
+        ({"supersedes": ["not a dot"]}, "supersedes"),
+        ({"value": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}, "value"),
+        ({"hlc": [1, 0, "dev-a", 4]}, "hlc"),
+        ({"hlc": [-1, 0, "dev-a"]}, "hlc.0"),
+    ],
+)
+def test_validation_checks_every_string_format(change, where):
+    good = w(A, 1).to_dict()
+    with pytest.raises(InvalidWrite, match=rf"write #0: {where}"):
+        validate_writes([{**good, **change}])
+
+
+def test_validation_checks_repeated_strings_in_every_write_not_just_the_first():
+    good = w(A, 1).to_dict()
+    bad = {**w(A, 2).to_dict(), "kind": "BAD"}
+    with pytest.raises(InvalidWrite, match="write #1: kind"):
+        validate_writes([good, bad])

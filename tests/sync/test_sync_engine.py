@@ -104,3 +104,20 @@ def test_store_files_hold_plain_json_a_human_can_read(store):
     sync_once(a, store)
     doc = orjson.loads((store.devices_dir / "laptop-a" / "00000001.json").read_bytes())
     assert doc["writes"][0]["value"] == "Mairie" and doc["writes"][0]["author"] == "Alice"
+
+
+def test_a_laptop_restored_from_an_old_backup_gets_its_acknowledged_writes_back(store):
+    a = MemoryDevice("laptop-a", "87", "Alice")
+    a.write("visit-1", "visit", "answers.m1.status", "ok")
+    sync_once(a, store)
+    backup_cursor = dict(a.cursor)
+    a.write("visit-1", "visit", "answers.m2.status", "ko")
+    sync_once(a, store)  # acknowledged: only the store and this laptop hold it
+
+    restored = MemoryDevice("laptop-a", "87", "Alice")  # data dir back from the old backup
+    restored.apply_remote([w for w in a.replica if w.counter == 1])
+    restored.counter, restored.cursor = 1, backup_cursor
+    sync_once(restored, store)
+    assert restored.replica.value("visit-1", "answers.m2.status") == "ko"
+    new = restored.write("visit-1", "visit", "answers.m3.status", "ok")
+    assert new.counter == 3  # dot laptop-a:2 is not reused

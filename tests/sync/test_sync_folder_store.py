@@ -74,11 +74,11 @@ def test_a_missing_or_bad_manifest_only_costs_reading_the_batches(store):
     assert rebuilt.scopes == {"23": [1], "87": [2]} and store.verify() == []
 
 
-def _push_many(root: str, device: str, barrier, n: int) -> None:
+def _push_many(root: str, device: str, barrier, n: int, offset: int = 0) -> None:
     store = FolderStore(Path(root))
     barrier.wait()
     for k in range(n):
-        store.push(device, "87", writes_of(device, k * 10 + 1, 10))
+        store.push(device, "87", writes_of(device, offset + k * 10 + 1, 10))
 
 
 def test_two_devices_pushing_at_the_same_moment_from_two_processes(store):
@@ -98,12 +98,31 @@ def test_two_devices_pushing_at_the_same_moment_from_two_processes(store):
     assert len(result.writes) == 400 and len({w.dot for w in result.writes}) == 400
 
 
+def test_two_processes_pushing_as_the_same_device_never_overwrite_a_batch(store):
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(2)
+    procs = [
+        ctx.Process(target=_push_many, args=(str(store.root), "dev-a", barrier, 15, offset))
+        for offset in (0, 1000)
+    ]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    result = store.pull({}, None)
+    assert result.problems == [] and result.cursor == {"dev-a": 30}
+    assert len({w.dot for w in result.writes}) == 300
+
+
 def _push_then_die_before_rename(root: str) -> None:
+    # Publishing is a hard link (or a rename where links are unsupported): die right there.
     import sync.folder
 
     def killed(*_args: object) -> None:
         os._exit(9)  # the process dies between the temp write and the rename
 
+    sync.folder.os.link = killed  # type: ignore[assignment]
     sync.folder.os.replace = killed  # type: ignore[assignment]
     FolderStore(Path(root)).push("dev-a", "87", writes_of("dev-a", 1, 5))
 
@@ -205,7 +224,7 @@ def test_a_batch_cannot_carry_writes_of_another_device(store):
     doc["writes"] = [w.to_dict() for w in writes_of("dev-b", 1, 1)]
     path.write_bytes(orjson.dumps(doc))
     (problem,) = store.pull({}, "87").problems
-    assert "not a write of device dev-a" in problem.reason
+    assert "not a valid dot of device dev-a" in problem.reason
     with pytest.raises(ValueError):
         store.push("dev-a", "87", writes_of("dev-b", 2, 1))
 
@@ -233,3 +252,43 @@ def test_os_droppings_and_temp_files_are_ignored(store):
     (store.devices_dir / ".dropbox.cache").mkdir()
     result = store.pull({}, "87")
     assert result.problems == [] and len(result.writes) == 1
+
+
+def test_a_store_object_kept_for_the_session_sees_new_batches_without_relisting(store):
+    store.push("dev-a", "87", writes_of("dev-a", 1, 2))
+    first = store.pull({}, "87")
+    store.push("dev-a", "87", writes_of("dev-a", 3, 1))
+    store.push("dev-b", "87", writes_of("dev-b", 1, 1))  # a device never seen before
+    again = store.pull(first.cursor, "87")
+    assert [w.dot for w in again.writes] == ["dev-a:3", "dev-b:1"]
+    assert again.cursor == {"dev-a": 2, "dev-b": 1}
+    assert store.pull(again.cursor, "87").writes == []
+
+
+def test_a_gap_reported_at_first_listing_is_filled_when_the_batch_arrives(store):
+    for k in range(3):
+        store.push("dev-a", "87", writes_of("dev-a", k + 1, 1))
+    second = batch_path(store, "dev-a", 2)
+    content = second.read_bytes()
+    second.unlink()
+    first = store.pull({}, "87")
+    assert first.cursor == {"dev-a": 1} and len(first.problems) == 1
+    assert store.pull(first.cursor, "87").writes == []  # still missing: nothing new to read
+    second.write_bytes(content)
+    later = store.pull(first.cursor, "87")
+    assert [w.dot for w in later.writes] == ["dev-a:2", "dev-a:3"] and later.cursor == {"dev-a": 3}
+
+
+def test_push_works_on_file_systems_without_hard_links(store, monkeypatch):
+    def no_links(*_args: object) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")  # what FAT/exFAT answer
+
+    monkeypatch.setattr("sync.folder.os.link", no_links)
+    assert store.push("dev-a", "87", writes_of("dev-a", 1, 2)) == 1
+    assert store.push("dev-a", "87", writes_of("dev-a", 3, 2)) == 2
+    assert [f.name for f in sorted((store.devices_dir / "dev-a").iterdir())] == [
+        "00000001.json",
+        "00000002.json",
+        "manifest.json",
+    ]
+    assert len(store.pull({}, "87").writes) == 4
