@@ -15,6 +15,16 @@ from fsfield.reports.markup import esc, html_table, md, md_table, page
 BAR_WIDTH = 30
 _FU_HEADER = ["Responsable", "Ouverts", "Clos", "En cours fin de période", "En retard"]
 _MEETING_TYPES = (ActivityType.VISIO, ActivityType.SEMINAIRE, ActivityType.REUNION)
+SHORT_MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.",
+                "oct.", "nov.", "déc.")
+PLURAL = {
+    ActivityType.VISIO: "visioconférences du réseau",
+    ActivityType.SEMINAIRE: "séminaires",
+    ActivityType.REUNION: "réunions avec les opérateurs et partenaires",
+    ActivityType.PORTES_OUVERTES: "journées portes ouvertes (actions)",
+    ActivityType.FORMATION: "formations",
+    ActivityType.AUTRE: "autres activités",
+}
 
 
 def days_text(value: float | None) -> str:
@@ -48,7 +58,7 @@ def key_figures(fig: AnnualFigures) -> list[tuple[str, str]]:
     for kind in ActivityType:
         count = fig.activity_count(kind)
         if count or kind in _MEETING_TYPES or kind is ActivityType.PORTES_OUVERTES:
-            out.append((str(count), kind.label))
+            out.append((str(count), PLURAL[kind]))
     out += [
         (str(fig.attendance_total), "participants cumulés aux activités du réseau"),
         (str(fig.fu_opened), "suivis ouverts"), (str(fig.fu_closed), "suivis clos"),
@@ -72,7 +82,7 @@ def text_bars(values: tuple[int, ...], labels: tuple[str, ...] = MONTHS,
 
 
 def _months_text(per_month: tuple[int, ...]) -> str:
-    parts = [f"{MONTHS[i][:4]}." + (f" ×{n}" if n > 1 else "")
+    parts = [SHORT_MONTHS[i] + (f" ×{n}" if n > 1 else "")
              for i, n in enumerate(per_month) if n]
     return ", ".join(parts) or "—"
 

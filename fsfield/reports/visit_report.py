@@ -201,9 +201,11 @@ def _warnings(report: VisitReport) -> list[str]:
 
 
 def _md_item(line: ItemLine, *, with_mission: bool) -> str:
-    head = f"**{line.status_label}**" if line.status_label else ""
+    head = f"**{line.status_label}**" if line.status_label and line.answered else ""
     where = f"{md(line.mission_short)} — " if with_mission else ""
     text = f"- {head + ' — ' if head else ''}{where}{md(line.label)}"
+    if not line.answered:
+        text += " — _sans réponse_"
     if line.value:
         text += f" : {md(line.value, indent=2)}"
     if line.recurring:
