@@ -300,11 +300,11 @@ def compute_annual(
                       len(finding_sites[label])) for label, c in finding_counts.items()),
         key=lambda f: (-f.total, -f.non_conforme, f.label.casefold()),
     )[:TOP_FINDINGS]
-    order = {mid: n for n, mid in enumerate(mission_titles)}
+    order = list(mission_titles)
     missions = [
         MissionSummary(mission_titles.get(mid, "Éléments hors de la grille"),
                        {s: mission_counts[mid][s] for s in AnswerStatus})
-        for mid in sorted(mission_counts, key=lambda m: order.get(m, len(order)))
+        for mid in [*order, *(m for m in mission_counts if m not in order)]
     ]
 
     acts = sorted((a for a in activities if start <= a.date <= end),
