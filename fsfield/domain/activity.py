@@ -35,6 +35,11 @@ class ActivityType(StrEnum):
         return _TYPE_LABELS[self]
 
     @property
+    def short_label(self) -> str:
+        """Short French label for narrow tables."""
+        return _SHORT_LABELS[self]
+
+    @property
     def cli_name(self) -> str:
         """Short name typed on the command line (``--type visio``)."""
         return _CLI_NAMES[self]
@@ -45,6 +50,14 @@ _TYPE_LABELS = {
     ActivityType.SEMINAIRE: "Séminaire",
     ActivityType.REUNION: "Réunion opérateurs / partenaires",
     ActivityType.PORTES_OUVERTES: "Journées portes ouvertes",
+    ActivityType.FORMATION: "Formation",
+    ActivityType.AUTRE: "Autre",
+}
+_SHORT_LABELS = {
+    ActivityType.VISIO: "Visio réseau",
+    ActivityType.SEMINAIRE: "Séminaire",
+    ActivityType.REUNION: "Réunion partenaires",
+    ActivityType.PORTES_OUVERTES: "Portes ouvertes",
     ActivityType.FORMATION: "Formation",
     ActivityType.AUTRE: "Autre",
 }

@@ -185,7 +185,7 @@ def _html_bars(values: tuple[int, ...]) -> str:
         pct = round(value / top * 100) if top else 0
         rows.append(
             f'<div class="bar-row"><span class="bar-label">{esc(label)}</span>'
-            f'<span class="bar-track"><div class="bar" style="width:{pct}%"></div></span>'
+            f'<span class="bar-track"><span class="bar" style="width:{pct}%"></span></span>'
             f'<span class="bar-value">{value}</span></div>'
         )
     return '<div class="bars" role="img" aria-label="Visites par mois">' + "".join(rows) + "</div>"

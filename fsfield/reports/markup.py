@@ -102,8 +102,8 @@ ul.items li { padding: .35rem 0; border-bottom: 1px solid #eee; }
 .bars { margin: .5rem 0 1rem; }
 .bar-row { display: flex; align-items: center; gap: .5rem; margin: .15rem 0; }
 .bar-label { width: 6.5rem; }
-.bar-track { flex: 1; background: #f3f3f8; height: 1.1rem; }
-.bar { background: var(--blue); height: 100%; -webkit-print-color-adjust: exact;
+.bar-track { display: block; flex: 1; background: #f3f3f8; height: 1.1rem; }
+.bar { display: block; background: var(--blue); height: 100%; -webkit-print-color-adjust: exact;
        print-color-adjust: exact; }
 .bar-value { width: 2.5rem; text-align: right; }
 .figures { display: flex; flex-wrap: wrap; gap: .8rem; margin: 1rem 0; padding: 0; }

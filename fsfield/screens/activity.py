@@ -118,11 +118,11 @@ class ActivityScreen(FsScreen):
         table = self.query_one("#activities", DataTable)
         current = self.current()
         table.clear()
-        width = max(16, (self.size.width or 100) - 70)
+        width = max(16, (self.size.width or 100) - 64)
         for a in self._items:
             who = [partner_short(p) for p in a.partners] + journal.site_names(self.store, a)
             table.add_row(
-                french_date(a.date), clip(a.activity_type.label, 24), clip(a.title, width),
+                french_date(a.date), a.activity_type.short_label, clip(a.title, width),
                 "" if a.attendance is None else str(a.attendance), clip(", ".join(who), 30),
                 key=a.id,
             )

@@ -182,3 +182,37 @@ def test_prepare_pack_of_a_site_never_visited(store, dataset):
     pack = prepare_pack(store, site, today=D(2024, 12, 1))
     assert pack.last_visit is None and pack.days_since is None
     assert pack.last_findings == [] and pack.overdue == [] and pack.hours_ok is True
+
+
+def test_the_seed_year_summary_can_be_read_in_the_report():
+    """34 visits, monthly video meetings, two seminars, open days in October (the seed page)."""
+    from fsfield.domain.activity import Activity
+    from fsfield.domain.models import Site, Visit
+    from fsfield.reports.annual import compute_annual
+    from fsfield.reports.annual_render import render_markdown
+
+    sites = [Site(id=f"s{n}", name=f"France services {n:02d}", id_fs=str(n)) for n in range(22)]
+    visits = [
+        Visit(id=f"v{n}", site_id=f"s{n % 22}", date=D(2022, 1 + n % 12, 1 + n % 27),
+              template_id="t", template_version=1)
+        for n in range(34)
+    ]
+    acts = [Activity(id=f"a{m}", date=D(2022, m, 10), activity_type=ActivityType.VISIO,
+                     title="Visio", attendance=20) for m in range(1, 13)]
+    acts += [Activity(id="s1", date=D(2022, 3, 15), activity_type=ActivityType.SEMINAIRE,
+                      title="Séminaire 1"),
+             Activity(id="s2", date=D(2022, 9, 20), activity_type=ActivityType.SEMINAIRE,
+                      title="Séminaire 2"),
+             Activity(id="po", date=D(2022, 10, 3), activity_type=ActivityType.PORTES_OUVERTES,
+                      title="Journées portes ouvertes du 03 au 15 octobre")]
+    fig = compute_annual(2022, sites=sites, visits=visits, followups=[], activities=acts,
+                         template_of=lambda v: None, today=D(2023, 3, 24))
+    assert (fig.visits_total, fig.sites_visited) == (34, 22)
+    assert fig.activity_count(ActivityType.VISIO) == 12
+    text = render_markdown(fig, "87")
+    for line in ("- **34** visites de structures", "- **22 / 22** structures visitées",
+                 "- **12** visioconférences du réseau", "- **2** séminaires",
+                 "- **1** journées portes ouvertes (actions)",
+                 "| 03/10/2022 | Journées portes ouvertes | Journées portes ouvertes du 03 au 15 "
+                 "octobre |"):
+        assert line in text

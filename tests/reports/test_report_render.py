@@ -126,3 +126,31 @@ def test_markdown_escaping_helpers():
     assert md("a*b_c [x](y) <i>") == r"a\*b\_c \[x\](y) \<i\>"
     assert md("un\ndeux", indent=2) == "un  \n  deux"
     assert md_cell("a | b\nc") == r"a \| b c"
+
+
+def _balanced(page: str) -> bool:
+    from html.parser import HTMLParser
+
+    void = {"meta", "br", "link", "img", "input", "hr"}
+    stack: list[str] = []
+    ok = [True]
+
+    class Check(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            if tag not in void:
+                stack.append(tag)
+
+        def handle_endtag(self, tag):
+            if not stack or stack.pop() != tag:
+                ok[0] = False
+
+    Check().feed(page)
+    return ok[0] and not stack
+
+
+def test_every_html_page_is_well_formed(store, dataset):
+    _, visit_page = _visit_md_html(store, dataset)
+    pack = prepare.prepare_pack(store, store.get(Site, dataset.sites["B"]), today=D(2025, 12, 31))
+    fig = annual_figures(store, 2025, today=D(2026, 3, 1))
+    for page in (visit_page, prepare.render_html(pack), annual_render.render_html(fig)):
+        assert _balanced(page)
