@@ -78,6 +78,7 @@ class FindingCount:
 
     @property
     def total(self) -> int:
+        """À améliorer + Non conforme."""
         return self.a_ameliorer + self.non_conforme
 
 
@@ -112,6 +113,7 @@ class MissionSummary:
 
     @property
     def total(self) -> int:
+        """Answers of the mission, every status."""
         return sum(self.counts.values())
 
 
@@ -348,6 +350,7 @@ def annual_figures(store: Store, year: int, *, months: int = 12,
     cache: dict[tuple[str, int], ChecklistTemplate | None] = {}
 
     def template_of(visit: Visit) -> ChecklistTemplate | None:
+        """The visit's template, read once per version."""
         key = (visit.template_id, visit.template_version)
         if key not in cache:
             cache[key] = ops.template_of(store, visit)

@@ -60,6 +60,7 @@ class PreparePack:
 
     @property
     def title(self) -> str:
+        """Title of the document."""
         return f"Préparation de visite — {self.site_name}"
 
 

@@ -35,10 +35,12 @@ class ItemLine:
 
     @property
     def answered(self) -> bool:
+        """True when the item has a status or a value."""
         return self.status is not None or bool(self.value)
 
     @property
     def status_label(self) -> str:
+        """The status in French ("Sans réponse" when unanswered, "" for a bare value)."""
         if self.status is not None:
             return self.status.label
         return "Sans réponse" if not self.value else ""
@@ -80,6 +82,7 @@ class VisitReport:
 
     @property
     def title(self) -> str:
+        """Title of the document."""
         return f"Compte rendu de visite — {self.site_name} — {french_date(self.date)}"
 
 

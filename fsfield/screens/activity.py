@@ -110,6 +110,7 @@ class ActivityScreen(FsScreen):
         self.query_one("#activities", DataTable).focus()
 
     def refresh_data(self) -> None:
+        """Re-read the journal, keeping the highlighted activity."""
         self._items = list(reversed(journal.activities(self.store)))
         year = self.today().year
         this_year = sum(1 for a in self._items if a.date.year == year)
