@@ -124,11 +124,12 @@ def _report(args: argparse.Namespace, data_dir: Path) -> bytes:
 
 
 def _cmd_report(args: argparse.Namespace, data_dir: Path) -> int:
+    from fsfield.domain.template import TemplateError
     from fsfield.reports.lookup import ReportError
 
     try:
         _emit(_report(args, data_dir), args.output)
-    except (ReportError, _Refused) as exc:
+    except (ReportError, _Refused, TemplateError) as exc:
         print(f"fsfield : {exc}", file=sys.stderr)
         return 1
     return 0

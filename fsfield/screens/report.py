@@ -21,6 +21,7 @@ from fsfield.reports.lookup import ReportError, slug, write_report
 from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.screens.forms import FormScreen
 from fsfield.store.repo import Store
+from fsfield.store.storage import StoreError
 
 FORMAT_LABELS = {"md": "Markdown (.md)", "html": "Page HTML imprimable (.html)",
                  "csv": "Tableau CSV pour Excel (.csv)"}
@@ -75,11 +76,14 @@ class SaveReportForm(FormScreen):
             self.show_error("Indiquez un dossier et un nom de fichier (sans « / »).")
             return
         folder = Path(folder_text).expanduser()
-        if folder == self.store.data_dir / EXPORTS_DIR:
-            folder.mkdir(parents=True, exist_ok=True)
         target = folder / f"{name}.{ext}"
         try:
+            if folder == self.store.data_dir / EXPORTS_DIR:
+                folder.mkdir(parents=True, exist_ok=True)
             write_report(target, self._report.files[ext]())
+        except OSError as exc:
+            self.show_error(f"Impossible de créer {folder} : {exc.strerror or exc}.")
+            return
         except ReportError as exc:
             self.show_error(str(exc))
             return
@@ -155,13 +159,22 @@ def prepare_rendered(store: Store, site_id: str, today: dt.date) -> RenderedRepo
     )
 
 
+def _open_report(screen: FsScreen, build: Callable[[], RenderedReport]) -> None:
+    try:
+        report = ReportScreen(build)
+    except (StoreError, ValueError) as exc:  # record gone (sync), unreadable template
+        screen.notify(f"Rapport impossible : {exc}", severity="error", timeout=10)
+        return
+    screen.app.push_screen(report)
+
+
 def show_visit_report(screen: FsScreen, visit_id: str) -> None:
     """Open the report of a visit (from the visit screen, key `r`)."""
     today = screen.today()
-    screen.app.push_screen(ReportScreen(lambda: visit_rendered(screen.store, visit_id, today)))
+    _open_report(screen, lambda: visit_rendered(screen.store, visit_id, today))
 
 
 def show_prepare_pack(screen: FsScreen, site_id: str) -> None:
     """Open the next-visit pack of a site (from the dossier, key `p`)."""
     today = screen.today()
-    screen.app.push_screen(ReportScreen(lambda: prepare_rendered(screen.store, site_id, today)))
+    _open_report(screen, lambda: prepare_rendered(screen.store, site_id, today))
