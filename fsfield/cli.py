@@ -57,6 +57,10 @@ def build_parser() -> argparse.ArgumentParser:
     lst = sites_cmd.add_parser("list", help="lister les structures")
     lst.add_argument("--json", action="store_true")
 
+    sync = commands.add_parser("sync", help="synchroniser avec le dossier central")
+    sync.add_argument("--central", help="dossier central (mémorisé pour la suite)")
+    sync.add_argument("--json", action="store_true", help='affiche {"sent", "received", "conflicts"}')
+
     export = commands.add_parser("export", help="exporter en CSV (Excel) ou JSON")
     export.add_argument("what", choices=["sites", "visits", "followups"])
     export.add_argument("--format", choices=["json", "csv"], default="csv")
@@ -77,6 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "config": _cmd_config,
         "sites": _cmd_sites,
         "export": _cmd_export,
+        "sync": _cmd_sync,
         **report_commands.HANDLERS,
     }
     try:
@@ -206,6 +211,27 @@ def _list_sites(args: argparse.Namespace, data_dir: Path) -> int:
             flag = "" if site.in_directory else "  [absente de l'annuaire]"
             print(f"{site.id_fs:>8}  {site.name[:48]:<48}  {site.commune[:24]:<24}  "
                   f"{week.summary()}{flag}")
+    return 0
+
+
+def _cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
+    import json
+
+    from fsfield.store.syncing import central_path, run_sync
+
+    with _open(data_dir) as store:
+        report = run_sync(store, central_path(store, args.central))
+    for problem in report.problems:
+        print(f"fsfield : fichier ignoré (laissé en place) : {problem}", file=sys.stderr)
+    if report.future:
+        print(f"fsfield : {report.future} modification(s) datée(s) dans le futur "
+              "(horloge d'un autre ordinateur déréglée ?)", file=sys.stderr)
+    if args.json:
+        print(json.dumps(report.as_json()))
+    else:
+        print(report.summary())
+        if report.conflicts:
+            print("Des conflits sont à régler : ouvrez fsfield et appuyez sur s puis c.")
     return 0
 
 

@@ -8,7 +8,8 @@ Rules (see docs/sync-model.md):
   ``supersedes``. The rule only looks at which writes are present, never at arrival order, so a
   superseding write may arrive before the write it supersedes.
 * The displayed value of a field is its live write with the highest HLC; two or more live writes
-  on one field are a conflict.
+  on one field with different values are a conflict (the same value written concurrently on two
+  devices agrees, and the next write supersedes both).
 * Deletion is the field ``deleted`` set to ``True``. A delete write lists in ``supersedes`` the
   live writes of the ``deleted`` field (which it supersedes, like any write) *and* the live writes
   of every other field of the record that it saw (:meth:`Replica.delete_supersedes`). Dots of other
@@ -39,6 +40,18 @@ def _order(w: Write) -> tuple[Any, str]:
     return (w.hlc, w.dot)
 
 
+def _disagree(live: Iterable[Write]) -> bool:
+    """Two or more live writes with different values. Concurrent writes of the same value
+    (two laptops importing the same directory row) agree: nothing for a person to settle."""
+    it = iter(live)
+    first = next(it, None)
+    if first is None:
+        return False
+    v = first.value
+    # type() too: JSON's 0 and false (1 and true) are different values, unlike Python's.
+    return any(type(w.value) is not type(v) or w.value != v for w in it)
+
+
 @dataclass(frozen=True, slots=True)
 class FieldState:
     """Current state of one field: the displayed ``value`` (from ``winner``) and all live writes,
@@ -50,8 +63,8 @@ class FieldState:
 
     @property
     def conflict(self) -> bool:
-        """True when two or more writes are live on this field."""
-        return len(self.live) > 1
+        """True when two or more live writes on this field hold different values."""
+        return _disagree(self.live)
 
 
 class Replica:
@@ -165,7 +178,8 @@ class Replica:
                 self._deleted_live.add(rec)
             return
         lst.append(w)
-        self._conflicted.add((rec, fld))
+        if _disagree(lst):
+            self._conflicted.add((rec, fld))
         if fld == DELETED:
             self._refresh_deleted(rec, lst)
 
@@ -184,7 +198,7 @@ class Replica:
             return
         lst = [x for x in old if x is not target]
         fields[fld] = lst
-        if len(lst) <= 1:
+        if not _disagree(lst):
             self._conflicted.discard((target.record, fld))
         if fld == DELETED:
             self._refresh_deleted(target.record, lst)
@@ -301,7 +315,7 @@ class Replica:
         fields = self._live.get(record)
         if not fields:
             return False
-        if any(len(lst) > 1 for lst in fields.values()):
+        if any(len(lst) > 1 and _disagree(lst) for lst in fields.values()):
             return True
         return bool(self.delete_conflict(record))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -41,9 +41,9 @@ class FirstRunScreen(FormScreen):
             yield Label("Premier lancement", classes="dialog-title")
             yield Static(WELCOME, classes="hint")
             yield Label("Votre nom (animateur ou animatrice)")
-            yield Input(settings.animator, id="animator", placeholder="Prénom Nom")
+            yield Input(settings.animator, id="animator", placeholder="Prénom Nom", compact=True)
             yield Label("Votre département (code : 87, 2A, 971…)")
-            yield Input(settings.department, id="department", placeholder="87")
+            yield Input(settings.department, id="department", placeholder="87", compact=True)
             yield Static("", id="error", classes="error")
             yield Static("Entrée : suivant — Échap : plus tard", classes="hint")
         with Vertical(classes="dialog -hidden", id="step2"):
@@ -55,11 +55,14 @@ class FirstRunScreen(FormScreen):
                 "Échap : plus tard (commande : fsfield sites import FICHIER.csv)",
                 id="choices",
             )
-            yield Input(placeholder="Chemin du fichier CSV puis Entrée", id="path", classes="-hidden")
+            yield Input(placeholder="Chemin du fichier CSV puis Entrée", id="path", classes="-hidden", compact=True)
             yield Static("", id="status2", classes="error")
 
     def on_mount(self) -> None:
         self.query_one("#animator", Input).focus()
+
+    def form_inputs(self) -> list[Input]:
+        return list(self.query_one("#step1" if self.step == 1 else "#step2").query(Input))
 
     @property
     def step(self) -> int:
@@ -109,10 +112,6 @@ class FirstRunScreen(FormScreen):
 
     def _status(self, text: str) -> None:
         self.query_one("#status2", Static).update(text)
-
-    @on(Input.Submitted, "#path")
-    def _path_entered(self) -> None:
-        self._import_file()
 
     def _import_file(self) -> None:
         raw = self.query_one("#path", Input).value.strip()

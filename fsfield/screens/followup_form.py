@@ -22,7 +22,8 @@ def owner_options() -> list[tuple[str, str]]:
     """Owner choices: the animator, the structure, the préfecture, then each operator/partner."""
     options = [(k.label, k.value) for k in OwnerKind if k is not OwnerKind.PARTNER]
     for partner in load_partners().partners:
-        options.append((partner.name, f"{OwnerKind.PARTNER.value}:{partner.name}"))
+        label = partner.short if partner.short == partner.name else f"{partner.short} — {partner.name}"
+        options.append((label, f"{OwnerKind.PARTNER.value}:{partner.short}"))
     return options
 
 
@@ -53,20 +54,20 @@ class FollowUpForm(FormScreen):
                 if self._origin:
                     yield Static(f"Origine : {self._origin}", classes="hint", markup=False)
                 yield Label("Suivi (texte)")
-                yield Input("" if self._new else fu.text, id="text", placeholder="Ce qu'il faut faire")
+                yield Input("" if self._new else fu.text, id="text", placeholder="Ce qu'il faut faire", compact=True)
                 yield Label("Responsable")
-                yield Select(options, value=current, allow_blank=False, id="owner")
+                yield Select(options, value=current, allow_blank=False, id="owner", compact=True)
                 yield Label("Échéance (JJ/MM/AAAA, facultative)")
-                yield Input(french_date(fu.due), id="due")
+                yield Input(french_date(fu.due), id="due", compact=True)
                 yield Label("Priorité")
                 yield Select([(p.label, p.value) for p in Priority], value=fu.priority.value,
-                             allow_blank=False, id="priority")
+                             allow_blank=False, id="priority", compact=True)
                 if not self._new:
                     yield Label("Statut")
                     yield Select([(s.label, s.value) for s in FollowUpStatus],
-                                 value=fu.status.value, allow_blank=False, id="status")
+                                 value=fu.status.value, allow_blank=False, id="status", compact=True)
                     yield Label("Notes")
-                    yield Input(fu.notes, id="notes")
+                    yield Input(fu.notes, id="notes", compact=True)
             yield Static("", id="error", classes="error")
             yield Static("Entrée : champ suivant / valider — Ctrl+S : valider — Échap : annuler",
                          classes="hint")

@@ -37,11 +37,11 @@ class FollowUpsScreen(FsScreen):
     def compose(self) -> ComposeResult:
         yield TitleBar("Suivis")
         with Horizontal(id="fu-filters"):
-            yield Select([], prompt="Structure : toutes", id="f-site")
-            yield Select([], prompt="Mission : toutes", id="f-mission")
-            yield Select([], prompt="Responsable : tous", id="f-owner")
+            yield Select([], prompt="Structure : toutes", id="f-site", compact=True)
+            yield Select([], prompt="Mission : toutes", id="f-mission", compact=True)
+            yield Select([], prompt="Responsable : tous", id="f-owner", compact=True)
             yield Select([(s.label, s.value) for s in FollowUpStatus], prompt="Statut : tous",
-                         id="f-status")
+                         id="f-status", compact=True)
         yield Input(placeholder="Filtrer (texte, structure)…", id="filter", classes="-hidden")
         table: DataTable = DataTable(id="followups", cursor_type="row", zebra_stripes=True)
         for label, key in [("Échéance", "due"), ("Suivi", "text"), ("Structure", "site"),
@@ -66,7 +66,7 @@ class FollowUpsScreen(FsScreen):
         used_sites = sorted({f.site_id for f in self._followups},
                             key=lambda i: self.sites[i].name if i in self.sites else i)
         site_select = self.query_one("#f-site", Select)
-        value = site_select.value if site_select.value != Select.BLANK else self._initial_site
+        value = site_select.value if site_select.value != Select.NULL else self._initial_site
         site_select.set_options([(self.sites[i].name if i in self.sites else i, i) for i in used_sites])
         if value in used_sites:
             site_select.value = value
@@ -85,7 +85,7 @@ class FollowUpsScreen(FsScreen):
     def _visible(self) -> list[FollowUp]:
         def chosen(select_id: str) -> str | None:
             value = self.query_one(select_id, Select).value
-            return None if value == Select.BLANK else str(value)
+            return None if value == Select.NULL else str(value)
 
         site, mission = chosen("#f-site"), chosen("#f-mission")
         owner, status = chosen("#f-owner"), chosen("#f-status")

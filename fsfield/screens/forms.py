@@ -80,9 +80,15 @@ class FormScreen(AppAccess, ModalScreen[Any]):
     def action_submit(self) -> None:
         raise NotImplementedError
 
+    def form_inputs(self) -> list[Input]:
+        """The inputs Entrée walks through; the last one submits."""
+        return list(self.query(Input))
+
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
-        inputs = list(self.query(Input))
+        inputs = self.form_inputs()
+        if event.input not in inputs:
+            return
         if event.input is inputs[-1]:
             self.action_submit()
         else:
@@ -100,16 +106,17 @@ class VisitInfoForm(FormScreen):
         with Vertical(classes="dialog"):
             yield Label("Informations de la visite", classes="dialog-title")
             yield Label("Date (JJ/MM/AAAA)")
-            yield Input(french_date(self._visit.date), id="date")
+            yield Input(french_date(self._visit.date), id="date", compact=True)
             yield Label("Type de visite")
             yield Select(
                 [(t.label, t.value) for t in VisitType],
                 value=self._visit.visit_type.value,
                 allow_blank=False,
                 id="type",
+                compact=True,
             )
             yield Label("Participants")
-            yield Input(self._visit.participants, id="participants")
+            yield Input(self._visit.participants, id="participants", compact=True)
             yield Static("", id="error", classes="error")
             yield Static("Entrée / Ctrl+S : valider — Échap : annuler", classes="hint")
 
@@ -142,7 +149,7 @@ class TextPrompt(FormScreen):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(self._title, classes="dialog-title")
-            yield Input(self._value, id="text")
+            yield Input(self._value, id="text", compact=True)
             yield Static("", id="error", classes="error")
             yield Static("Entrée : valider — Échap : annuler", classes="hint")
 

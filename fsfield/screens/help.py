@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
@@ -34,6 +34,8 @@ class HelpScreen(ModalScreen[None]):
         seen = set()
         for key, active in self._target.active_bindings.items():
             binding = active.binding
+            if not isinstance(active.node, (Screen, App)):
+                continue  # a widget's own keys (cursor moves…) are standard
             if not binding.description or (binding.action, binding.description) in seen:
                 continue
             seen.add((binding.action, binding.description))

@@ -29,7 +29,7 @@ class SiteForm(FormScreen):
             with VerticalScroll(classes="form-body"):
                 for key, label in FIELDS:
                     yield Label(label)
-                    yield Input(id=key)
+                    yield Input(id=key, compact=True)
             yield Static("", id="error", classes="error")
             yield Static("Entrée : champ suivant / valider — Échap : annuler", classes="hint")
 

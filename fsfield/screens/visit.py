@@ -22,6 +22,8 @@ SHORT_STATUS = {
 }
 
 
+ANSWER_WIDTH = 26
+PREV_WIDTH = 18
 ANSWER_LEGEND = "1 Conforme  2 À améliorer  3 Non conforme  4 Sans objet  0 Non vérifié"
 
 
@@ -53,7 +55,7 @@ def answer_cell(item: ChecklistItem, visit: Visit) -> str:
         if item.unit and answer.value not in (None, ""):
             text += f" {item.unit}"
     if answer.prefilled:
-        text += " (à confirmer)"
+        text += " à confirmer"
     return text
 
 
@@ -62,9 +64,10 @@ class VisitScreen(FsScreen):
 
     SHOWS_ANSWERS = True
     BINDINGS = [
-        Binding("tab", "mission(1)", "Mission suiv.", key_display="Tab", priority=True, id="visit.next"),
-        Binding("shift+tab", "mission(-1)", "Mission préc.", key_display="Maj+Tab", priority=True,
-                id="visit.prev"),
+        Binding("tab", "mission(1)", "Missions", key_display="Tab/Maj+Tab", priority=True,
+                id="visit.next", tooltip="Mission suivante (Maj+Tab : précédente)"),
+        Binding("shift+tab", "mission(-1)", "Mission précédente", key_display="Maj+Tab",
+                priority=True, show=False, id="visit.prev"),
         *[
             Binding(s.key, f"answer('{s.key}')", s.label, show=False, id=f"visit.answer.{s.key}")
             for s in AnswerStatus
@@ -98,11 +101,7 @@ class VisitScreen(FsScreen):
         yield Static(id="visit-head", markup=False)
         yield Static(id="missions")
         yield Static(ANSWER_LEGEND, id="legend")
-        table: DataTable = DataTable(id="items", cursor_type="row")
-        table.add_column("Réponse", key="answer", width=22)
-        table.add_column("Élément", key="label")
-        table.add_column("Préc.", key="prev", width=16)
-        yield table
+        yield DataTable(id="items", cursor_type="row")
         yield Input(id="inline", classes="-hidden", select_on_focus=False)
         yield Static(id="detail")
         yield Footer(compact=True)
@@ -157,23 +156,26 @@ class VisitScreen(FsScreen):
     def _render_items(self) -> None:
         table = self.query_one("#items", DataTable)
         row = table.cursor_row
-        table.clear()
+        wide = self.size.width >= 100
+        table.clear(columns=True)
+        table.add_column("Réponse", key="answer", width=ANSWER_WIDTH)
+        table.add_column("Élément", key="label")
+        if wide:
+            table.add_column("Visite précédente", key="prev", width=PREV_WIDTH)
+        label_width = max(20, self.size.width - ANSWER_WIDTH - (PREV_WIDTH + 2 if wide else 0) - 6)
         for item in self.mission.items:
-            prev = self.previous.get(item.id)
-            prev_text = ""
-            if prev is not None:
-                a = prev.answer
-                prev_text = (a.status.label if a.status else str(a.value or ""))[:12]
+            label = item.label + (" *" if item.required else "")
             if item.id in self.recurring:
-                prev_text = "↻ " + prev_text
-            label = clip(item.label + (" *" if item.required else ""), self._label_width())
-            table.add_row(answer_cell(item, self.visit), label, prev_text, key=item.id)
+                label = "↻ " + label
+            cells = [answer_cell(item, self.visit), clip(label, label_width)]
+            if wide:
+                prev = self.previous.get(item.id)
+                a = prev.answer if prev else None
+                cells.append("" if a is None else (a.status.label if a.status else str(a.value or "")))
+            table.add_row(*cells, key=item.id)
         if table.row_count:
             table.move_cursor(row=min(max(row, 0), table.row_count - 1))
         self._render_detail()
-
-    def _label_width(self) -> int:
-        return max(20, (self.size.width or 80) - 22 - 16 - 6)
 
     def on_resize(self) -> None:
         if self.is_mounted and hasattr(self, "visit"):
@@ -203,6 +205,11 @@ class VisitScreen(FsScreen):
     @on(DataTable.RowHighlighted, "#items")
     def _highlighted(self) -> None:
         self._render_detail()
+
+    @on(DataTable.RowSelected, "#items")
+    def _selected(self) -> None:
+        # The table owns `enter`; selecting a row means "enter a value".
+        self.action_edit_value()
 
     # -- editing ------------------------------------------------------------
 

@@ -23,8 +23,8 @@ from fsfield.domain.models import FollowUp, Record, Settings, Site, Visit
 from fsfield.store.lock import DataDirLock
 from fsfield.store.storage import JournaledStorage, Recovery, SaveFailed, StoreError
 from sync.hlc import HybridClock
-from sync.replica import Replica
-from sync.writes import Write, make_dot
+from sync.replica import DELETED, Replica
+from sync.writes import DotCollision, Write, make_dot
 
 R = TypeVar("R", bound=Record)
 META_TABLE = "meta"
@@ -151,12 +151,14 @@ class Store:
 
     # -- writing --------------------------------------------------------------
 
-    def _make_writes(self, kind: str, record: str, changes: dict[str, Any]) -> list[Write]:
+    def _make_writes(
+        self, kind: str, record: str, changes: dict[str, Any], *, force: bool = False
+    ) -> list[Write]:
         author = self.settings.animator
         writes = []
         for name, value in changes.items():
             state = self.replica.state(record, name)
-            if state is not None and not state.conflict and state.value == value:
+            if not force and state is not None and not state.conflict and state.value == value:
                 continue  # no-op edit: nothing to sync
             self._counter += 1
             writes.append(
@@ -167,7 +169,11 @@ class Store:
                     field=name,
                     value=value,
                     hlc=self.clock.tick(),
-                    supersedes=self.replica.supersedes_for(record, name),
+                    # A delete lists every live write it saw, so an edit it did not see
+                    # surfaces as a delete-versus-edit conflict (sync/replica.py).
+                    supersedes=self.replica.delete_supersedes(record)
+                    if name == DELETED and value is True
+                    else self.replica.supersedes_for(record, name),
                     author=author,
                 )
             )
@@ -191,13 +197,16 @@ class Store:
             else:
                 self._update_meta(hlc=list(self.clock.last) if self.clock.last else None)
 
-    def write_fields(self, kind: str, record: str, changes: dict[str, Any]) -> list[Write]:
+    def write_fields(
+        self, kind: str, record: str, changes: dict[str, Any], *, force: bool = False
+    ) -> list[Write]:
         """Record an edit of some fields of a record: one durable save, one write per changed field.
 
+        ``force`` writes even unchanged values (settling a conflict by keeping a value).
         Raises SaveFailed when the disk refuses: the change is then kept in memory
         (shown, and saved by ``retry_save``).
         """
-        writes = self._make_writes(kind, record, changes)
+        writes = self._make_writes(kind, record, changes, force=force)
         if writes:
             self._persist(writes, local=True)
         return writes
@@ -274,6 +283,10 @@ class Store:
         self._cache[record_id] = model
         return model
 
+    def record(self, record_id: str) -> Record | None:
+        """Any record by id, deleted ones included (None if unknown or unreadable)."""
+        return self._materialise(record_id)
+
     def get(self, cls: type[R], record_id: str) -> R:
         """The record, or RecordNotFound."""
         model = self._materialise(record_id)
@@ -333,15 +346,21 @@ class Store:
             self.set_meta(acked=max(max(counters), self.meta("acked", 0)))
 
     def apply_remote(self, writes: Iterable[Write]) -> list[Write]:
-        """Merge writes from elsewhere (union by dot); returns the ones that were new."""
-        new = [w for w in writes if w.dot not in self.replica]
-        seen: set[str] = set()
-        unique = []
-        for write in new:
-            if write.dot not in seen:
-                seen.add(write.dot)
-                unique.append(write)
+        """Merge writes from elsewhere (union by dot); returns the ones that were new.
+
+        Raises DotCollision (nothing changed) when a dot is known with other content.
+        """
+        unique: dict[str, Write] = {}
+        for write in writes:
+            known = self.replica.get(write.dot) or unique.get(write.dot)
+            if known is not None:
+                if known != write:
+                    raise DotCollision(known, write)
+                continue
+            unique[write.dot] = write
+        for write in unique.values():
             self.clock.observe(tuple(write.hlc))
+        unique = list(unique.values())
         if unique:
             self._persist(unique, local=False)
         return unique

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
@@ -29,6 +30,15 @@ class ImportResult:
         if self.left:
             parts.append(f"{len(self.left)} absente(s) de l'annuaire (conservée(s))")
         return "Structures : " + ", ".join(parts) + "."
+
+
+SITE_NAMESPACE = uuid.UUID("5d3f1f0e-6a0b-4c39-9a51-f5f1e0c0a087")
+
+
+def site_record_id(id_fs: str) -> str:
+    """The record id of a directory site: the same on every laptop that imports it, so two
+    imports of the directory merge instead of making duplicates."""
+    return str(uuid.uuid5(SITE_NAMESPACE, f"france-services:{id_fs}"))
 
 
 def site_from_entry(entry: DirectoryEntry, site_id: str = "") -> Site:
@@ -85,7 +95,7 @@ def import_sites(store: Store, entries: list[DirectoryEntry], department: str) -
         fields = site.to_fields()
         fields.pop("deleted", None)
         if current is None:
-            planned.append(("add", "", fields))
+            planned.append(("add", site_record_id(entry.id_fs), fields))
             result.added.append(site.name)
             continue
         old = current.to_fields()
@@ -102,7 +112,7 @@ def import_sites(store: Store, entries: list[DirectoryEntry], department: str) -
     with store.storage.batch():
         for action, site_id, fields in planned:
             if action == "add":
-                store.create(Site.model_validate({"id": "", **fields}))
+                store.create(Site.model_validate({**fields, "id": site_id}))
             else:
                 store.write_fields(Site.kind, site_id, fields)
     return result
