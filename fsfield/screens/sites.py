@@ -32,8 +32,8 @@ class SitesScreen(FsScreen):
         Binding("slash", "filter", "Filtrer", key_display="/", id="sites.filter"),
         Binding("s", "sync", "Synchroniser", id="sites.sync"),
         Binding("a", "add_site", "Ajouter", id="sites.add", tooltip="Ajouter une structure à la main"),
-        Binding("j", "journal", "Journal", id="sites.journal", tooltip="Journal d'activité (visios, séminaires…)"),
-        Binding("b", "annual", "Bilan", id="sites.annual", tooltip="Rapport d'activité annuel"),
+        Binding("j", "journal", "Journal", show=False, id="sites.journal", tooltip="Journal d'activité (visios, séminaires…)"),
+        Binding("b", "annual", "Bilan annuel", show=False, id="sites.annual", tooltip="Rapport d'activité annuel"),
         Binding("q", "app.quit", "Quitter", id="sites.quit"),
     ]
 

@@ -160,6 +160,12 @@ async def test_activity_journal_add_edit_delete(store):
 async def test_annual_report_screen(store):
     app = FsFieldApp(store, today=lambda: TODAY)
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("question_mark")  # the keys are listed in the help
+        await pilot.pause()
+        help_text = str(app.screen.query_one(Static).render())
+        assert "Journal" in help_text and "Bilan annuel" in help_text
+        await pilot.press("escape")
+        await pilot.pause()
         await pilot.press("b")
         await pilot.pause()
         assert isinstance(app.screen, AnnualScreen)
