@@ -293,7 +293,7 @@ def render_html(report: VisitReport) -> str:
     if report.followups:
         body.append(html_table(
             ["Suivi", "Élément", "Responsable", "Échéance", "Priorité", "Statut"],
-            [[f.text, f.item, f.owner, french_date(f.due) or "—", f.priority, f.status]
+            [[f.text, f.item or "—", f.owner, french_date(f.due) or "—", f.priority, f.status]
              for f in report.followups],
         ))
     else:
