@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fsfield.reports import commands as report_commands
 from fsfield.store.paths import resolve_data_dir
 from fsfield.store.storage import StoreError
 
@@ -64,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("what", choices=["sites", "visits", "followups"])
     export.add_argument("--format", choices=["json", "csv"], default="csv")
     export.add_argument("-o", "--output", type=Path)
+    report_commands.add_parsers(commands)
     return parser
 
 
@@ -80,6 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sites": _cmd_sites,
         "export": _cmd_export,
         "sync": _cmd_sync,
+        **report_commands.HANDLERS,
     }
     try:
         return handlers[args.command](args, data_dir)

@@ -32,6 +32,8 @@ class SitesScreen(FsScreen):
         Binding("slash", "filter", "Filtrer", key_display="/", id="sites.filter"),
         Binding("s", "sync", "Synchroniser", id="sites.sync"),
         Binding("a", "add_site", "Ajouter", id="sites.add", tooltip="Ajouter une structure à la main"),
+        Binding("j", "journal", "Journal", show=False, id="sites.journal", tooltip="Journal d'activité (visios, séminaires…)"),
+        Binding("b", "annual", "Bilan annuel", show=False, id="sites.annual", tooltip="Rapport d'activité annuel"),
         Binding("q", "app.quit", "Quitter", id="sites.quit"),
     ]
 
@@ -186,3 +188,13 @@ class SitesScreen(FsScreen):
                 table.move_cursor(row=table.get_row_index(site.id))
 
         self.app.push_screen(SiteForm(), created)
+
+    def action_journal(self) -> None:
+        from fsfield.screens.activity import ActivityScreen
+
+        self.app.push_screen(ActivityScreen())
+
+    def action_annual(self) -> None:
+        from fsfield.screens.annual import AnnualScreen
+
+        self.app.push_screen(AnnualScreen(self.store, self.today()))

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 from tinydb import TinyDB
 
+from fsfield.domain.activity import Activity
 from fsfield.domain.models import FollowUp, Record, Settings, Site, Visit
 from fsfield.store.lock import DataDirLock
 from fsfield.store.storage import JournaledStorage, Recovery, SaveFailed, StoreError
@@ -28,7 +29,7 @@ from sync.writes import DotCollision, Write, make_dot
 R = TypeVar("R", bound=Record)
 META_TABLE = "meta"
 RECORD_PREFIX = "r:"
-KINDS: dict[str, type[Record]] = {"site": Site, "visit": Visit, "followup": FollowUp}
+KINDS: dict[str, type[Record]] = {"site": Site, "visit": Visit, "followup": FollowUp, "activity": Activity}
 
 
 class RecordNotFound(StoreError):
