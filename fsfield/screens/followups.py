@@ -11,6 +11,8 @@ from textual.widgets import DataTable, Footer, Input, Select, Static
 from fsfield.domain.models import FollowUp, FollowUpStatus, Site, Visit, french_date
 from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.screens.forms import TextPrompt
+from fsfield.screens.sites import short_name
+from fsfield.screens.visit import clip
 from fsfield.store.overview import fold
 from fsfield.store.templates import template_for
 
@@ -43,11 +45,7 @@ class FollowUpsScreen(FsScreen):
             yield Select([(s.label, s.value) for s in FollowUpStatus], prompt="Statut : tous",
                          id="f-status", compact=True)
         yield Input(placeholder="Filtrer (texte, structure)…", id="filter", classes="-hidden")
-        table: DataTable = DataTable(id="followups", cursor_type="row", zebra_stripes=True)
-        for label, key in [("Échéance", "due"), ("Suivi", "text"), ("Structure", "site"),
-                           ("Responsable", "owner"), ("Statut", "status"), ("Origine", "origin")]:
-            table.add_column(label, key=key)
-        yield table
+        yield DataTable(id="followups", cursor_type="row", zebra_stripes=True)
         yield Static(id="fu-detail", markup=False)
         yield Footer(compact=True)
 
@@ -120,20 +118,29 @@ class FollowUpsScreen(FsScreen):
     def _fill(self) -> None:
         table = self.query_one("#followups", DataTable)
         keep = self._current()
-        table.clear()
+        wide = self.size.width >= 120
+        table.clear(columns=True)
+        columns = [("Échéance", "due"), ("Suivi", "text"), ("Structure", "site"),
+                   ("Responsable", "owner"), ("Statut", "status")]
+        for label, key in columns + ([("Origine", "origin")] if wide else []):
+            table.add_column(label, key=key)
+        text_width = max(20, self.size.width - (90 if wide else 62))
         today = self.today()
         shown = self._visible()
         for f in shown:
             overdue = f.is_overdue(today)
             due = french_date(f.due) or "—"
             site = self.sites.get(f.site_id)
-            site_name = site.name if site else "(structure inconnue)"
+            site_name = clip(short_name(site.name), 22) if site else "(structure inconnue)"
             marker = "⚠ " if f.conflicted else ""
-            table.add_row(
-                f"[b red]{due} ⚠ retard[/]" if overdue else due,
-                marker + f.text, site_name, f.owner_label, f.status.label, self.origin(f),
-                key=f.id,
-            )
+            cells = [
+                f"[b red]{due} ⚠[/]" if overdue else due,
+                clip(marker + f.text, text_width), site_name, clip(f.owner_label, 14),
+                f.status.label,
+            ]
+            if wide:
+                cells.append(self.origin(f))
+            table.add_row(*cells, key=f.id)
         if keep is not None and any(f.id == keep.id for f in shown):
             table.move_cursor(row=table.get_row_index(keep.id))
         closed = "affichés" if self.show_closed else "masqués (o pour les voir)"
@@ -152,6 +159,8 @@ class FollowUpsScreen(FsScreen):
         text = ""
         if f is not None:
             parts = [f.text, f"Priorité {f.priority.label.lower()} · {f.status.label}"]
+            if self.origin(f):
+                parts.append(self.origin(f))
             if f.notes:
                 parts.append(f"Notes : {f.notes}")
             if f.closing_note:
@@ -174,6 +183,10 @@ class FollowUpsScreen(FsScreen):
     @on(Input.Submitted, "#filter")
     def _text_done(self) -> None:
         self.query_one("#followups", DataTable).focus()
+
+    def on_resize(self) -> None:
+        if self.is_mounted and self._followups:
+            self._fill()
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)

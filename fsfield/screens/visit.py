@@ -74,6 +74,10 @@ class VisitScreen(FsScreen):
             Binding(s.key, f"answer('{s.key}')", s.label, show=False, id=f"visit.answer.{s.key}")
             for s in AnswerStatus
         ],
+        *[
+            Binding(d, f"answer('{d}')", "", show=False, id=f"visit.digit.{d}")
+            for d in "56789"
+        ],
         Binding("enter", "edit_value", "Saisir", id="visit.value", tooltip="Saisir la valeur (nombre ou texte)"),
         Binding("c", "comment", "Commentaire", id="visit.comment"),
         Binding("a", "add_followup", "Suivi +", id="visit.followup", tooltip="Ajouter un suivi sur cet élément"),
@@ -238,6 +242,9 @@ class VisitScreen(FsScreen):
     def action_answer(self, key: str) -> None:
         item = self.current_item()
         if item is None or not self._editable():
+            return
+        if item.kind == "status" and answer_status_from_key(key) is None:
+            self.notify(ANSWER_LEGEND, title="Réponses")
             return
         if item.kind == "number":
             self._start_inline(item, initial=key)  # typing a figure starts the value

@@ -112,7 +112,7 @@ async def test_whole_visit_flow_survives_quit_and_reopen(store, make_app, tmp_pa
         table = fus.query_one("#followups", DataTable)
         assert table.row_count == 1
         assert "Afficher les horaires" in str(table.get_row_at(0)[1])
-        assert "Visite 26/11/2026" in str(table.get_row_at(0)[5])
+        assert "Visite 26/11/2026" in str(fus.query_one("#fu-detail").render())
         await pilot.press("d")
         await pilot.pause()
         await pilot.press(*"fait sur place", "enter")
