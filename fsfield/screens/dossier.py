@@ -90,6 +90,8 @@ class DossierScreen(FsScreen):
             others = sum(counts.values()) - counts[AnswerStatus.CONFORME] - counts[
                 AnswerStatus.A_AMELIORER] - counts[AnswerStatus.NON_CONFORME]
             status = visit.status.label + (" ✎" if visit.status is VisitStatus.DRAFT else "")
+            if visit.conflicted:
+                status = "⚠ " + status  # a field edited in two places: settle it under s → c
             table.add_row(
                 french_date(visit.date), visit.visit_type.label, status,
                 str(counts[AnswerStatus.CONFORME]), str(counts[AnswerStatus.A_AMELIORER]),

@@ -15,6 +15,7 @@ from fsfield.screens.sites import short_name
 from fsfield.screens.visit import clip
 from fsfield.store.overview import fold
 from fsfield.store.templates import template_for
+from fsfield.widgets.tables import reset_rows
 
 ALL = "*"
 
@@ -119,11 +120,10 @@ class FollowUpsScreen(FsScreen):
         table = self.query_one("#followups", DataTable)
         keep = self._current()
         wide = self.size.width >= 120
-        table.clear(columns=True)
         columns = [("Échéance", "due"), ("Suivi", "text"), ("Structure", "site"),
                    ("Responsable", "owner"), ("Statut", "status")]
-        for label, key in columns + ([("Origine", "origin")] if wide else []):
-            table.add_column(label, key=key)
+        columns += [("Origine", "origin")] if wide else []
+        reset_rows(table, [(label, key, None) for label, key in columns])
         text_width = max(20, self.size.width - (90 if wide else 62))
         today = self.today()
         shown = self._visible()

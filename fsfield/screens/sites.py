@@ -11,6 +11,7 @@ from fsfield.domain.models import Site, french_date
 from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.screens.visit import clip
 from fsfield.store.overview import SiteRow, site_rows
+from fsfield.widgets.tables import reset_rows
 
 
 def short_name(name: str) -> str:
@@ -34,6 +35,7 @@ class SitesScreen(FsScreen):
         Binding("a", "add_site", "Ajouter", id="sites.add", tooltip="Ajouter une structure à la main"),
         Binding("j", "journal", "Journal", show=False, id="sites.journal", tooltip="Journal d'activité (visios, séminaires…)"),
         Binding("b", "annual", "Bilan annuel", show=False, id="sites.annual", tooltip="Rapport d'activité annuel"),
+        Binding("c", "conflicts", "Conflits", id="sites.conflicts", tooltip="Régler les modifications faites à deux endroits"),
         Binding("q", "app.quit", "Quitter", id="sites.quit"),
     ]
 
@@ -60,30 +62,26 @@ class SitesScreen(FsScreen):
         self.query_one(TitleBar).set_title(f"fsfield — Structures{dep}{who}")
         self._rows = site_rows(self.store, self.today())
         self._fill()
+        self.refresh_bindings()  # `c` shows only while there are conflicts
 
     def _fill(self) -> None:
         table = self.query_one("#sites", DataTable)
         text = self.query_one("#filter", Input).value.strip()
         current = self._selected_site()
         wide = self.size.width >= 100
-        table.clear(columns=True)
-        table.add_column("Structure", key="name")
-        table.add_column("Commune", key="commune")
-        if wide:
-            table.add_column("Format", key="format")
-        table.add_column("Visite", key="last")
-        table.add_column("Jours", key="days")
-        table.add_column("Suivis", key="open")
-        table.add_column("Retard", key="overdue")
-        name_width = max(20, self.size.width - (70 if wide else 56))
+        reset_rows(table, [
+            ("Structure", "name", None), ("Commune", "commune", None),
+            *([("Format", "format", None)] if wide else []),
+            ("Visite", "last", None), ("Jours", "days", None), ("Suivis", "open", None),
+            ("Retard", "overdue", None),
+        ])
+        name_width = max(20, self.size.width - (74 if wide else 60))
         shown = [r for r in self._rows if not text or r.matches(text)]
         for row in shown:
-            name = clip(short_name(row.site.name), name_width)
-            name += "  ✎ brouillon" if row.draft else ""
-            if not row.site.in_directory:
-                name += "  (hors annuaire)"
-            if row.site.conflicted:
-                name = "⚠ " + name
+            flags = ("⚠ " if row.site.conflicted else "", " ✎" if row.draft else "",
+                     " (hors annuaire)" if not row.site.in_directory else "")
+            room = name_width - sum(len(f) for f in flags)
+            name = flags[0] + clip(short_name(row.site.name), room) + flags[1] + flags[2]
             cells = [name, clip(row.site.commune, 16)]
             if wide:
                 cells.append(row.site.format_fs.split("_")[0])
@@ -172,6 +170,16 @@ class SitesScreen(FsScreen):
         from fsfield.screens.followups import FollowUpsScreen
 
         self.app.push_screen(FollowUpsScreen())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "conflicts":
+            return bool(self.store.replica.conflicts())
+        return True
+
+    def action_conflicts(self) -> None:
+        from fsfield.screens.conflicts import ConflictsScreen
+
+        self.app.push_screen(ConflictsScreen())
 
     def action_sync(self) -> None:
         from fsfield.screens.sync import start_sync

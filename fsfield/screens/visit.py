@@ -12,6 +12,7 @@ from fsfield.domain.template import AnswerStatus, ChecklistItem, answer_status_f
 from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.screens.forms import CommentForm, ConfirmDialog, VisitInfoForm
 from fsfield.store import visits as ops
+from fsfield.widgets.tables import reset_rows
 
 SHORT_STATUS = {
     AnswerStatus.CONFORME: "✓ Conforme",
@@ -163,11 +164,10 @@ class VisitScreen(FsScreen):
         table = self.query_one("#items", DataTable)
         row = table.cursor_row
         wide = self.size.width >= 100
-        table.clear(columns=True)
-        table.add_column("Réponse", key="answer", width=ANSWER_WIDTH)
-        table.add_column("Élément", key="label")
-        if wide:
-            table.add_column("Visite précédente", key="prev", width=PREV_WIDTH)
+        reset_rows(table, [
+            ("Réponse", "answer", ANSWER_WIDTH), ("Élément", "label", None),
+            *([("Visite précédente", "prev", PREV_WIDTH)] if wide else []),
+        ])
         label_width = max(20, self.size.width - ANSWER_WIDTH - (PREV_WIDTH + 2 if wide else 0) - 6)
         for item in self.mission.items:
             label = item.label + (" *" if item.required else "")

@@ -152,8 +152,9 @@ async def test_conflicts_screen_lists_values_and_settles_with_a_key(laptops):
     sync(a, central)
     app = FsFieldApp(a, today=lambda: DAY)
     async with app.run_test(size=(100, 30)) as pilot:
-        app.push_screen(ConflictsScreen())
+        await pilot.press("c")  # shown on the home screen while there are conflicts
         await pilot.pause()
+        assert isinstance(app.screen, ConflictsScreen)
         detail = str(app.screen.query_one("#conflict-detail").render())
         assert "(courrier) — Anne" in detail and "(téléphone) — Bruno" in detail
         labels = [label for label, _ in app.screen.options("text", a.replica.conflicts()[0][2])]

@@ -96,7 +96,7 @@ async def test_whole_visit_flow_survives_quit_and_reopen(store, make_app, tmp_pa
     app2 = make_app(store2)
     async with app2.run_test(size=(100, 32)) as pilot:
         await select_site(pilot, "Aixe")
-        assert "brouillon" in str(app2.screen.query_one("#sites", DataTable).get_row_at(
+        assert "✎" in str(app2.screen.query_one("#sites", DataTable).get_row_at(
             app2.screen.query_one("#sites", DataTable).cursor_row)[0])
         await pilot.press("n")  # resumes the draft
         await pilot.pause()
