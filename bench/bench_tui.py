@@ -22,14 +22,18 @@ same run (the machine is shared and noisy; absolute times move between runs, rat
    checked: one more journal entry, indicator "● Enregistré", the new answer in the store.
    Baselines: a raw append + fdatasync of a line of the same size in the same folder (disk
    floor), and a cursor-down key on the same screen (Textual's key-to-paint floor).
+   (``Pilot.press`` itself is not timed: it sleeps at least 2 x 20 ms waiting for idle.)
+   Then ``set_answer`` alone, without the UI, timed part by part.
 3. Store open: ``Store(data_dir)`` at 400 and 2,000 visits, against ``orjson.loads`` of the
-   snapshot file (the floor for reading that data).
+   snapshot file (the floor for reading that data); plus two one-off whole-store costs: the
+   first ``site_rows`` (the sites screen's data) and a journal compaction.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import shutil
@@ -289,6 +293,7 @@ def bench_open(datasets: Sequence[Generated], repeats: int, scratch: Path) -> No
             start = time.perf_counter()
             orjson.loads((data.data_dir / "fsfield.json").read_bytes())
             parses.append(time.perf_counter() - start)
+            gc.collect()  # the previous store's garbage (a reference cycle) is not this open's cost
             start = time.perf_counter()
             store = Store(data.data_dir)
             opens.append(time.perf_counter() - start)
@@ -360,6 +365,8 @@ class Press:
     action_rest: float  # the action minus the save: re-reading the visit, refilling widgets
     paint: float  # action returned -> screen repainted
     line_bytes: int
+    gc: float  # time in the garbage collector during the press
+    gc_full: int  # full (generation 2) collections during the press
 
 
 async def _keypresses(
@@ -422,7 +429,18 @@ async def _keypresses(
         await asyncio.wait_for(done.wait(), timeout=30)
         return cur["end"] - cur["start"]
 
+    gc_started: list[float] = []
+
+    def gc_watch(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            gc_started[:] = [time.perf_counter()]
+        elif gc_started and "start" in cur:
+            cur["gc"] = cur.get("gc", 0.0) + time.perf_counter() - gc_started[0]
+            if info.get("generation") == 2:
+                cur["gc2"] = cur.get("gc2", 0) + 1
+
     result: dict[str, Any] = {}
+    gc.callbacks.append(gc_watch)
     ops.set_answer = timed_set_answer
     store.storage._append = timed_append  # type: ignore[method-assign]
     try:
@@ -451,11 +469,17 @@ async def _keypresses(
                 key = "3" if was is AnswerStatus.A_AMELIORER else "2"
                 seq = store.storage._seq
                 total = await send(key)
-                # Durably saved, shown as saved, and the right value:
-                assert store.storage._seq == seq + 1 and not store.unsaved, "not saved"
-                assert indicator.saved and str(indicator.render()) == "● Enregistré"
-                assert store.get(Visit, visit_id).answer(item.id).status is answer_status_from_key(key)
-                assert screen.visit.answer(item.id).status is answer_status_from_key(key)
+                # Durably saved (one more journal entry, nothing pending), shown as saved, right value:
+                wanted = answer_status_from_key(key)
+                checks = {
+                    "one journal entry": store.storage._seq == seq + 1 and not store.unsaved,
+                    "indicator": indicator.saved and str(indicator.render()) == "● Enregistré",
+                    "stored value": store.get(Visit, visit_id).answer(item.id).status is wanted,
+                    "shown value": screen.visit.answer(item.id).status is wanted,
+                }
+                failed = [name for name, ok in checks.items() if not ok]
+                if failed:
+                    raise RuntimeError(f"press {n}: check failed: {', '.join(failed)}")
                 samples.append(Press(
                     total=total,
                     dispatch=cur["action_start"] - cur["start"],
@@ -464,6 +488,8 @@ async def _keypresses(
                     action_rest=cur["action_end"] - cur["action_start"] - cur["store"],
                     paint=cur["end"] - cur["action_end"],
                     line_bytes=int(cur["bytes"]),
+                    gc=cur.get("gc", 0.0),
+                    gc_full=int(cur.get("gc2", 0)),
                 ))
                 await pilot.pause()  # quiet before and after the floor sample, as for the press
                 disk.sample(int(cur["bytes"]))
@@ -477,6 +503,7 @@ async def _keypresses(
                 floor.append(await send("down"))
             result["ui_floor"] = floor
     finally:
+        gc.callbacks.remove(gc_watch)
         ops.set_answer = original_set_answer
         store.close()
     return result
@@ -582,6 +609,11 @@ def bench_keypress(data: Generated, scratch: Path, presses: int) -> None:
     line("    key dispatch to action", part([s.dispatch for s in samples]))
     line("    rest of the action (re-read, refill widgets)", part([s.action_rest for s in samples]))
     line("    action end -> screen repainted", part([s.paint for s in samples]))
+    collected = [s.gc for s in samples if s.gc]
+    full = sum(s.gc_full for s in samples)
+    line("  presses that ran the garbage collector", f"{len(collected):8d}",
+         f"{full} full collections; longest {max(collected, default=0) * 1000:.1f} ms,"
+         f" total {sum(collected) * 1000:.0f} ms")
     line("  journal line per press (first / median / last)",
          f"{sizes[0] / 1000:.1f} / {median(sizes) / 1000:.1f} / {sizes[-1] / 1000:.1f} kB")
     print("  baselines, sampled between the presses:")
@@ -637,7 +669,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     workdir = args.workdir or scratch / "data"
     workdir.mkdir(parents=True, exist_ok=True)
     print(f"fsfield TUI bench{' (quick)' if args.quick else ''}: python {sys.version.split()[0]},"
-          f" {os.cpu_count()} CPUs, data in {workdir}")
+          f" {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, data in {workdir}")
     try:
         sets = {"small": prepare(workdir, small)}
         if only & {"keypress", "open"}:
