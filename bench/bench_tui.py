@@ -288,8 +288,16 @@ def bench_open(datasets: Sequence[Generated], repeats: int, scratch: Path) -> No
     print(f"\n== 3. Store(data_dir) open, in-process, {repeats} repeats, median")
     later: list[tuple[str, str, str]] = []
     for data in datasets:
-        opens, parses, rows = [], [], []
+        opens, parses, rows, no_gc = [], [], [], []
         for n in range(repeats):
+            # The same open with the garbage collector paused (a candidate fix: the fold builds
+            # ~10 objects per write, and every full collection re-walks all of them).
+            gc.collect()
+            gc.disable()
+            start = time.perf_counter()
+            Store(data.data_dir).close()
+            no_gc.append(time.perf_counter() - start)
+            gc.enable()
             start = time.perf_counter()
             orjson.loads((data.data_dir / "fsfield.json").read_bytes())
             parses.append(time.perf_counter() - start)
@@ -305,6 +313,8 @@ def bench_open(datasets: Sequence[Generated], repeats: int, scratch: Path) -> No
         line(f"{data.visits} visits ({data.writes} writes)", ms(median(opens)),
              f"= {median(opens) / median(parses):.1f}x orjson.loads of the snapshot"
              f" ({median(parses) * 1000:.1f} ms)")
+        line("  the same with gc paused during the open", ms(median(no_gc)),
+             f"= {median(no_gc) / median(opens):.2f}x the normal open (includes close)")
         later.append((f"site_rows, first call, {data.visits} visits", ms(median(rows)),
                       "every visit and follow-up built as a pydantic model"))
         # A compaction runs inside the save that pushes the journal past the snapshot size.
