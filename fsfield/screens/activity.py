@@ -16,7 +16,7 @@ from fsfield.domain.template import load_partners
 from fsfield.reports import journal
 from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.screens.forms import ConfirmDialog, FormScreen
-from fsfield.screens.visit import clip
+from fsfield.widgets.tables import clip
 
 
 class ActivityForm(FormScreen):

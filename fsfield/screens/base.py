@@ -59,8 +59,13 @@ class AppAccess:
 class FsScreen(AppAccess, Screen):
     """Base screen; re-reads its data when it comes back to the front."""
 
+    _shown_once = False
+
     def on_screen_resume(self) -> None:
-        self.refresh_data()
+        # The first resume follows on_mount, which has just read everything.
+        if self._shown_once:
+            self.refresh_data()
+        self._shown_once = True
 
     def refresh_data(self) -> None:
         """Re-read what the screen shows from the store (override)."""

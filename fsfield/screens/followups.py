@@ -12,10 +12,9 @@ from fsfield.domain.models import FollowUp, FollowUpStatus, Site, Visit, french_
 from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.screens.forms import TextPrompt
 from fsfield.screens.sites import short_name
-from fsfield.screens.visit import clip
 from fsfield.store.overview import fold
 from fsfield.store.templates import template_for
-from fsfield.widgets.tables import reset_rows
+from fsfield.widgets.tables import clip, reset_rows
 
 ALL = "*"
 

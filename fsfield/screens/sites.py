@@ -7,11 +7,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Input, Static
 
-from fsfield.domain.models import Site, french_date
+from fsfield.domain.models import Site, Visit, french_date
 from fsfield.screens.base import FsScreen, TitleBar
-from fsfield.screens.visit import clip
 from fsfield.store.overview import SiteRow, site_rows
-from fsfield.widgets.tables import reset_rows
+from fsfield.widgets.tables import clip, reset_rows
 
 
 def short_name(name: str) -> str:
@@ -78,7 +77,7 @@ class SitesScreen(FsScreen):
         name_width = max(20, self.size.width - (74 if wide else 60))
         shown = [r for r in self._rows if not text or r.matches(text)]
         for row in shown:
-            flags = ("⚠ " if row.site.conflicted else "", " ✎" if row.draft else "",
+            flags = ("⚠ " if row.site.conflicted else "", " ✎" if row.draft_id else "",
                      " (hors annuaire)" if not row.site.in_directory else "")
             room = name_width - sum(len(f) for f in flags)
             name = flags[0] + clip(short_name(row.site.name), room) + flags[1] + flags[2]
@@ -164,7 +163,8 @@ class SitesScreen(FsScreen):
             return
         from fsfield.screens.visit import open_visit_for_site
 
-        open_visit_for_site(self, row.site, row.draft)
+        draft = self.store.find(Visit, row.draft_id) if row.draft_id else None
+        open_visit_for_site(self, row.site, draft)
 
     def action_followups(self) -> None:
         from fsfield.screens.followups import FollowUpsScreen

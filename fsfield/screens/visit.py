@@ -12,7 +12,7 @@ from fsfield.domain.template import AnswerStatus, ChecklistItem, answer_status_f
 from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.screens.forms import CommentForm, ConfirmDialog, VisitInfoForm
 from fsfield.store import visits as ops
-from fsfield.widgets.tables import reset_rows
+from fsfield.widgets.tables import clip, reset_rows
 
 SHORT_STATUS = {
     AnswerStatus.CONFORME: "✓ Conforme",
@@ -40,11 +40,6 @@ def open_visit_for_site(screen: FsScreen, site: Site, draft: Visit | None) -> No
         visit = drafts[0] if drafts else None
     if visit is not None:
         screen.app.push_screen(VisitScreen(visit.id))
-
-
-def clip(text: str, width: int) -> str:
-    """Cut ``text`` to ``width`` characters with an ellipsis."""
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def answer_cell(item: ChecklistItem, visit: Visit) -> str:
@@ -229,7 +224,11 @@ class VisitScreen(FsScreen):
         self.save(lambda: ops.set_answer(self.store, self.visit, item_id, **change))
         self.visit = self.store.get(Visit, self.visit_id)  # also right after a failed save
         self._render_missions()
-        self._render_items()
+        # Only the changed cell: rebuilding the table on every key costs a frame.
+        item = self.template.item(item_id)
+        table = self.query_one("#items", DataTable)
+        table.update_cell(item_id, "answer", answer_cell(item, self.visit), update_width=False)
+        self._render_detail()
 
     def action_mission(self, step: int) -> None:
         if not self.query_one("#inline", Input).has_class("-hidden"):

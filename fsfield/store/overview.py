@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from fsfield.domain.models import FollowUp, Site, Visit, VisitStatus
+from fsfield.domain.models import FollowUpStatus, Site, VisitStatus
 from fsfield.store.repo import Store
 
 
@@ -16,7 +16,8 @@ class SiteRow:
     days_since: int | None
     open_followups: int
     overdue_followups: int
-    draft: Visit | None
+    #: the site's latest draft visit, to resume with `n`
+    draft_id: str | None
 
     def matches(self, text: str) -> bool:
         """Filter on name and commune, accent- and case-insensitive."""
@@ -33,28 +34,45 @@ def fold(text: str) -> str:
 
 
 def site_rows(store: Store, today: dt.date) -> list[SiteRow]:
-    """One row per site, in name order."""
-    visits: dict[str, list[Visit]] = {}
-    for visit in store.all(Visit):
-        visits.setdefault(visit.site_id, []).append(visit)
-    followups: dict[str, list[FollowUp]] = {}
-    for fu in store.all(FollowUp):
-        followups.setdefault(fu.site_id, []).append(fu)
+    """One row per site, in name order.
+
+    Read straight from the replica's live values (ISO dates compare as text): building a
+    pydantic model per visit and follow-up made the home screen slow to appear.
+    """
+    replica, now = store.replica, today.isoformat()
+    last: dict[str, str] = {}
+    drafts: dict[str, tuple[str, str]] = {}
+    for rec in replica.records("visit"):
+        if replica.value(rec, "deleted") is True:
+            continue
+        site, date = replica.value(rec, "site_id"), replica.value(rec, "date") or ""
+        if date <= now and date > last.get(site, ""):
+            last[site] = date
+        if replica.value(rec, "status", VisitStatus.DRAFT.value) == VisitStatus.DRAFT.value:
+            drafts[site] = max(drafts.get(site, ("", "")), (date, rec))
+    open_count: dict[str, int] = {}
+    overdue: dict[str, int] = {}
+    for rec in replica.records("followup"):
+        if replica.value(rec, "deleted") is True:
+            continue
+        if replica.value(rec, "status", "ouvert") in (FollowUpStatus.DONE, FollowUpStatus.ABANDONED):
+            continue
+        site = replica.value(rec, "site_id")
+        open_count[site] = open_count.get(site, 0) + 1
+        due = replica.value(rec, "due")
+        if due and due < now:
+            overdue[site] = overdue.get(site, 0) + 1
     rows = []
     for site in store.sites():
-        site_visits = visits.get(site.id, [])
-        done = [v.date for v in site_visits if v.date <= today]
-        last = max(done) if done else None
-        drafts = [v for v in site_visits if v.status is VisitStatus.DRAFT]
-        fus = followups.get(site.id, [])
+        last_date = dt.date.fromisoformat(last[site.id]) if site.id in last else None
         rows.append(
             SiteRow(
                 site=site,
-                last_visit=last,
-                days_since=(today - last).days if last else None,
-                open_followups=sum(1 for f in fus if not f.status.is_closed),
-                overdue_followups=sum(1 for f in fus if f.is_overdue(today)),
-                draft=max(drafts, key=lambda v: v.date) if drafts else None,
+                last_visit=last_date,
+                days_since=(today - last_date).days if last_date else None,
+                open_followups=open_count.get(site.id, 0),
+                overdue_followups=overdue.get(site.id, 0),
+                draft_id=drafts[site.id][1] if site.id in drafts else None,
             )
         )
     return rows

@@ -21,3 +21,8 @@ def reset_rows(table: DataTable, columns: Columns) -> None:
     table.clear(columns=True)
     for label, key, width in columns:
         table.add_column(label, key=key, width=width)
+
+
+def clip(text: str, width: int) -> str:
+    """Cut ``text`` to ``width`` characters with an ellipsis."""
+    return text if len(text) <= width else text[: width - 1] + "…"
