@@ -310,8 +310,9 @@ class JournaledStorage(Storage):
             for index, line in enumerate(lines):
                 entry = _decode_entry(line)
                 if entry is None:
-                    if name == JOURNAL and index == len(lines) - 1:
-                        # A torn last line is a save that never returned: drop it.
+                    if name == JOURNAL and index == len(lines) - 1 and not line.endswith(b"\n"):
+                        # A last line cut short is a save that never returned: drop it.
+                        # (A whole line that fails its checksum is damage: kept aside below.)
                         self._truncate_torn_tail(path, len(line))
                         break
                     aside = self._move_aside(path)

@@ -254,6 +254,45 @@ def test_a_damaged_snapshot_is_restored_and_the_user_is_told(tmp_path):
         assert store.recovery.messages == [], "the repair is written: told once"
 
 
+def _unclosed_session(data: Path) -> tuple[str, Store]:
+    """A store with saves in its journal, left as a crash leaves it (files as on disk)."""
+    with Store(data) as store:
+        site = make_site(store)
+    store = Store(data)
+    store.update(Site, site.id, phone="05 55 58 11 05")
+    return site.id, store
+
+
+def test_an_interrupted_last_save_is_dropped_silently(tmp_path):
+    """A journal line cut short (no end of line) is a save that never returned."""
+    site_id, store = _unclosed_session(tmp_path / "data")
+    crashed = disk_copy(store, tmp_path / "crashed")
+    store.close()
+    with open(crashed / JOURNAL, "ab") as fh:
+        fh.write(b'0badc0de {"seq": 99, "t": {"r:x": {"1": {"do')
+    with Store(crashed) as again:
+        assert again.recovery.messages == []
+        assert again.get(Site, site_id).phone == "05 55 58 11 05"
+
+
+def test_a_damaged_journal_line_is_kept_aside_and_the_user_is_told(tmp_path):
+    """A whole line failing its checksum is damage, not a crash: never dropped silently."""
+    site_id, store = _unclosed_session(tmp_path / "data")
+    damaged = disk_copy(store, tmp_path / "damaged")
+    store.close()
+    with open(damaged / JOURNAL, "ab") as fh:
+        fh.write(b"00000000 garbage\n")
+    with Store(damaged) as again:
+        assert again.get(Site, site_id).phone == "05 55 58 11 05"
+        [message] = again.recovery.messages
+        assert "endommagé à la ligne 2" in message
+        [aside] = again.recovery.moved_aside
+        assert aside.read_bytes().endswith(b"00000000 garbage\n"), "kept for inspection"
+    with Store(damaged) as again:
+        assert again.recovery.messages == []
+        assert again.get(Site, site_id).phone == "05 55 58 11 05"
+
+
 def test_a_data_dir_that_is_a_file_gives_a_french_error(tmp_path):
     not_a_dir = tmp_path / "fichier"
     not_a_dir.write_text("x")
