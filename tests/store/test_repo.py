@@ -206,7 +206,7 @@ def test_settings_persist_and_are_local_to_this_laptop(tmp_path):
 
 
 def test_a_save_the_disk_refuses_is_kept_in_memory_and_saved_by_retry(tmp_path, monkeypatch):
-    """In-process: os.write in the storage module raises EROFS (the disk turned read-only)."""
+    """In-process: os.write is patched to raise EROFS (the disk turned read-only)."""
     store = Store(tmp_path / "data")
     site = make_site(store)
     journal = journal_bytes(store)
