@@ -14,9 +14,12 @@ HTML_PAGE = b"<!doctype html><html><body><h1>Maintenance</h1></body></html>\n"
 
 @pytest.fixture(scope="module")
 def server(hv_csv):
-    """A local server: /87.csv, /erreur-500, /page-html, /binaire, /vide."""
+    """A local server: /87.csv, /coupe.csv, /erreur-500, /page-html, /binaire, /vide."""
+    full = hv_csv.read_bytes()
     routes = {
-        "/87.csv": (200, hv_csv.read_bytes()),
+        "/87.csv": (200, full),
+        # The connection drops after half the file, at the end of a row: a valid, shorter CSV.
+        "/coupe.csv": (200, full[: full.index(b"\n", len(full) // 2) + 1]),
         "/erreur-500": (500, b"Internal Server Error"),
         "/page-html": (200, HTML_PAGE),
         "/binaire": (200, bytes(range(256)) * 8),
@@ -27,7 +30,8 @@ def server(hv_csv):
         def do_GET(self):
             status, body = routes.get(self.path, (404, b"not found"))
             self.send_response(status)
-            self.send_header("Content-Length", str(len(body)))
+            announced = len(full) if self.path == "/coupe.csv" else len(body)
+            self.send_header("Content-Length", str(announced))
             self.end_headers()
             self.wfile.write(body)
 
@@ -78,6 +82,41 @@ def test_a_bad_answer_from_the_server_changes_nothing(loaded, server, path, expe
     assert result.returncode == 1
     assert result.stderr.startswith("fsfield : ") and expected in result.stderr
     assert "Traceback" not in result.stderr
+    assert sites_json(loaded) == before
+
+
+def test_a_download_cut_short_changes_nothing(loaded, server):
+    """Imported, the first half of the list would flag the other sites as gone."""
+    before = sites_json(loaded)
+    result = fetch(loaded, f"{server}/coupe.csv")
+    assert result.returncode == 1
+    assert "téléchargement interrompu" in result.stderr and "Rien n'a été modifié" in result.stderr
+    assert sites_json(loaded) == before
+
+
+@pytest.fixture
+def not_http():
+    """A server that answers anything but HTTP (one connection)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def answer():
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"\x00\x01SSH-2.0-pas du HTTP\r\n\r\n")
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}/87.csv"
+    thread.join(timeout=10)
+    listener.close()
+
+
+def test_a_server_that_does_not_speak_http_changes_nothing(loaded, not_http):
+    before = sites_json(loaded)
+    result = fetch(loaded, not_http)
+    assert result.returncode == 1
+    assert "réponse invalide" in result.stderr and "Traceback" not in result.stderr
     assert sites_json(loaded) == before
 
 
