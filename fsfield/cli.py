@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from fsfield.reports import commands as report_commands
 from fsfield.store.paths import resolve_data_dir
-from fsfield.store.storage import StoreError
+from fsfield.store.storage import SaveFailed, StoreError
 
 if TYPE_CHECKING:
     from fsfield.domain.directory import DirectoryRead
@@ -86,6 +86,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     try:
         return handlers[args.command](args, data_dir)
+    except SaveFailed as exc:
+        # Unlike the app, a command ends here: the change is not kept for a retry.
+        cause = exc.__cause__
+        reason = getattr(cause, "strerror", None) or cause or exc
+        print(f"fsfield : NON ENREGISTRÉ : écriture impossible dans {data_dir} ({reason}). "
+              "Rien n'a été modifié.", file=sys.stderr)
+        return 1
     except (CommandError, StoreError) as exc:
         print(f"fsfield : {exc}", file=sys.stderr)
         return 1

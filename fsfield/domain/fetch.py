@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import urllib.error
 import urllib.request
 
@@ -17,6 +18,7 @@ def download(url: str, timeout: float = 30.0) -> bytes:
     request = urllib.request.Request(url, headers={"User-Agent": "fsfield"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
+            expected = response.headers.get("Content-Length", "")
             body = response.read(MAX_BYTES + 1)
     except urllib.error.HTTPError as exc:
         raise FetchError(
@@ -28,6 +30,16 @@ def download(url: str, timeout: float = 30.0) -> bytes:
             f"téléchargement impossible ({reason}) : êtes-vous hors ligne ? Rien n'a été modifié. "
             "Vous pouvez importer un fichier déjà téléchargé : fsfield sites import FICHIER.csv"
         ) from None
+    except http.client.HTTPException as exc:  # not HTTP at all, or a chunked body cut short
+        raise FetchError(
+            f"réponse invalide de {url} ({type(exc).__name__}) : téléchargement interrompu ou "
+            "serveur inattendu. Rien n'a été modifié."
+        ) from None
+    if expected.isdigit() and len(body) < int(expected) <= MAX_BYTES:
+        raise FetchError(
+            f"téléchargement interrompu : {len(body)} octets reçus sur {expected} annoncés."
+            " Rien n'a été modifié."
+        )
     if len(body) > MAX_BYTES:
         raise FetchError(f"réponse trop volumineuse (> {MAX_BYTES >> 20} Mo) : refusée.")
     if not body.strip():

@@ -249,7 +249,9 @@ class JournaledStorage(Storage):
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             try:
-                os.write(fd, payload)
+                view = memoryview(payload)
+                while view:  # os.write may write less than asked
+                    view = view[os.write(fd, view):]
                 os.fsync(fd)
             finally:
                 os.close(fd)
@@ -294,14 +296,19 @@ class JournaledStorage(Storage):
                     f"La sauvegarde était illisible elle aussi ({exc}) : mise de côté sous {aside.name}."
                 )
         seq, tables = base if base is not None else (0, {})
-        replayed = self._replay(seq, tables)
+        replayed, from_prev = self._replay(seq, tables)
         self._seq, self._data = replayed, tables
         self._flushed = dict(tables)
-        if self.recovery.messages or not snapshot.exists() and (replayed or tables):
-            # Write a clean snapshot now so the repaired state is the one on disk.
+        if self.recovery.messages or from_prev or not snapshot.exists() and (replayed or tables):
+            # Write a clean snapshot now so the repaired state is the one on disk. Saves read
+            # from the previous journal mean a compaction was cut short after rotating the
+            # journal: the next rotation would overwrite them while no snapshot holds them.
             self.compact()
 
-    def _replay(self, seq: int, tables: Tables) -> int:
+    def _replay(self, seq: int, tables: Tables) -> tuple[int, bool]:
+        """Apply the journals above ``seq``; return the last seq and whether the
+        previous journal held any of it."""
+        from_prev = False
         for name in (JOURNAL_PREV, JOURNAL):
             path = self.directory / name
             if not path.exists():
@@ -310,8 +317,9 @@ class JournaledStorage(Storage):
             for index, line in enumerate(lines):
                 entry = _decode_entry(line)
                 if entry is None:
-                    if name == JOURNAL and index == len(lines) - 1:
-                        # A torn last line is a save that never returned: drop it.
+                    if name == JOURNAL and index == len(lines) - 1 and not line.endswith(b"\n"):
+                        # A last line cut short is a save that never returned: drop it.
+                        # (A whole line that fails its checksum is damage: kept aside below.)
                         self._truncate_torn_tail(path, len(line))
                         break
                     aside = self._move_aside(path)
@@ -332,7 +340,8 @@ class JournaledStorage(Storage):
                     else:
                         tables[table_name] = table
                 seq = entry["seq"]
-        return seq
+                from_prev = from_prev or name == JOURNAL_PREV
+        return seq, from_prev
 
     def _truncate_torn_tail(self, path: Path, torn: int) -> None:
         with open(path, "r+b") as fh:
