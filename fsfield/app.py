@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import sys
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -48,6 +49,7 @@ class FsFieldApp(App[int]):
         from fsfield.screens.sites import SitesScreen
 
         self.push_screen(SitesScreen())
+        self.call_after_refresh(_collect_from_now_on)
         if not self.store.settings.configured:
             from fsfield.screens.first_run import FirstRunScreen
 
@@ -141,8 +143,16 @@ class FsFieldApp(App[int]):
         self.exit(0)
 
 
+def _collect_from_now_on() -> None:
+    gc.freeze()  # what start-up built lives as long as the app
+    gc.enable()
+
+
 def run_app(data_dir: Path) -> int:
     """Open the store (locked) and run the TUI; returns the exit code."""
+    # Start-up allocates many long-lived objects (writes, models, widgets): collecting them
+    # over and over is wasted time. The collector comes back, with them frozen, at first paint.
+    gc.disable()
     try:
         store = Store(data_dir)
     except StoreError as exc:

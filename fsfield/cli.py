@@ -74,6 +74,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     data_dir = resolve_data_dir(args.data_dir)
     if args.command is None:
+        import gc
+
+        gc.disable()  # until first paint: see fsfield.app.run_app
         from fsfield.app import run_app
 
         return run_app(data_dir)

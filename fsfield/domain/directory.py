@@ -153,7 +153,7 @@ def parse_labellisation(text: str) -> date | None:
 class DirectoryEntry(BaseModel):
     """One France services of the official directory (one CSV row), validated."""
 
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, defer_build=True)
 
     id_fs: str
     insee_dep: str

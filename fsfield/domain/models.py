@@ -1,5 +1,8 @@
 """Domain records (pydantic v2), validated at every boundary.
 
+Models build their validators on first use (``defer_build``): start-up only pays for the
+ones the home screen needs.
+
 Records are views of their field-level writes (see docs/sync-model.md): the store
 folds writes into a flat ``{field: value}`` mapping, and ``from_fields`` builds the
 model from it. Nested maps (answers, events) are flattened with dotted field names
@@ -102,7 +105,7 @@ class Priority(StrEnum):
 class Record(BaseModel):
     """Common part of every synced record; metadata comes from its writes."""
 
-    model_config = ConfigDict(extra="ignore", validate_assignment=False)
+    model_config = ConfigDict(extra="ignore", validate_assignment=False, defer_build=True)
     kind: ClassVar[str] = ""
     #: attributes stored as one field per key (``answers.<key>.<sub>``)
     maps: ClassVar[tuple[str, ...]] = ()
@@ -188,7 +191,7 @@ class Site(Record):
 
 
 class Answer(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     status: AnswerStatus | None = None
     value: int | float | str | None = None
@@ -202,7 +205,7 @@ class Answer(BaseModel):
 
 
 class VisitEvent(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     what: str  # "finalisee" | "reouverte"
     at: dt.datetime
@@ -268,7 +271,7 @@ class FollowUp(Record):
 class Settings(BaseModel):
     """Per-laptop settings (not synced)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     animator: str = ""
     department: str = ""

@@ -113,7 +113,7 @@ class TemplateProblem(ValueError):
 _Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 _StrictPositiveInt = Annotated[int, Field(strict=True, gt=0)]
 _StrictBool = Annotated[bool, Field(strict=True)]
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
+_FROZEN = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class ChecklistItem(BaseModel):
