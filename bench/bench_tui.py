@@ -383,7 +383,6 @@ async def _keypresses(
     data_dir: Path, visit_id: str, presses: int, floor_presses: int, disk: DiskFloor
 ) -> dict[str, Any]:
     from textual import events
-    from textual.widgets import DataTable
 
     from fsfield.app import FsFieldApp
     from fsfield.domain.models import Visit
@@ -391,6 +390,7 @@ async def _keypresses(
     from fsfield.screens.visit import VisitScreen
     from fsfield.store import visits as ops
     from fsfield.store.repo import Store
+    from fsfield.widgets.checklist import Checklist
     from fsfield.widgets.save_status import SaveStatus
 
     store = Store(data_dir)
@@ -465,7 +465,7 @@ async def _keypresses(
             result["open_visit"] = time.perf_counter() - start
             await pilot.press("tab")  # mission 2: eight status items
             await pilot.pause()
-            table = screen.query_one("#items", DataTable)
+            table = screen.query_one("#items", Checklist)
             rows = [i for i, item in enumerate(screen.mission.items) if item.kind == "status"]
             screen.action_answer = timed(screen.action_answer)  # type: ignore[method-assign]
             indicator = screen.query_one(SaveStatus)

@@ -5,14 +5,14 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import Footer, Input, Static
 
 from fsfield.domain.models import FollowUp, Site, Visit, VisitStatus, french_date
 from fsfield.domain.template import AnswerStatus, ChecklistItem, answer_status_from_key
 from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.screens.forms import CommentForm, ConfirmDialog, VisitInfoForm
 from fsfield.store import visits as ops
-from fsfield.widgets.tables import clip, reset_rows
+from fsfield.widgets.checklist import Checklist
 
 SHORT_STATUS = {
     AnswerStatus.CONFORME: "✓ Conforme",
@@ -88,6 +88,7 @@ class VisitScreen(FsScreen):
         super().__init__()
         self.visit_id = visit_id
         self.mission_index = 0
+        self._shown: dict[str, str] = {}
 
     # -- data ---------------------------------------------------------------
 
@@ -103,14 +104,14 @@ class VisitScreen(FsScreen):
         yield Static(id="visit-head", markup=False)
         yield Static(id="missions")
         yield Static(ANSWER_LEGEND, id="legend")
-        yield DataTable(id="items", cursor_type="row")
+        yield Checklist(id="items")
         yield Input(id="inline", classes="-hidden", select_on_focus=False)
         yield Static(id="detail")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self._render_all()
-        self.query_one("#items", DataTable).focus()
+        self.query_one("#items", Checklist).focus()
 
     def refresh_data(self) -> None:
         self._load()
@@ -121,7 +122,7 @@ class VisitScreen(FsScreen):
         return self.template.missions[self.mission_index]
 
     def current_item(self) -> ChecklistItem | None:
-        table = self.query_one("#items", DataTable)
+        table = self.query_one("#items", Checklist)
         items = self.mission.items
         if not items:
             return None
@@ -153,29 +154,28 @@ class VisitScreen(FsScreen):
                 parts.append(f" {n + 1} {mission.short_title} {mark} ")
             else:
                 parts.append(f" {n + 1}:{mark} ")
-        self.query_one("#missions", Static).update("│".join(parts))
+        self._update_if_changed("#missions", "│".join(parts))
 
     def _render_items(self) -> None:
-        table = self.query_one("#items", DataTable)
-        row = table.cursor_row
+        checklist = self.query_one("#items", Checklist)
         wide = self.size.width >= 100
-        reset_rows(table, [
-            ("Réponse", "answer", ANSWER_WIDTH), ("Élément", "label", None),
-            *([("Visite précédente", "prev", PREV_WIDTH)] if wide else []),
-        ])
-        label_width = max(20, self.size.width - ANSWER_WIDTH - (PREV_WIDTH + 2 if wide else 0) - 6)
+        label_width = max(20, self.size.width - ANSWER_WIDTH - (PREV_WIDTH + 1 if wide else 0) - 4)
+        if wide:
+            checklist.set_columns(("Réponse", "Élément", "Visite précédente"),
+                                  (ANSWER_WIDTH, label_width, PREV_WIDTH))
+        else:
+            checklist.set_columns(("Réponse", "Élément"), (ANSWER_WIDTH, label_width))
+        rows = []
         for item in self.mission.items:
             label = item.label + (" *" if item.required else "")
             if item.id in self.recurring:
                 label = "↻ " + label
-            cells = [answer_cell(item, self.visit), clip(label, label_width)]
-            if wide:
-                prev = self.previous.get(item.id)
-                a = prev.answer if prev else None
-                cells.append("" if a is None else (a.status.label if a.status else str(a.value or "")))
-            table.add_row(*cells, key=item.id)
-        if table.row_count:
-            table.move_cursor(row=min(max(row, 0), table.row_count - 1))
+            cells = [answer_cell(item, self.visit), label]
+            prev = self.previous.get(item.id)
+            a = prev.answer if prev else None
+            cells.append("" if a is None else (a.status.label if a.status else str(a.value or "")))
+            rows.append((item.id, tuple(cells)))
+        checklist.set_rows(rows)
         self._render_detail()
 
     def on_resize(self) -> None:
@@ -185,9 +185,8 @@ class VisitScreen(FsScreen):
 
     def _render_detail(self) -> None:
         item = self.current_item()
-        detail = self.query_one("#detail", Static)
         if item is None:
-            detail.update("")
+            self._update_if_changed("#detail", "")
             return
         answer = self.visit.answer(item.id)
         lines = [f"[b]{self.mission.title}[/b] — {item.help}"]
@@ -201,15 +200,21 @@ class VisitScreen(FsScreen):
             lines.append(prev.label() + extra)
         if item.id in self.recurring:
             lines.append("[b]↻ Constat récurrent[/b] : à améliorer ou non conforme aux deux dernières visites.")
-        detail.update("\n".join(lines))
+        self._update_if_changed("#detail", "\n".join(lines))
 
-    @on(DataTable.RowHighlighted, "#items")
+    def _update_if_changed(self, selector: str, text: str) -> None:
+        # Re-setting the same text still costs a layout pass (the detail's height is auto).
+        if self._shown.get(selector) != text:
+            self._shown[selector] = text
+            self.query_one(selector, Static).update(text)
+
+    @on(Checklist.Highlighted)
     def _highlighted(self) -> None:
         self._render_detail()
 
-    @on(DataTable.RowSelected, "#items")
+    @on(Checklist.Selected)
     def _selected(self) -> None:
-        # The table owns `enter`; selecting a row means "enter a value".
+        # Entrée on an item means "enter its value" (or its comment for a status item).
         self.action_edit_value()
 
     # -- editing ------------------------------------------------------------
@@ -224,17 +229,16 @@ class VisitScreen(FsScreen):
         self.save(lambda: ops.set_answer(self.store, self.visit, item_id, **change))
         self.visit = self.store.get(Visit, self.visit_id)  # also right after a failed save
         self._render_missions()
-        # Only the changed cell: rebuilding the table on every key costs a frame.
+        # Only the changed line repaints (see widgets/checklist.py).
         item = self.template.item(item_id)
-        table = self.query_one("#items", DataTable)
-        table.update_cell(item_id, "answer", answer_cell(item, self.visit), update_width=False)
+        self.query_one("#items", Checklist).update_cell(item_id, 0, answer_cell(item, self.visit))
         self._render_detail()
 
     def action_mission(self, step: int) -> None:
         if not self.query_one("#inline", Input).has_class("-hidden"):
             return
         self.mission_index = (self.mission_index + step) % len(self.template.missions)
-        self.query_one("#items", DataTable).move_cursor(row=0)
+        self.query_one("#items", Checklist).move_cursor(row=0)
         self._render_missions()
         self._render_items()
 
@@ -252,7 +256,7 @@ class VisitScreen(FsScreen):
             self.notify("Élément à saisir en texte : Entrée pour écrire la réponse.")
             return
         self._change(item.id, status=answer_status_from_key(key))
-        table = self.query_one("#items", DataTable)
+        table = self.query_one("#items", Checklist)
         if table.cursor_row < table.row_count - 1:
             table.move_cursor(row=table.cursor_row + 1)
 
@@ -294,7 +298,7 @@ class VisitScreen(FsScreen):
     def _close_inline(self) -> None:
         box = self.query_one("#inline", Input)
         box.add_class("-hidden")
-        self.query_one("#items", DataTable).focus()
+        self.query_one("#items", Checklist).focus()
 
     def action_comment(self) -> None:
         item = self.current_item()
@@ -358,7 +362,7 @@ class VisitScreen(FsScreen):
         self._render_missions()
         self._render_items()
         row = [i.id for i in mission.items].index(item_id)
-        self.query_one("#items", DataTable).move_cursor(row=row)
+        self.query_one("#items", Checklist).move_cursor(row=row)
 
     def action_reopen(self) -> None:
         def done(ok: bool | None) -> None:

@@ -18,6 +18,7 @@ from fsfield.screens.visit import VisitScreen
 from fsfield.store import storage as storage_mod
 from fsfield.store import visits as ops
 from fsfield.store.repo import Store
+from fsfield.widgets.checklist import Checklist
 from fsfield.widgets.save_status import SaveStatus
 
 from .conftest import TODAY
@@ -174,7 +175,7 @@ async def test_hours_item_is_prefilled_from_the_directory_to_be_confirmed(store,
         await pilot.pause()
         await pilot.press("tab")
         await pilot.pause()
-        cell = str(app.screen.query_one("#items", DataTable).get_row_at(0)[0])
+        cell = str(app.screen.query_one("#items", Checklist).get_row_at(0)[0])
         assert "à confirmer" in cell
         await pilot.press("1")
         await pilot.pause()
@@ -199,7 +200,7 @@ async def test_failed_save_turns_indicator_red_keeps_change_and_retries(store, m
         indicator = screen.query_one(SaveStatus)
         assert not indicator.saved and "NON ENREGISTRÉ" in str(indicator.render())
         assert any(n.title == "NON ENREGISTRÉ" for n in app._notifications)
-        row = str(screen.query_one("#items", DataTable).get_row_at(1)[0])
+        row = str(screen.query_one("#items", Checklist).get_row_at(1)[0])
         assert "Non conforme" in row, "the change stays on screen"
         assert not app.retry_save(), "still failing: still not saved"
         monkeypatch.setattr(storage_mod.os, "write", real_write)

@@ -12,6 +12,7 @@ from fsfield.screens.followups import FollowUpsScreen
 from fsfield.screens.sites import SitesScreen
 from fsfield.screens.visit import VisitScreen
 from fsfield.store.repo import Store
+from fsfield.widgets.checklist import Checklist
 
 from .conftest import TODAY
 
@@ -54,7 +55,7 @@ async def test_whole_visit_flow_survives_quit_and_reopen(store, make_app, tmp_pa
             await answer_whole_mission(pilot, mission)
             if index == 1:
                 # A follow-up on the first item of mission 2.
-                screen.query_one("#items", DataTable).move_cursor(row=0)
+                screen.query_one("#items", Checklist).move_cursor(row=0)
                 await pilot.press("a")
                 await pilot.pause()
                 assert isinstance(app.screen, FollowUpForm)
@@ -204,7 +205,7 @@ async def test_previous_answer_and_recurring_finding_shown_beside_the_item(store
         app.push_screen(VisitScreen(current.id))
         await pilot.pause()
         screen = app.screen
-        table = screen.query_one("#items", DataTable)
+        table = screen.query_one("#items", Checklist)
         row = [i.id for i in TEMPLATE.missions[0].items].index("m1-saisie-demandes")
         table.move_cursor(row=row)
         await pilot.pause()
