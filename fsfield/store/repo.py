@@ -66,7 +66,9 @@ class Store:
         self._lock = DataDirLock(self.data_dir)
         self._lock.acquire()
         try:
-            self.storage = JournaledStorage(self.data_dir, compact_min_bytes=compact_min_bytes)
+            self.storage = JournaledStorage(
+                self.data_dir, compact_min_bytes=compact_min_bytes, append_only_prefix=RECORD_PREFIX
+            )
         except OSError as exc:
             self._lock.release()
             raise StoreError(

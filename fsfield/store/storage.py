@@ -14,10 +14,11 @@ Files in the data dir::
     fsfield.journal        entries after the snapshot, one per durable save
     fsfield.journal.prev   entries between the backup and the snapshot
 
-Every journal entry carries a sequence number and replaces whole tables, so replaying
-is idempotent and any crash point leaves (snapshot or backup) + journals covering
-every save that returned. The app stores one table per record, so a saved answer
-costs one small append whatever the size of the store.
+Every journal entry carries a sequence number and replaces whole tables (or, for
+append-only tables, adds documents by id), so replaying is idempotent and any crash
+point leaves (snapshot or backup) + journals covering every save that returned. The
+app stores one append-only table per record, so a saved answer costs one small append
+whatever the size of the store or the history of the record.
 """
 
 from __future__ import annotations
@@ -94,8 +95,11 @@ def atomic_write_bytes(path: Path, payload: bytes) -> None:
     fsync_dir(path.parent)
 
 
-def _encode_entry(seq: int, tables: dict[str, Any]) -> bytes:
-    body = orjson.dumps({"seq": seq, "t": tables})
+def _encode_entry(seq: int, tables: dict[str, Any], added: dict[str, Any] | None = None) -> bytes:
+    entry: dict[str, Any] = {"seq": seq, "t": tables}
+    if added:
+        entry["a"] = added  # documents added to append-only tables
+    body = orjson.dumps(entry)
     return b"%08x " % zlib.crc32(body) + body + b"\n"
 
 
@@ -112,7 +116,7 @@ def _decode_entry(line: bytes) -> dict[str, Any] | None:
         return None
     if not isinstance(entry, dict) or not isinstance(entry.get("seq"), int):
         return None
-    if not isinstance(entry.get("t"), dict):
+    if not isinstance(entry.get("t"), dict) or not isinstance(entry.get("a", {}), dict):
         return None
     return entry
 
@@ -133,9 +137,17 @@ def _read_snapshot(path: Path) -> tuple[int, Tables]:
 class JournaledStorage(Storage):
     """TinyDB storage that never loses a save that returned (see module docstring)."""
 
-    def __init__(self, directory: Path | str, compact_min_bytes: int = 1 << 20) -> None:
+    def __init__(
+        self,
+        directory: Path | str,
+        compact_min_bytes: int = 1 << 20,
+        append_only_prefix: str | None = None,
+    ) -> None:
         self.directory = Path(directory)
         self.compact_min_bytes = compact_min_bytes
+        #: tables named so only ever get new documents (the app's record tables): a save
+        #: journals just the new documents instead of the whole table
+        self.append_only_prefix = append_only_prefix
         self.recovery = Recovery()
         self._data: Tables = {}
         self._seq = 0
@@ -198,7 +210,7 @@ class JournaledStorage(Storage):
         if not changed:
             self.unsaved = False
             return
-        line = _encode_entry(self._seq + 1, changed)
+        line = _encode_entry(self._seq + 1, *self._split(changed))
         try:
             self._append(line)
         except OSError as exc:
@@ -217,6 +229,23 @@ class JournaledStorage(Storage):
             # Compaction is an optimisation: the journal already holds everything.
             with contextlib.suppress(OSError):
                 self.compact()
+
+    def _split(self, changed: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Whole tables to journal, and documents added to append-only tables."""
+        prefix = self.append_only_prefix
+        if not prefix:
+            return changed, {}
+        whole: dict[str, Any] = {}
+        added: dict[str, Any] = {}
+        for name, table in changed.items():
+            old = self._flushed.get(name)
+            if table is not None and old is not None and name.startswith(prefix):
+                new_ids = table.keys() - old.keys()
+                if len(table) == len(old) + len(new_ids):  # nothing removed
+                    added[name] = {doc_id: table[doc_id] for doc_id in new_ids}
+                    continue
+            whole[name] = table
+        return whole, added
 
     def _append(self, line: bytes) -> None:
         if self._journal_fd is None:
@@ -339,6 +368,9 @@ class JournaledStorage(Storage):
                         tables.pop(table_name, None)
                     else:
                         tables[table_name] = table
+                for table_name, docs in entry.get("a", {}).items():
+                    # Keyed by document id: replaying twice changes nothing.
+                    tables.setdefault(table_name, {}).update(docs)
                 seq = entry["seq"]
                 from_prev = from_prev or name == JOURNAL_PREV
         return seq, from_prev

@@ -164,3 +164,20 @@ def test_failed_compaction_is_not_a_failed_save(tmp_path, monkeypatch):
     monkeypatch.undo()
     _, db2 = open_db(tmp_path)
     assert db2.table("a").all() == [{"v": "x" * 50}]
+
+
+def test_append_only_tables_journal_only_their_new_documents(tmp_path):
+    st, db = open_db(tmp_path, append_only_prefix="r:")
+    db.table("r:visit").insert_multiple({"n": i, "pad": "x" * 200} for i in range(50))
+    before = (tmp_path / JOURNAL).stat().st_size
+    db.table("r:visit").insert({"n": 50})
+    assert (tmp_path / JOURNAL).stat().st_size - before < 200, "not the whole record again"
+    db.table("meta").insert({"counter": 1})
+    db.table("meta").update({"counter": 2}, doc_ids=[1])  # an ordinary table: whole
+    _, db2 = open_db(tmp_path, append_only_prefix="r:")
+    assert [d["n"] for d in db2.table("r:visit").all()] == list(range(51))
+    assert db2.table("meta").get(doc_id=1) == {"counter": 2}
+    st3, db3 = open_db(tmp_path, append_only_prefix="r:")
+    st3.compact()
+    _, db4 = open_db(tmp_path, append_only_prefix="r:")
+    assert len(db4.table("r:visit")) == 51
