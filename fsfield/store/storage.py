@@ -134,6 +134,31 @@ def _read_snapshot(path: Path) -> tuple[int, Tables]:
     return seq, tables
 
 
+class _Tables(dict):
+    """The database dict, noting which tables TinyDB assigns or drops since the last save.
+
+    TinyDB replaces a table's dict in the top-level dict whenever it changes one, so the
+    names noted here are the only candidates for the next journal line (no scan of every
+    table of a large store on each keypress).
+    """
+
+    def __init__(self, data: Tables | None = None) -> None:
+        super().__init__(data or {})
+        self.touched: set[str] = set()
+
+    def __setitem__(self, key: str, value: dict[str, Any]) -> None:
+        self.touched.add(key)
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: str) -> None:
+        self.touched.add(key)
+        super().__delitem__(key)
+
+    def pop(self, key: str, *default: Any) -> Any:
+        self.touched.add(key)
+        return super().pop(key, *default)
+
+
 class JournaledStorage(Storage):
     """TinyDB storage that never loses a save that returned (see module docstring)."""
 
@@ -149,7 +174,7 @@ class JournaledStorage(Storage):
         #: journals just the new documents instead of the whole table
         self.append_only_prefix = append_only_prefix
         self.recovery = Recovery()
-        self._data: Tables = {}
+        self._data: _Tables = _Tables()
         self._seq = 0
         self._flushed: dict[str, Any] = {}
         self._batch_depth = 0
@@ -165,7 +190,10 @@ class JournaledStorage(Storage):
         return self._data
 
     def write(self, data: Tables) -> None:
-        self._data = data
+        if data is not self._data:  # a whole new database (TinyDB's drop_tables)
+            fresh = _Tables(data)
+            fresh.touched = set(data) | set(self._flushed) | self._data.touched
+            self._data = fresh
         self.unsaved = True
         if self._batch_depth == 0:
             self.flush()
@@ -195,19 +223,23 @@ class JournaledStorage(Storage):
             self.flush()
 
     def _dirty(self) -> dict[str, Any]:
-        # TinyDB builds a new dict for every table it updates, so identity tells
-        # which tables changed since the last durable save.
-        changed: dict[str, Any] = {
-            name: table for name, table in self._data.items() if self._flushed.get(name) is not table
-        }
-        for name in self._flushed.keys() - self._data.keys():
-            changed[name] = None
+        # TinyDB builds a new dict for every table it updates, so identity tells which of
+        # the tables it touched changed since the last durable save.
+        changed: dict[str, Any] = {}
+        for name in self._data.touched:
+            table = self._data.get(name)
+            if table is None:
+                if name in self._flushed:
+                    changed[name] = None
+            elif self._flushed.get(name) is not table:
+                changed[name] = table
         return changed
 
     def flush(self) -> None:
         """Make every pending change durable; raise SaveFailed (data kept) if the disk refuses."""
         changed = self._dirty()
         if not changed:
+            self._data.touched.clear()
             self.unsaved = False
             return
         line = _encode_entry(self._seq + 1, *self._split(changed))
@@ -224,6 +256,7 @@ class JournaledStorage(Storage):
                 self._flushed.pop(name, None)
             else:
                 self._flushed[name] = table
+        self._data.touched.clear()
         self.unsaved = False
         if self._journal_size > max(self.compact_min_bytes, self._snapshot_size):
             # Compaction is an optimisation: the journal already holds everything.
@@ -326,7 +359,7 @@ class JournaledStorage(Storage):
                 )
         seq, tables = base if base is not None else (0, {})
         replayed, from_prev = self._replay(seq, tables)
-        self._seq, self._data = replayed, tables
+        self._seq, self._data = replayed, _Tables(tables)
         self._flushed = dict(tables)
         if self.recovery.messages or from_prev or not snapshot.exists() and (replayed or tables):
             # Write a clean snapshot now so the repaired state is the one on disk. Saves read

@@ -181,3 +181,17 @@ def test_append_only_tables_journal_only_their_new_documents(tmp_path):
     st3.compact()
     _, db4 = open_db(tmp_path, append_only_prefix="r:")
     assert len(db4.table("r:visit")) == 51
+
+
+def test_dropped_tables_stay_dropped_after_reopen(tmp_path):
+    st, db = open_db(tmp_path)
+    db.table("a").insert({"v": 1})
+    db.table("b").insert({"v": 2})
+    db.drop_table("a")
+    _, db2 = open_db(tmp_path)
+    assert db2.tables() == {"b"}
+    st3, db3 = open_db(tmp_path)
+    db3.drop_tables()
+    db3.table("c").insert({"v": 3})
+    _, db4 = open_db(tmp_path)
+    assert db4.tables() == {"c"}
