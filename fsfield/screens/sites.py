@@ -74,7 +74,7 @@ class SitesScreen(FsScreen):
             ("Visite", "last", None), ("Jours", "days", None), ("Suivis", "open", None),
             ("Retard", "overdue", None),
         ])
-        name_width = max(20, self.size.width - (74 if wide else 60))
+        name_width = max(20, self.size.width - (68 if wide else 60))
         shown = [r for r in self._rows if not text or r.matches(text)]
         for row in shown:
             flags = ("⚠ " if row.site.conflicted else "", " ✎" if row.draft_id else "",
