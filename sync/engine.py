@@ -14,7 +14,7 @@ from typing import Protocol
 
 from .folder import Problem, PullResult
 from .hlc import MAX_SKEW_MS, wall_clock_ms
-from .writes import BULK, DotCollision, Write, gc_paused
+from .writes import DotCollision, Write, gc_paused
 
 MAX_BATCH_WRITES = 5_000
 """Largest batch pushed at once: bounds file size after a long offline period."""
@@ -98,26 +98,33 @@ def sync_once(local: LocalReplicaPort, store: CentralStore) -> SyncResult:
         local.mark_sent(dots)
         result.sent.extend(dots)
 
-    # Our own folder is read too: normally that only re-reads what we just pushed (a no-op), but
-    # a data dir restored from an older backup (with its older cursor) gets back its own
-    # acknowledged writes, which exist nowhere else.
-    pulled = store.pull(dict(local.cursor), scope)
-    result.problems.extend(pulled.problems)
-    with gc_paused(len(pulled.writes) > BULK):
-        for batch in pulled.batches:
-            try:
-                result.received.extend(local.apply_remote(batch.writes))
-            except DotCollision:
-                # One reused dot must not hold back the rest of the batch: apply write by write.
-                for w in batch.writes:
-                    try:
-                        result.received.extend(local.apply_remote([w]))
-                    except DotCollision as err:
-                        result.problems.append(Problem(batch.path, str(err)))
-    local.cursor = pulled.cursor
+    # A first sync builds an object per write and field, none in a cycle: one GC pause from
+    # reading to merging (a pause only defers the collector, so one pause, not several).
+    with gc_paused():
+        # Our own folder is read too: normally that only re-reads what we just pushed (a no-op),
+        # but a data dir restored from an older backup (with its older cursor) gets back its own
+        # acknowledged writes, which exist nowhere else.
+        pulled = store.pull(dict(local.cursor), scope)
+        result.problems.extend(pulled.problems)
+        try:
+            # Everything in one call: one merge and one durable save, however many batches.
+            result.received.extend(local.apply_remote(pulled.writes))
+        except DotCollision:
+            # apply_remote changed nothing. One reused dot must not hold back the rest: apply
+            # batch by batch, and a batch with a collision write by write.
+            for batch in pulled.batches:
+                try:
+                    result.received.extend(local.apply_remote(batch.writes))
+                except DotCollision:
+                    for w in batch.writes:
+                        try:
+                            result.received.extend(local.apply_remote([w]))
+                        except DotCollision as err:
+                            result.problems.append(Problem(batch.path, str(err)))
+        local.cursor = pulled.cursor
 
-    touched = sorted({w.record for w in result.received})
-    result.conflicts = [r for r in touched if local.has_conflict(r)]
+        touched = sorted({w.record for w in result.received})
+        result.conflicts = [r for r in touched if local.has_conflict(r)]
     limit = wall_clock_ms() + MAX_SKEW_MS
     result.future = [w for w in result.received if w.hlc[0] > limit]
     return result

@@ -23,7 +23,7 @@ import errno
 import os
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -165,13 +165,27 @@ class FolderStore:
     """The central store in folder ``root`` (which must exist: a missing root usually means an
     unmounted share or an unplugged key, and must not be silently recreated on the local disk)."""
 
-    def __init__(self, root: Path, now_ms: Callable[[], int] = wall_clock_ms) -> None:
+    def __init__(
+        self,
+        root: Path,
+        now_ms: Callable[[], int] = wall_clock_ms,
+        hints: Mapping[str, Sequence[int]] | None = None,
+    ) -> None:
         self.root = Path(root)
         self.devices_dir = self.root / "devices"
         self._now = now_ms
         # Devices whose folder was fully listed by this instance: afterwards a pull only lists a
         # folder again when the batch right after the cursor exists (one stat per device).
         self._listed: set[str] = set()
+        self.hints: dict[str, tuple[int, int]] = {}
+        """Per device folder found clean when last listed: (folder mtime_ns before that listing,
+        the device's cursor after it). Keep it with the cursor and pass it back to the next
+        instance (a new process) to spare listing unchanged folders; see :meth:`pull`."""
+        for device, hint in (hints or {}).items():  # local data, but never worth a crash
+            if type(hint) in (list, tuple) and len(hint) == 2:
+                mtime, seq = hint
+                if type(mtime) is int and type(seq) is int:
+                    self.hints[device] = (mtime, seq)
 
     # --- writing (a device, in its own folder only) -------------------------------------------
 
@@ -257,6 +271,14 @@ class FolderStore:
         A device folder is listed in full (reporting gaps and foreign files) the first time this
         instance pulls it; later pulls only list it again when the batch right after the cursor
         exists. Keep one instance per session to make syncs with little news cheap.
+
+        Across instances (each ``fsfield sync`` is a new process), :attr:`hints` spare listing a
+        folder that was clean (no gap, no foreign or bad file, everything read) when last listed:
+        it is skipped when its mtime is the one recorded then, the cursor is the one reached then,
+        and the batch right after the cursor does not exist. The mtime is only a hint: a batch
+        delivered out of order (with a gap before it) into a folder whose mtime did not change
+        (timestamps as coarse as 2 s, a sync client restoring times) is read when the gap fills,
+        as within a session; the cursor never passes a batch that was not read.
         """
         self._check_root()
         result = PullResult([], dict(cursor))
@@ -276,14 +298,31 @@ class FolderStore:
                     result.problems.append(problem)
                     continue
                 if name != exclude_device:
-                    self._pull_device(entry.path, name, scope, result)
+                    self._pull_device(entry, name, scope, result)
         result.writes = [w for b in result.batches for w in b.writes]
         return result
 
-    def _pull_device(self, dev_dir: str, device: str, scope: str | None, out: PullResult) -> None:
+    def _pull_device(
+        self, entry: os.DirEntry[str], device: str, scope: str | None, out: PullResult
+    ) -> None:
+        dev_dir = entry.path
         start = out.cursor.get(device, 0)
-        if device in self._listed and not os.path.exists(_batch_file(dev_dir, start + 1)):
+        listed = device in self._listed
+        if listed and not os.path.exists(_batch_file(dev_dir, start + 1)):
             return  # listed earlier in this session and nothing new right after the cursor
+        try:
+            mtime: int | None = entry.stat().st_mtime_ns  # before listing: later changes show
+        except OSError:
+            mtime = None
+        if (
+            not listed
+            and mtime is not None
+            and self.hints.get(device) == (mtime, start)
+            and not os.path.exists(_batch_file(dev_dir, start + 1))
+        ):
+            self._listed.add(device)
+            return  # unchanged since a clean listing that left the cursor where it is
+        self.hints.pop(device, None)
         try:
             seqs, foreign = self._listing(dev_dir)
         except OSError as err:
@@ -291,6 +330,17 @@ class FolderStore:
             return
         self._listed.add(device)
         out.problems.extend(Problem(Path(dev_dir, n), "unexpected file") for n in foreign)
+        problems = len(out.problems)
+        self._read_batches(dev_dir, device, seqs, scope, out)
+        end = out.cursor.get(device, 0)
+        if mtime is not None and not foreign and len(out.problems) == problems:
+            if end == (seqs[-1] if seqs else 0):
+                self.hints[device] = (mtime, end)
+
+    def _read_batches(
+        self, dev_dir: str, device: str, seqs: list[int], scope: str | None, out: PullResult
+    ) -> None:
+        start = out.cursor.get(device, 0)
         todo = [s for s in seqs if s > start]
         if not todo:
             return

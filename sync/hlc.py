@@ -79,9 +79,12 @@ class HybridClock:
     def observe_all(self, remotes: Iterable[HLC]) -> None:
         """:meth:`observe` every timestamp of a received batch (reads the wall clock once)."""
         limit = self._now() + MAX_SKEW_MS
-        best = max((h[:2] for h in remotes if h[0] <= limit), default=None)
-        if best is not None and best > (self._wall, self._counter):
-            self._wall, self._counter = best
+        stamps = list(remotes)
+        top = max(stamps, default=None)  # usually within the limit: one pass in C
+        if top is not None and top[0] > limit:
+            top = max((h for h in stamps if h[0] <= limit), default=None)
+        if top is not None and top[:2] > (self._wall, self._counter):
+            self._wall, self._counter = top[0], top[1]
 
     def is_future(self, hlc: HLC) -> bool:
         """:func:`is_future` against this clock's physical time source."""

@@ -13,6 +13,9 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import repeat
+from operator import itemgetter
 from typing import Annotated, Any
 
 import orjson
@@ -235,10 +238,16 @@ _AUTHOR_RE = re.compile(r"[^\x00-\x1f\x7f]{0,200}")
 _MAX_DEPTH = 32
 
 
+_JSON_INT_MIN, _JSON_INT_MAX = -(2**63), 2**64 - 1
+"""Integers JSON (orjson) can write back: the local store and batches could not save others."""
+
+
 def _is_json(v: Any, depth: int = 0) -> bool:
     t = type(v)
-    if t is str or t is int or t is bool or v is None:
+    if t is str or t is bool or v is None:
         return True
+    if t is int:
+        return _JSON_INT_MIN <= v <= _JSON_INT_MAX
     if t is float:
         return math.isfinite(v)
     if depth >= _MAX_DEPTH:
@@ -301,7 +310,7 @@ def wire_to_writes(items: list[WireWrite], device: str | None = None) -> list[Wr
                     raise InvalidWrite(f"write #{i}: supersedes: duplicate dots")
             value = m["value"]
             t = type(value)
-            if not (t is str or t is int or t is bool or value is None) and not _is_json(value):
+            if not (t is str or t is bool or value is None) and not _is_json(value):
                 raise InvalidWrite(f"write #{i}: value: not a JSON value (or nested too deep)")
             append(new(dot, record, kind, field, value, hlc, sup, author))
     return out
@@ -320,6 +329,117 @@ def _raise_from(err: ValidationError) -> InvalidWrite:
     return InvalidWrite(f"write #{loc[0]}: {where}: {first['msg']}" if loc else first["msg"])
 
 
+# --- fast path: plainly valid writes, checked column by column ----------------------------------
+
+_WIRE_KEYS = ("dot", "record", "kind", "field", "value", "hlc", "supersedes", "author")
+_ROW = itemgetter(*_WIRE_KEYS)
+_MAX_INT = 2**63 - 1
+_SCALARS = frozenset({str, int, bool, type(None)})
+_ANY_DOTS = re.compile(
+    rf"(?:{DEVICE_PATTERN}:(?:{COUNTER_PATTERN})\n)*{DEVICE_PATTERN}:(?:{COUNTER_PATTERN})"
+)
+
+
+@lru_cache(maxsize=1024)
+def _dots_of(device: str) -> re.Pattern[str]:
+    """Newline-joined dots of ``device`` (use with fullmatch; no dot can contain a newline)."""
+    dot = rf"{re.escape(device)}:(?:{COUNTER_PATTERN})"
+    return re.compile(rf"(?:{dot}\n)*{dot}")
+
+
+def _plain_json(v: Any, depth: int = 0) -> bool:
+    """Like _is_json, but also False for a float of magnitude 2**63 or more, which orjson may
+    have made from a JSON integer too large for 64 bits (pydantic would keep it an int)."""
+    t = type(v)
+    if t is str or t is bool or v is None:
+        return True
+    if t is int:
+        return _JSON_INT_MIN <= v <= _JSON_INT_MAX
+    if t is float:
+        return math.isfinite(v) and -_MAX_INT <= v <= _MAX_INT
+    if depth >= _MAX_DEPTH:
+        return False
+    if t is list:
+        return all(_plain_json(x, depth + 1) for x in v)
+    if t is dict:
+        return all(type(k) is str and _plain_json(x, depth + 1) for k, x in v.items())
+    return False
+
+
+def _texts_ok(column: tuple[Any, ...], rx: re.Pattern[str]) -> bool:
+    return all(type(s) is str and rx.fullmatch(s) is not None for s in set(column))
+
+
+def writes_from_json(items: Any, device: str | None = None) -> list[Write] | None:
+    """The writes of parsed JSON (``orjson.loads``) if every one is plainly valid, else None.
+
+    The fast path of :func:`validate_writes` and batch decoding: the same rules as the pydantic
+    schema plus :func:`wire_to_writes`, checked column by column with builtins that run in C (one
+    regex over all the dots joined, each distinct string once, sets of types), instead of an
+    object per write and field. It accepts a subset of what the full validation accepts and builds
+    the same writes; None means "not plainly valid", and the caller must then run the full
+    validation, which accepts or names the first bad write and field. Never raises.
+    """
+    if type(items) is not list or not items:
+        return [] if type(items) is list else None
+    try:
+        if set(map(type, items)) != {dict} or set(map(len, items)) != {len(_WIRE_KEYS)}:
+            return None
+        dots, records, kinds, fields, values, hlcs, sups, authors = zip(*map(_ROW, items), strict=True)
+        rx = _ANY_DOTS if device is None else _dots_of(device)
+        joined = "\n".join(dots)
+        if joined.count("\n") != len(dots) - 1 or rx.fullmatch(joined) is None:
+            return None
+        if set(map(type, hlcs)) != {list} or set(map(len, hlcs)) != {3}:
+            return None
+        walls, counters, clock_devices = zip(*hlcs, strict=True)
+        if set(map(type, walls)) != {int} or set(map(type, counters)) != {int}:
+            return None
+        if min(walls) < 0 or min(counters) < 0 or max(walls) > _MAX_INT or max(counters) > _MAX_INT:
+            return None
+        if device is None:
+            if [d.rpartition(":")[0] for d in dots] != list(clock_devices):
+                return None
+            stamps = list(zip(walls, counters, clock_devices, strict=True))
+        else:
+            if set(clock_devices) != {device}:
+                return None
+            stamps = list(zip(walls, counters, repeat(device)))
+        if not (
+            _texts_ok(records, _RECORD_RE)
+            and _texts_ok(kinds, _KIND_RE)
+            and _texts_ok(fields, _FIELD_RE)
+            and _texts_ok(authors, _AUTHOR_RE)
+        ):
+            return None
+        if set(map(type, sups)) != {list}:
+            return None
+        supersedes: list[tuple[str, ...]] = list(repeat((), len(sups)))
+        if any(sups):
+            for i, sup in enumerate(sups):
+                if sup:
+                    if len(sup) > 10_000 or dots[i] in sup or len(set(sup)) != len(sup):
+                        return None
+                    if not all(type(s) is str and DOT_RE.fullmatch(s) for s in sup):
+                        return None
+                    supersedes[i] = tuple(sup)
+        types = set(map(type, values))
+        if not types <= _SCALARS:
+            if not all(map(_plain_json, values)):
+                return None
+        elif int in types and not all(
+            _JSON_INT_MIN <= v <= _JSON_INT_MAX for v in values if type(v) is int
+        ):
+            return None
+    except (TypeError, KeyError, ValueError):  # unhashable, missing key, non-string dot...
+        return None
+    with gc_paused(len(dots) > BULK):
+        out = list(map(_WriteSlots, dots, records, kinds, fields, values, stamps, supersedes, authors))
+        for w in out:
+            w.__class__ = Write
+    return out  # type: ignore[return-value]
+
+
 def validate_writes(obj: Any) -> list[Write]:
     """Validate untrusted data (e.g. a parsed central-store file) as a list of writes.
 
@@ -330,6 +450,9 @@ def validate_writes(obj: Any) -> list[Write]:
     """
     if not isinstance(obj, list):
         raise InvalidWrite(f"writes: expected a list, got {type(obj).__name__}")
+    fast = writes_from_json(obj)
+    if fast is not None:
+        return fast
     try:
         items = _WRITES.validate_python(obj)
     except ValidationError as err:

@@ -17,11 +17,24 @@ class SyncFailed(StoreError):
     """The round could not be done; nothing was marked sent that the central store lacks."""
 
 
-class StorePort:
-    """Adapts Store to sync.engine.LocalReplicaPort (cursor and ack kept in local meta)."""
+HINTS_TABLE = "central_hints"
+"""Local table (doc 1) of the folder store's listing hints: ``{"root": path, "devices": {...}}``.
+Not in meta: meta is saved with every edit, and the hints only change with a sync."""
 
-    def __init__(self, store: Store) -> None:
+
+def _saved_hints(store: Store) -> dict[str, object]:
+    return dict(store.db.table(HINTS_TABLE).get(doc_id=1) or {})
+
+
+class StorePort:
+    """Adapts Store to sync.engine.LocalReplicaPort (cursor and ack kept in local meta).
+
+    With ``folder``, its listing hints are saved with the cursor (see ``FolderStore.pull``).
+    """
+
+    def __init__(self, store: Store, folder: FolderStore | None = None) -> None:
         self.store = store
+        self.folder = folder
 
     @property
     def device_id(self) -> str:
@@ -37,7 +50,18 @@ class StorePort:
 
     @cursor.setter
     def cursor(self, value: dict[str, int]) -> None:
-        self.store.set_meta(cursor=dict(value))
+        # A round with nothing new saves nothing.
+        if value != self.cursor:
+            self.store.set_meta(cursor=dict(value))
+        if self.folder is not None:
+            hints = {
+                "root": str(self.folder.root),
+                "devices": {d: list(h) for d, h in sorted(self.folder.hints.items())},
+            }
+            if hints != _saved_hints(self.store):
+                table = self.store.db.table(HINTS_TABLE)
+                table.truncate()
+                table.insert(hints)
 
     def outbox(self) -> list[Write]:
         return self.store.outbox()
@@ -91,8 +115,22 @@ def run_sync(store: Store, central: Path) -> SyncReport:
         raise SyncFailed("département non configuré : fsfield config --departement 87")
     if store.unsaved:
         store.retry_save()  # never send what this laptop has not saved itself
+    saved = _saved_hints(store)
+    hints = saved.get("devices") if saved.get("root") == str(central) else None
+    folder = FolderStore(central, hints=hints if isinstance(hints, dict) else None)
     try:
-        result = sync_once(StorePort(store), FolderStore(central))
+        # One durable save for the whole round (acks, received writes, cursor): if it is lost,
+        # the round is simply redone (pushing or reading a batch twice changes nothing).
+        try:
+            with store.storage.batch():
+                result = sync_once(StorePort(store, folder), folder)
+                settings = store.settings
+                if settings.central != str(central):  # remembered once a sync succeeds
+                    settings.central = str(central)
+                    store.save_settings(settings)
+        finally:
+            if store.unsaved:
+                store.retry_save()  # keep what was acknowledged before a failure
     except StoreUnavailable as exc:
         raise SyncFailed(f"{exc}. Rien n'a été perdu : les modifications restent à envoyer.") from exc
     except OSError as exc:
@@ -100,10 +138,6 @@ def run_sync(store: Store, central: Path) -> SyncReport:
             f"Stockage central inaccessible : {central} ({exc.strerror or exc}). "
             "Rien n'a été perdu : les modifications restent à envoyer."
         ) from exc
-    settings = store.settings
-    if settings.central != str(central):
-        settings.central = str(central)
-        store.save_settings(settings)
     open_conflicts = {record for record, _, _ in store.replica.conflicts()}
     return SyncReport(
         sent=len(result.sent),
