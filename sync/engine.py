@@ -125,6 +125,6 @@ def sync_once(local: LocalReplicaPort, store: CentralStore) -> SyncResult:
 
         touched = sorted({w.record for w in result.received})
         result.conflicts = [r for r in touched if local.has_conflict(r)]
-    limit = wall_clock_ms() + MAX_SKEW_MS
-    result.future = [w for w in result.received if w.hlc[0] > limit]
+        limit = wall_clock_ms() + MAX_SKEW_MS
+        result.future = [w for w in result.received if w.hlc[0] > limit]
     return result

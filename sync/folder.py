@@ -96,7 +96,13 @@ def _french_reason(err: OSError) -> str:
 
 
 def _batch_file(dev_dir: str, seq: int) -> str:
-    return os.path.join(dev_dir, f"{seq:08d}.json")
+    return f"{dev_dir}{os.sep}{seq:08d}.json"
+
+
+def _exists(path: str) -> bool:
+    # os.access, not os.path.exists: no exception raised and caught for a missing file, which is
+    # the usual answer, once per device folder and sync.
+    return os.access(path, os.F_OK)
 
 
 def _ignored(name: str) -> bool:
@@ -308,7 +314,7 @@ class FolderStore:
         dev_dir = entry.path
         start = out.cursor.get(device, 0)
         listed = device in self._listed
-        if listed and not os.path.exists(_batch_file(dev_dir, start + 1)):
+        if listed and not _exists(_batch_file(dev_dir, start + 1)):
             return  # listed earlier in this session and nothing new right after the cursor
         try:
             mtime: int | None = entry.stat().st_mtime_ns  # before listing: later changes show
@@ -318,7 +324,7 @@ class FolderStore:
             not listed
             and mtime is not None
             and self.hints.get(device) == (mtime, start)
-            and not os.path.exists(_batch_file(dev_dir, start + 1))
+            and not _exists(_batch_file(dev_dir, start + 1))
         ):
             self._listed.add(device)
             return  # unchanged since a clean listing that left the cursor where it is

@@ -10,7 +10,7 @@ from fsfield.store.repo import Store
 from fsfield.store.storage import StoreError
 from sync.engine import sync_once
 from sync.folder import FolderStore, StoreUnavailable
-from sync.writes import Write
+from sync.writes import Write, gc_paused
 
 
 class SyncFailed(StoreError):
@@ -111,6 +111,13 @@ def central_path(store: Store, override: str | Path | None = None) -> Path:
 
 def run_sync(store: Store, central: Path) -> SyncReport:
     """One round: push the outbox durably, then pull and merge what others wrote."""
+    # A first sync builds an object per write and field, none in a cycle: the cyclic GC is
+    # paused for the round and resumes (visiting them once) after it, as after any bulk load.
+    with gc_paused():
+        return _sync_round(store, central)
+
+
+def _sync_round(store: Store, central: Path) -> SyncReport:
     if not store.settings.department:
         raise SyncFailed("département non configuré : fsfield config --departement 87")
     if store.unsaved:
