@@ -276,10 +276,13 @@ def gc_time() -> float:
 
 
 def timed(fn: Callable[[], Any]) -> tuple[Any, float, float, float]:
-    """``fn()``, its CPU and wall time, then the CPU time of the garbage collection it left for
-    later: the sync (like the floor) pauses the cyclic collector while it builds objects, and the
-    collector visits them once it resumes, after the call. Measured as a full collection after
-    the call minus one just before it, so that no function pays for the garbage of another."""
+    """``fn()``, its CPU and wall time as it runs, then the CPU time of the garbage collection it
+    left for later (a full collection after the call minus one just before it).
+
+    The sync, like the floor, pauses the cyclic collector while it builds objects; when the pause
+    ends, the collector visits the young objects (inside the call), and visits them again later
+    as they age (after it). The second figure is that later work, so that no function pays for
+    the garbage of another and the floor and the syncs can be compared with it or without it."""
     base = gc_time()
     c, w = cpu(), wall()
     result = fn()
@@ -425,10 +428,8 @@ def main() -> None:
                 target = FolderStore(root)
             else:
                 target = FolderStore(root, hints=session.hints)
-            gc.collect()
-            t = cpu()
-            got = sync_once(laptop, target)
-            rounds[mode].append(cpu() - t)
+            got, spent, _, _ = timed(lambda: sync_once(laptop, target))  # noqa: B023
+            rounds[mode].append(spent)
             assert len(got.received) == unseen["engine"] and not got.problems
             unseen["engine"] = 0
             if hints:
@@ -437,24 +438,33 @@ def main() -> None:
     def best(xs: list[float]) -> float:
         return min(xs) * 1000
 
+    def per_round(xs: list[float]) -> str:
+        """Median over the rounds of each round's ratio to that round's floor (the floor and
+        the first syncs of a round ran back to back: this cancels slow spells of the machine)."""
+        return f"{statistics.median(x / f for x, f in zip(xs, cpu_t['floor'], strict=True)):.2f}x"
+
     floor_ms, floor_gc = best(cpu_t["floor"]), statistics.median(gc_t["floor"]) * 1000
-    print(f"\n{args.repeat} interleaved rounds, CPU time in ms (wall time where said)")
-    print(f"floor: read + orjson.loads the 87 batches      {fmt(cpu_t['floor'])}")
-    print(f"  GC left for later (median): {floor_gc:.1f}")
+    print(f"\n{args.repeat} interleaved rounds, CPU time in ms (wall time where said); GC: the")
+    print("collection left for after the call (median), not included in the times")
+    print(
+        f"floor: read + orjson.loads the 87 batches      {fmt(cpu_t['floor'])}; GC {floor_gc:.1f}"
+    )
     if laptop is not None:
         full = best(cpu_t["engine"])
         full_gc = statistics.median(gc_t["engine"]) * 1000
         print(f"engine: pull only (read + validate)           {fmt(cpu_t['pull'])}")
-        print(f"engine: full first sync (pull + merge)        {fmt(cpu_t['engine'])}")
-        print(f"  GC left for later (median): {full_gc:.1f}")
+        print(
+            f"engine: full first sync (pull + merge)        {fmt(cpu_t['engine'])}; GC {full_gc:.1f}"
+        )
         print(f"engine: incremental, 1 trip, same FolderStore {fmt(rounds['warm'])}")
         print(f"engine: incremental, 1 trip, new FolderStore  {fmt(rounds['cold'])}")
         if hints:
             print(f"engine: incremental, new FolderStore + hints  {fmt(rounds['hints'])}")
         print(
-            f"  => engine full / floor = {full / floor_ms:.2f}x "
-            f"({(full + full_gc) / (floor_ms + floor_gc):.2f}x with the GC left for later), "
-            f"pull / floor = {best(cpu_t['pull']) / floor_ms:.2f}x (target <= 3x)"
+            f"  => engine full / floor = {full / floor_ms:.2f}x best/best, {per_round(cpu_t['engine'])}"
+            f" per round, {(full + full_gc) / (floor_ms + floor_gc):.2f}x with the GC left for later; pull / floor = "
+            f"{best(cpu_t['pull']) / floor_ms:.2f}x, {per_round(cpu_t['pull'])} per round"
+            " (target <= 3x)"
         )
         ratios = ", ".join(
             f"1/{full / best(rounds[m]):.0f} {m}" for m in ("warm", "cold", "hints") if rounds[m]
@@ -464,10 +474,8 @@ def main() -> None:
         first = {k: min(r[k] for r in firsts) for k in firsts[0]}
         inc = {k: min(r[k] for r in app_steps) for k in app_steps[0]}
         first_gc = statistics.median(r["sync_gc"] for r in firsts) * 1000
-        print(
-            f"app: first sync, run_sync                     {fmt([r['sync_cpu'] for r in firsts])}"
-        )
-        print(f"  GC left for later (median): {first_gc:.1f}")
+        sync_cpu = [r["sync_cpu"] for r in firsts]
+        print(f"app: first sync, run_sync                     {fmt(sync_cpu)}; GC {first_gc:.1f}")
         print(f"app: incremental, 1 trip, run_sync            {fmt(rounds['app'])}")
         for label, r in (("first", first), ("incremental", inc)):
             print(
@@ -478,8 +486,9 @@ def main() -> None:
             )
         sync_ms = first["sync_cpu"] * 1000
         print(
-            f"  => app run_sync first / floor = {sync_ms / floor_ms:.2f}x cpu "
-            f"({(sync_ms + first_gc) / (floor_ms + floor_gc):.2f}x with the GC left for later), "
+            f"  => app run_sync first / floor = {sync_ms / floor_ms:.2f}x best/best, "
+            f"{per_round(sync_cpu)} per round, "
+            f"{(sync_ms + first_gc) / (floor_ms + floor_gc):.2f}x with the GC left for later, "
             f"{first['sync_wall'] * 1000 / floor_ms:.2f}x wall (target <= 3x)"
         )
         print(

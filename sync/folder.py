@@ -105,6 +105,11 @@ def _exists(path: str) -> bool:
     return os.access(path, os.F_OK)
 
 
+def _read(path: str) -> bytes:
+    with open(path, "rb") as f:
+        return f.read()
+
+
 def _ignored(name: str) -> bool:
     return name.startswith(".") or name in _IGNORED_NAMES
 
@@ -353,7 +358,7 @@ class FolderStore:
         other_scope: dict[int, str] = {}
         if scope is not None:
             try:
-                manifest = self._load_manifest(Path(dev_dir), device)
+                manifest = self._load_manifest(dev_dir, device)
             except (OSError, BadFile) as err:
                 problem = Problem(Path(dev_dir, MANIFEST_NAME), f"manifest ignored: {err}")
                 out.problems.append(problem)
@@ -373,9 +378,10 @@ class FolderStore:
                 contiguous = False
             ok = True
             if seq not in other_scope:
-                path = Path(_batch_file(dev_dir, seq))
+                name = _batch_file(dev_dir, seq)
+                path = Path(name)
                 try:
-                    batch = decode_batch(path, path.read_bytes(), device, seq)
+                    batch = decode_batch(path, _read(name), device, seq)
                 except (OSError, BadFile) as err:
                     out.problems.append(Problem(path, str(err)))
                     ok = False
@@ -437,9 +443,9 @@ class FolderStore:
         return seqs, sorted(foreign)
 
     @staticmethod
-    def _load_manifest(dev_dir: Path, device: str) -> Manifest | None:
+    def _load_manifest(dev_dir: Path | str, device: str) -> Manifest | None:
         try:
-            data = (dev_dir / MANIFEST_NAME).read_bytes()
+            data = _read(os.path.join(dev_dir, MANIFEST_NAME))
         except FileNotFoundError:
             return None
         return decode_manifest(data, device)

@@ -12,7 +12,7 @@ from typing import Any
 
 from .hlc import HybridClock, wall_clock_ms
 from .replica import DELETED, Replica
-from .writes import Write, make_dot
+from .writes import _HLC, Write, counters_of, make_dot
 
 
 class MemoryDevice:
@@ -91,9 +91,8 @@ class MemoryDevice:
     def apply_remote(self, writes: list[Write]) -> list[Write]:
         """Merge remote writes; the clock observes them so later local writes sort after."""
         new = self.replica.add_all(writes)
-        self.clock.observe_all(w.hlc for w in new)
-        prefix = self.device_id + ":"
-        mine = [w.counter for w in new if w.dot.startswith(prefix)]
+        self.clock.observe_all(map(_HLC, new))
+        mine = counters_of(new, self.device_id)
         if mine:  # our own writes, lost locally (older backup): never reuse their counters
             self.counter = max(self.counter, *mine)
         return new

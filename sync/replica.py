@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .writes import BULK, DotCollision, Write, gc_paused
+from .writes import _DOT, BULK, DotCollision, Write, gc_paused
 
 DELETED = "deleted"
 """Field holding the tombstone flag of a record."""
@@ -112,7 +112,7 @@ class Replica:
         """
         known = self._writes
         ws = list(writes)
-        dots = [w.dot for w in ws]
+        dots = list(map(_DOT, ws))
         if len(set(dots)) == len(dots) and known.keys().isdisjoint(dots):
             # Fast path (set operations in C): all new and distinct, nothing can collide.
             with gc_paused(len(ws) > BULK):

@@ -24,7 +24,7 @@ from fsfield.store.lock import DataDirLock
 from fsfield.store.storage import JournaledStorage, Recovery, SaveFailed, StoreError
 from sync.hlc import HybridClock
 from sync.replica import DELETED, Replica
-from sync.writes import Write, gc_paused, make_dot
+from sync.writes import Write, counters_of, gc_paused, make_dot
 
 R = TypeVar("R", bound=Record)
 META_TABLE = "meta"
@@ -96,8 +96,7 @@ class Store:
             for doc in table.values()
         )
         # The counter is saved with the writes it numbered; never go below what exists.
-        prefix = self.device_id + ":"
-        own = (w.counter for w in self.replica if w.dot.startswith(prefix))
+        own = counters_of(self.replica, self.device_id)
         self._counter: int = max(meta.get("counter", 0), max(own, default=0))
         self.clock = HybridClock(self.device_id, last=tuple(meta["hlc"]) if meta.get("hlc") else None)
 
@@ -394,9 +393,8 @@ class Store:
         new = self.replica.add_all(writes)  # checks every collision before adding anything
         if not new:
             return []
-        self.clock.observe_all(w.hlc for w in new)
-        prefix = self.device_id + ":"
-        mine = [w.counter for w in new if w.dot.startswith(prefix)]
+        self.clock.observe_all([w.hlc for w in new])
+        mine = counters_of(new, self.device_id)
         if mine:
             # Our own writes coming back (this data dir was restored from an old copy):
             # number new writes after them so no dot is ever reused.

@@ -214,9 +214,16 @@ def test_an_integer_beyond_64_bits_is_refused_as_no_store_could_write_it_back():
     assert validate_writes([good(1, value=2**64 - 1)])[0].value == 2**64 - 1
 
 
-def test_fast_path_shares_the_device_string_and_takes_every_plain_batch():
+def test_fast_path_shares_repeated_strings_and_takes_every_plain_batch():
     writes = [good(n, supersedes=[make_dot(DEV, n - 1)] if n > 1 else []) for n in range(1, 50)]
     batch = _plain_batch(Path("x.json"), batch_bytes(writes), DEV, 3)
     assert batch is not None and len(batch.writes) == 49
     assert batch.writes[5].supersedes == (make_dot(DEV, 5),)
+    # One string object per distinct device, kind, field, author and record, across batches too:
+    # the replica's indexes hash each once, and memory holds each once.
+    again = _plain_batch(Path("x.json"), batch_bytes(writes[:3]), DEV, 3)
+    assert again is not None
+    for attr in ("kind", "field", "author"):
+        assert len({id(getattr(w, attr)) for w in batch.writes + again.writes}) == 1
+    assert len({id(w.record) for w in batch.writes + again.writes}) == 2
     assert len({id(w.hlc[2]) for w in batch.writes}) == 1
