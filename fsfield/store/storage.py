@@ -40,6 +40,7 @@ BACKUP = "fsfield.json.bak"
 JOURNAL = "fsfield.journal"
 JOURNAL_PREV = "fsfield.journal.prev"
 FORMAT = "fsfield-store/1"
+CLOSE_COMPACT_BYTES = 256 << 10
 
 Tables = dict[str, dict[str, Any]]
 
@@ -202,7 +203,9 @@ class JournaledStorage(Storage):
         """Flush what is pending, fold the journal into the snapshot, release files."""
         try:
             self.flush()
-            if self._journal_size:
+            # A small journal is replayed in no time at the next start; rewriting the
+            # whole snapshot on every close (every `fsfield sync`) is not worth it.
+            if self._journal_size > max(CLOSE_COMPACT_BYTES, self._snapshot_size // 16):
                 self.compact()
         finally:
             if self._journal_fd is not None:

@@ -17,6 +17,9 @@ class SyncFailed(StoreError):
     """The round could not be done; nothing was marked sent that the central store lacks."""
 
 
+CURSOR_TABLE = "central_cursor"
+"""Local table (doc 1): the last batch read per device. Not in meta, which is journaled with
+every edit, while the cursor (one entry per device of the country) only changes with a sync."""
 HINTS_TABLE = "central_hints"
 """Local table (doc 1) of the folder store's listing hints: ``{"root": path, "devices": {...}}``.
 Not in meta: meta is saved with every edit, and the hints only change with a sync."""
@@ -27,7 +30,7 @@ def _saved_hints(store: Store) -> dict[str, object]:
 
 
 class StorePort:
-    """Adapts Store to sync.engine.LocalReplicaPort (cursor and ack kept in local meta).
+    """Adapts Store to sync.engine.LocalReplicaPort (cursor in a local table, ack in meta).
 
     With ``folder``, its listing hints are saved with the cursor (see ``FolderStore.pull``).
     """
@@ -46,13 +49,17 @@ class StorePort:
 
     @property
     def cursor(self) -> dict[str, int]:
-        return dict(self.store.meta("cursor") or {})
+        doc = self.store.db.table(CURSOR_TABLE).get(doc_id=1) or {}
+        return dict(doc.get("cursor") or {})
 
     @cursor.setter
     def cursor(self, value: dict[str, int]) -> None:
         # A round with nothing new saves nothing.
         if value != self.cursor:
-            self.store.set_meta(cursor=dict(value))
+            table = self.store.db.table(CURSOR_TABLE)
+            with self.store.storage.batch():
+                table.truncate()
+                table.insert({"cursor": dict(value)})
         if self.folder is not None:
             hints = {
                 "root": str(self.folder.root),

@@ -45,17 +45,34 @@ def test_one_save_journals_only_the_changed_table(tmp_path):
     assert appended < 200, "a small change must not rewrite unrelated tables"
 
 
-def test_close_compacts_and_keeps_previous_snapshot_as_backup(tmp_path):
+def test_compaction_keeps_previous_snapshot_as_backup(tmp_path):
     st, db = open_db(tmp_path)
     db.table("a").insert({"v": 1})
+    st.compact()
     st.close()
     st, db = open_db(tmp_path)
     db.table("a").insert({"v": 2})
+    st.compact()
     st.close()
     assert (tmp_path / SNAPSHOT).exists() and (tmp_path / BACKUP).exists()
     assert not (tmp_path / JOURNAL).exists()
     _, db = open_db(tmp_path)
     assert [d["v"] for d in db.table("a").all()] == [1, 2]
+
+
+def test_close_leaves_a_small_journal_to_replay_and_folds_a_large_one(tmp_path):
+    st, db = open_db(tmp_path)
+    db.table("a").insert({"v": 1})
+    st.close()
+    assert (tmp_path / JOURNAL).exists(), "a small journal is not worth a snapshot rewrite"
+    _, db = open_db(tmp_path)
+    assert db.table("a").all() == [{"v": 1}]
+    st, db = open_db(tmp_path, compact_min_bytes=1 << 30)  # no compaction while saving
+    db.table("b").insert_multiple({"pad": "x" * 1000} for _ in range(400))
+    st.close()
+    assert not (tmp_path / JOURNAL).exists(), "a large journal is folded at close"
+    _, db = open_db(tmp_path)
+    assert len(db.table("b")) == 400
 
 
 def test_compaction_triggers_when_journal_outgrows_snapshot(tmp_path):

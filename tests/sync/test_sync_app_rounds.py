@@ -9,7 +9,7 @@ import pytest
 from fsfield.domain.models import Settings
 from fsfield.store.repo import RECORD_PREFIX, Store
 from fsfield.store.storage import JOURNAL
-from fsfield.store.syncing import HINTS_TABLE, run_sync
+from fsfield.store.syncing import HINTS_TABLE, StorePort, run_sync
 from sync.folder import FolderStore
 from sync.writes import DotCollision, Write, make_dot
 
@@ -75,7 +75,8 @@ def test_every_round_in_a_new_process_gets_exactly_the_news(laptop, central, mon
             "dev-2",
             "dev-9",
         }
-        assert "central_hints" not in store.meta("cursor"), "hints are not saved with each edit"
+        assert store.meta("cursor") is None, "neither cursor nor hints are saved with each edit"
+        assert set(StorePort(store).cursor) == {"dev-0", "dev-1", "dev-2", "dev-9"}
 
 
 def test_a_round_with_nothing_new_saves_nothing(laptop, central):
