@@ -241,7 +241,7 @@ def _cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
     else:
         print(report.summary())
         if report.conflicts:
-            print("Des conflits sont à régler : ouvrez fsfield et appuyez sur s puis c.")
+            print("Des conflits sont à régler : ouvrez fsfield et appuyez sur c (écran des structures).")
     return 0
 
 
