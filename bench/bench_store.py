@@ -43,8 +43,9 @@ from tinydb import TinyDB
 
 from fsfield.domain.models import FollowUp, Site, Visit
 from fsfield.domain.template import ChecklistTemplate, ItemKind, load_template
+from fsfield.store.files import atomic_write_bytes
 from fsfield.store.repo import Store
-from fsfield.store.storage import FORMAT, JOURNAL, SNAPSHOT, atomic_write_bytes
+from fsfield.store.storage import FORMAT, JOURNAL, SNAPSHOT
 from fsfield.store.visits import set_answer
 
 AUTHOR = "Jeanne Martin"

@@ -256,7 +256,7 @@ def _cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
     if args.output is None:
         sys.stdout.buffer.write(payload)
         return 0
-    from fsfield.store.storage import atomic_write_bytes
+    from fsfield.store.files import atomic_write_bytes
 
     try:
         atomic_write_bytes(args.output, payload)

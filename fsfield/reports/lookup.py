@@ -9,8 +9,8 @@ from typing import TypeVar
 
 from fsfield.domain.activity import fold
 from fsfield.domain.models import Site, Visit, french_date
+from fsfield.store.files import atomic_write_bytes
 from fsfield.store.repo import Store
-from fsfield.store.storage import atomic_write_bytes
 
 T = TypeVar("T")
 _SLUG_RE = re.compile(r"[^a-z0-9]+")

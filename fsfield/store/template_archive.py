@@ -10,7 +10,7 @@ from fsfield.domain.template import (
     load_template,
     parse_template,
 )
-from fsfield.store.storage import atomic_write_bytes
+from fsfield.store.files import atomic_write_bytes
 
 
 class TemplateStore:
