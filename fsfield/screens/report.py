@@ -57,11 +57,11 @@ class SaveReportForm(FormScreen):
         with Vertical(classes="dialog"):
             yield Label("Enregistrer le rapport", classes="dialog-title")
             yield Label("Format")
-            yield Select(formats, value=formats[0][1], allow_blank=False, id="format")
+            yield Select(formats, value=formats[0][1], allow_blank=False, id="format", compact=True)
             yield Label("Dossier")
-            yield Input(str(self._folder), id="folder")
+            yield Input(str(self._folder), id="folder", compact=True)
             yield Label("Nom du fichier (sans extension)")
-            yield Input(self._report.basename, id="name")
+            yield Input(self._report.basename, id="name", compact=True)
             yield Static("", id="error", classes="error")
             yield Static("Entrée : champ suivant / enregistrer — Échap : annuler", classes="hint")
 
