@@ -5,7 +5,8 @@ from .engine import LocalReplicaPort, SyncResult, sync_once
 from .folder import FolderStore, Problem, PullResult, StoreUnavailable
 from .hlc import HLC, MAX_SKEW_MS, HybridClock, is_future
 from .replica import DELETED, FieldState, Replica
-from .writes import DotCollision, InvalidWrite, Write, make_dot, validate_writes
+from .wire import validate_writes
+from .writes import DotCollision, InvalidWrite, Write, make_dot
 
 __all__ = [
     "DELETED",

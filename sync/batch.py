@@ -20,16 +20,8 @@ import orjson
 from pydantic import ConfigDict, Field, Strict, TypeAdapter, ValidationError, with_config
 from typing_extensions import TypedDict
 
-from .writes import (
-    DEVICE_PATTERN,
-    DEVICE_RE,
-    InvalidWrite,
-    WireWrite,
-    Write,
-    validate_writes,
-    wire_to_writes,
-    writes_from_json,
-)
+from .wire import WireWrite, validate_writes, wire_to_writes, writes_from_json
+from .writes import DEVICE_PATTERN, DEVICE_RE, InvalidWrite, Write
 
 BATCH_FORMAT = "fsfield-batch/1"
 MANIFEST_FORMAT = "fsfield-manifest/1"

@@ -4,7 +4,8 @@ import pytest
 
 from sync.hlc import MAX_SKEW_MS, HybridClock, is_future
 from sync.replica import Replica
-from sync.writes import DotCollision, InvalidWrite, Write, make_dot, validate_writes
+from sync.wire import validate_writes
+from sync.writes import DotCollision, InvalidWrite, Write, make_dot
 
 A, B = "dev-a", "dev-b"
 

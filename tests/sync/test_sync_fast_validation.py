@@ -11,16 +11,8 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from sync.batch import _BATCH, BATCH_FORMAT, BadFile, _plain_batch, decode_batch
-from sync.writes import (
-    _WRITES,
-    InvalidWrite,
-    Write,
-    _raise_from,
-    make_dot,
-    validate_writes,
-    wire_to_writes,
-    writes_from_json,
-)
+from sync.wire import _WRITES, _raise_from, validate_writes, wire_to_writes, writes_from_json
+from sync.writes import InvalidWrite, Write, make_dot
 
 DEV = "dev-a"
 
