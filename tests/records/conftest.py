@@ -1,0 +1,29 @@
+"""Two laptops sharing one central folder, for the records tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from fsfield.domain.models import Settings
+from fsfield.store.repo import Store
+from fsfield.store.syncing import central_path, run_sync
+
+DAY = dt.date(2026, 11, 26)
+
+
+@pytest.fixture
+def laptops(tmp_path):
+    central = tmp_path / "central"
+    central.mkdir()
+    a, b = Store(tmp_path / "a"), Store(tmp_path / "b")
+    a.save_settings(Settings(animator="Anne", department="87"))
+    b.save_settings(Settings(animator="Bruno", department="87"))
+    yield a, b, central
+    a.close()
+    b.close()
+
+
+def sync(store: Store, central) -> None:
+    run_sync(store, central_path(store, central))
