@@ -118,18 +118,17 @@ def _open(data_dir: Path) -> Store:
 
 def _cmd_config(args: argparse.Namespace, data_dir: Path) -> int:
     from fsfield.domain.directory import valid_department_codes
+    from fsfield.store.settings import update_settings
 
     with _open(data_dir) as store:
-        settings = store.settings
+        changes: dict[str, object] = {}
         if args.department is not None:
             code = args.department.strip().upper().zfill(2)
             if code not in valid_department_codes():
                 raise CommandError(f"département inconnu : « {args.department} ».")
-            settings.department = code
+            changes["department"] = code
         if args.animator is not None:
-            if not args.animator.strip():
-                raise CommandError("le nom de l'animateur est vide.")
-            settings.animator = args.animator.strip()
+            changes["animator"] = args.animator
         if args.template is not None:
             from fsfield.domain.template import TemplateError, load_template
 
@@ -138,8 +137,11 @@ def _cmd_config(args: argparse.Namespace, data_dir: Path) -> int:
                 load_template(path)
             except TemplateError as exc:
                 raise CommandError(str(exc)) from None
-            settings.template_path = str(path)
-        store.save_settings(settings)
+            changes["template_path"] = str(path)
+        try:
+            settings = update_settings(store, **changes)
+        except ValueError as exc:
+            raise CommandError(f"{exc}.") from None
         print(
             f"Animateur : {settings.animator or '(non renseigné)'} — "
             f"département : {settings.department or '(non renseigné)'}"

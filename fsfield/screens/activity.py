@@ -16,6 +16,7 @@ from fsfield.domain.template import load_partners
 from fsfield.reports import journal
 from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.screens.forms import ConfirmDialog, FormScreen
+from fsfield.store import activities
 from fsfield.widgets.tables import clip
 
 
@@ -169,7 +170,7 @@ class ActivityScreen(FsScreen):
 
         def done(yes: bool | None) -> None:
             if yes:
-                self.save(lambda: self.store.delete(Activity, activity.id))
+                self.save(lambda: activities.delete_activity(self.store, activity.id))
                 self.notify(f"Activité supprimée : {activity.title}")
                 self.refresh_data()
 

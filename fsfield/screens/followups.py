@@ -12,6 +12,7 @@ from fsfield.domain.models import FollowUp, FollowUpStatus, Site, Visit, french_
 from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.screens.forms import TextPrompt
 from fsfield.screens.sites import short_name
+from fsfield.store import followups
 from fsfield.store.overview import fold
 from fsfield.store.templates import template_for
 from fsfield.widgets.tables import clip, reset_rows
@@ -207,8 +208,7 @@ class FollowUpsScreen(FsScreen):
         def closed(note: str | None) -> None:
             if note is None:
                 return
-            changes = {"status": FollowUpStatus.DONE, "closed_on": self.today(), "closing_note": note}
-            self.save(lambda: self.store.update(FollowUp, f.id, **changes))
+            self.save(lambda: followups.close_followup(self.store, f.id, self.today(), note))
             self.notify(f"Suivi marqué fait : {f.text}")
             self.refresh_data()
 

@@ -9,6 +9,7 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from fsfield.domain.models import Site, Visit, french_date
 from fsfield.screens.base import FsScreen, TitleBar
+from fsfield.store.conflicts import has_conflicts
 from fsfield.store.overview import SiteRow, site_rows
 from fsfield.widgets.tables import clip, reset_rows
 
@@ -173,7 +174,7 @@ class SitesScreen(FsScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "conflicts":
-            return bool(self.store.replica.conflicts())
+            return has_conflicts(self.store)
         return True
 
     def action_conflicts(self) -> None:

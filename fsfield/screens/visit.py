@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Input, Static
 
 from fsfield.domain.models import FollowUp, Site, Visit, VisitStatus, french_date
+from fsfield.domain.parsing import parse_field
 from fsfield.domain.template import AnswerStatus, ChecklistItem, answer_status_from_key
 from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.screens.forms import CommentForm, ConfirmDialog, VisitInfoForm
 from fsfield.store import visits as ops
 from fsfield.widgets.checklist import Checklist
+from fsfield.widgets.tables import clip
 
 SHORT_STATUS = {
     AnswerStatus.CONFORME: "✓ Conforme",
@@ -28,10 +31,17 @@ PREV_WIDTH = 18
 ANSWER_LEGEND = "1 Conforme  2 À améliorer  3 Non conforme  4 Sans objet  0 Non vérifié"
 
 
+def draft_owner(visit: Visit, me: str) -> str:
+    """`` de Anne`` when the visit was started by someone else than ``me``, else ``""``."""
+    who = visit.made_by
+    return f" de {who}" if who and who != me else ""
+
+
 def open_visit_for_site(screen: FsScreen, site: Site, draft: Visit | None) -> None:
     """Resume the site's draft visit, or start a new one (today, suivi)."""
     if draft is not None:
-        screen.notify(f"Reprise du brouillon du {french_date(draft.date)}.")
+        whose = draft_owner(draft, screen.store.settings.animator)
+        screen.notify(f"Reprise du brouillon{whose} du {french_date(draft.date)}.")
         screen.app.push_screen(VisitScreen(draft.id))
         return
     visit = screen.save(lambda: ops.start_visit(screen.store, site, date=screen.today()))
@@ -44,12 +54,15 @@ def open_visit_for_site(screen: FsScreen, site: Site, draft: Visit | None) -> No
 
 def answer_cell(item: ChecklistItem, visit: Visit) -> str:
     answer = visit.answer(item.id)
-    if item.kind == "status":
+    if item.kind == "status" or answer.value in (None, ""):
         text = SHORT_STATUS[answer.status] if answer.status else "·"
     else:
-        text = "·" if answer.value in (None, "") else str(answer.value)
-        if item.unit and answer.value not in (None, ""):
+        value = answer.value
+        text = f"{value:g}".replace(".", ",") if isinstance(value, float) else str(value)
+        if item.unit:
             text += f" {item.unit}"
+        if answer.status is not None:
+            text += " " + SHORT_STATUS[answer.status].split(" ", 1)[0]
     if answer.prefilled:
         text += " à confirmer"
     elif answer.comment:
@@ -74,13 +87,16 @@ class VisitScreen(FsScreen):
             Binding(d, f"answer('{d}')", "", show=False, id=f"visit.digit.{d}")
             for d in "56789"
         ],
-        Binding("enter", "edit_value", "Saisir", id="visit.value", tooltip="Saisir la valeur (nombre ou texte)"),
+        Binding("enter,equals_sign", "edit_value", "Saisir", key_display="Entrée", id="visit.value",
+                tooltip="Saisir la valeur (nombre ou texte ; Entrée ou =)"),
         Binding("c", "comment", "Commentaire", id="visit.comment"),
         Binding("a", "add_followup", "Suivi +", id="visit.followup", tooltip="Ajouter un suivi sur cet élément"),
         Binding("i", "edit_info", "Infos", id="visit.info", tooltip="Date, type, participants"),
         Binding("F", "finalise", "Finaliser", key_display="F", id="visit.finalise"),
         Binding("F", "reopen", "Rouvrir", key_display="F", id="visit.reopen"),
         Binding("r", "report", "Rapport", id="visit.report"),
+        Binding("D", "discard", "Abandonner le brouillon", key_display="D", show=False,
+                id="visit.discard", tooltip="Abandonner ce brouillon (après confirmation)"),
         Binding("escape", "back", "Retour", id="visit.back"),
     ]
 
@@ -94,6 +110,7 @@ class VisitScreen(FsScreen):
 
     def _load(self) -> None:
         self.visit = self.store.get(Visit, self.visit_id)
+        self.whose = draft_owner(self.visit, self.store.settings.animator)
         self.site = self.store.find(Site, self.visit.site_id)
         self.template = ops.template_of(self.store, self.visit)
         self.previous, self.recurring = ops.history_of(self.store, self.visit)
@@ -114,6 +131,10 @@ class VisitScreen(FsScreen):
         self.query_one("#items", Checklist).focus()
 
     def refresh_data(self) -> None:
+        if self.store.find(Visit, self.visit_id) is None:  # discarded elsewhere, then synced
+            self.notify("Ce brouillon a été abandonné.", severity="warning")
+            self.app.pop_screen()
+            return
         self._load()
         self._render_all()
 
@@ -131,15 +152,18 @@ class VisitScreen(FsScreen):
     def _render_all(self) -> None:
         site = self.site.name if self.site else "(structure inconnue)"
         self.query_one(TitleBar).set_title(f"Visite — {site}")
-        v = self.visit
-        state = "FINALISÉE" if v.status is VisitStatus.FINALISED else "Brouillon"
-        conflict = "  ⚠ conflit à régler" if v.conflicted else ""
-        self.query_one("#visit-head", Static).update(
-            f"{french_date(v.date)} · {v.visit_type.label} · "
-            f"Participants : {v.participants or '—'} · {state}{conflict}"
-        )
+        self._render_head()
         self._render_missions()
         self._render_items()
+
+    def _render_head(self) -> None:
+        v = self.visit
+        state = "FINALISÉE" if v.status is VisitStatus.FINALISED else "Brouillon" + self.whose
+        conflict = " · ⚠ conflit à régler" if v.conflicted else ""
+        # The state comes first and the participants take what is left: never cut off.
+        head = f"{state}{conflict} · {french_date(v.date)} · {v.visit_type.label} · Participants : "
+        room = max(self.size.width - len(head) - 2, 8)
+        self.query_one("#visit-head", Static).update(head + clip(v.participants or "—", room))
 
     def _render_missions(self) -> None:
         progress = ops.progress(self.visit, self.template)
@@ -167,9 +191,9 @@ class VisitScreen(FsScreen):
             checklist.set_columns(("Réponse", "Élément"), (ANSWER_WIDTH, label_width))
         rows = []
         for item in self.mission.items:
-            label = item.label + (" *" if item.required else "")
-            if item.id in self.recurring:
-                label = "↻ " + label
+            label = ("↻ " if item.id in self.recurring else "") + item.label
+            if item.required:  # the mark survives a cut label
+                label = clip(label, label_width - 2) + " *"
             cells = [answer_cell(item, self.visit), label]
             prev = self.previous.get(item.id)
             a = prev.answer if prev else None
@@ -180,6 +204,7 @@ class VisitScreen(FsScreen):
 
     def on_resize(self) -> None:
         if self.is_mounted and hasattr(self, "visit"):
+            self._render_head()
             self._render_missions()
             self._render_items()
 
@@ -189,15 +214,19 @@ class VisitScreen(FsScreen):
             self._update_if_changed("#detail", "")
             return
         answer = self.visit.answer(item.id)
-        lines = [f"[b]{self.mission.title}[/b] — {item.help}"]
+        lines = [f"[b]{escape(self.mission.title)}[/b] — {escape(item.help)}"]
+        if item.kind != "status" and answer.value not in (None, ""):
+            lines.append(f"Réponse : {escape(answer_cell(item, self.visit))}")
+        if item.kind != "status":
+            lines.append("[dim]Entrée ou = : saisir la valeur · 4 Sans objet · 0 Non vérifié[/dim]")
         if answer.prefilled:
             lines.append("[i]Pré-rempli depuis les horaires de l'annuaire : à confirmer sur place.[/i]")
         if answer.comment:
-            lines.append(f"Commentaire : {answer.comment}")
+            lines.append(f"Commentaire : {escape(answer.comment)}")
         prev = self.previous.get(item.id)
         if prev is not None:
             extra = f" — « {prev.answer.comment} »" if prev.answer.comment else ""
-            lines.append(prev.label() + extra)
+            lines.append(escape(prev.label() + extra))
         if item.id in self.recurring:
             lines.append("[b]↻ Constat récurrent[/b] : à améliorer ou non conforme aux deux dernières visites.")
         self._update_if_changed("#detail", "\n".join(lines))
@@ -225,14 +254,22 @@ class VisitScreen(FsScreen):
             return False
         return True
 
-    def _change(self, item_id: str, **change: object) -> None:
-        self.save(lambda: ops.set_answer(self.store, self.visit, item_id, **change))
+    def _change(self, item_id: str, *, advance: bool = False, **change: object) -> None:
+        try:
+            self.save(lambda: ops.set_answer(self.store, self.visit, item_id, **change))
+        except ValueError as exc:
+            self.notify(str(exc), severity="error")
+            return
         self.visit = self.store.get(Visit, self.visit_id)  # also right after a failed save
         self._render_missions()
         # Only the changed line repaints (see widgets/checklist.py).
         item = self.template.item(item_id)
-        self.query_one("#items", Checklist).update_cell(item_id, 0, answer_cell(item, self.visit))
-        self._render_detail()
+        checklist = self.query_one("#items", Checklist)
+        checklist.update_cell(item_id, 0, answer_cell(item, self.visit))
+        if advance and checklist.cursor_row < checklist.row_count - 1:
+            checklist.move_cursor(row=checklist.cursor_row + 1)  # repaints the detail
+        else:
+            self._render_detail()
 
     def action_mission(self, step: int) -> None:
         if not self.query_one("#inline", Input).has_class("-hidden"):
@@ -246,19 +283,12 @@ class VisitScreen(FsScreen):
         item = self.current_item()
         if item is None or not self._editable():
             return
-        if item.kind == "status" and answer_status_from_key(key) is None:
-            self.notify(ANSWER_LEGEND, title="Réponses")
+        status = answer_status_from_key(key)
+        if status is None:
+            extra = "" if item.kind == "status" else " — Entrée ou = : saisir la valeur"
+            self.notify(ANSWER_LEGEND + extra, title="Réponses")
             return
-        if item.kind == "number":
-            self._start_inline(item, initial=key)  # typing a figure starts the value
-            return
-        if item.kind != "status":
-            self.notify("Élément à saisir en texte : Entrée pour écrire la réponse.")
-            return
-        self._change(item.id, status=answer_status_from_key(key))
-        table = self.query_one("#items", Checklist)
-        if table.cursor_row < table.row_count - 1:
-            table.move_cursor(row=table.cursor_row + 1)
+        self._change(item.id, status=status, advance=True)
 
     def action_edit_value(self) -> None:
         item = self.current_item()
@@ -283,17 +313,13 @@ class VisitScreen(FsScreen):
         item = self.current_item()
         if item is None:
             return
-        text = event.value.strip()
-        value: float | str | None = text or None
-        if item.kind == "number" and text:
-            try:
-                number = float(text.replace(",", ".").replace(" ", ""))
-            except ValueError:
-                self.notify(f"« {text} » n'est pas un nombre.", severity="error")
-                return
-            value = int(number) if number.is_integer() else number
+        try:
+            value = parse_field(Visit, f"answers.{item.id}.value", event.value, item_kind=str(item.kind))
+        except ValueError as exc:
+            self.notify(f"{exc}.", severity="error")
+            return
         self._close_inline()
-        self._change(item.id, value=value)
+        self._change(item.id, value=value, advance=True)
 
     def _close_inline(self) -> None:
         box = self.query_one("#inline", Input)
@@ -317,7 +343,10 @@ class VisitScreen(FsScreen):
 
         def done(changes: dict | None) -> None:
             if changes:
-                self.save(lambda: self.store.update(Visit, self.visit_id, **changes))
+                try:
+                    self.save(lambda: ops.update_info(self.store, self.visit_id, **changes))
+                except ValueError as exc:
+                    self.notify(str(exc), severity="error")
                 self.refresh_data()
 
         self.app.push_screen(VisitInfoForm(self.visit), done)
@@ -338,6 +367,8 @@ class VisitScreen(FsScreen):
             return self.visit.status is VisitStatus.DRAFT
         if action == "reopen":
             return self.visit.status is VisitStatus.FINALISED
+        if action == "discard":
+            return self.visit.status is VisitStatus.DRAFT
         return True
 
     def action_finalise(self) -> None:
@@ -373,6 +404,24 @@ class VisitScreen(FsScreen):
                 self.refresh_bindings()
 
         self.app.push_screen(ConfirmDialog("Rouvrir cette visite finalisée pour la modifier ?"), done)
+
+    def action_discard(self) -> None:
+        def done(ok: bool | None) -> None:
+            if not ok:
+                return
+            try:
+                self.save(lambda: ops.discard_draft(self.store, self.visit_id))
+            except ValueError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.notify("Brouillon abandonné ; il disparaîtra des autres ordinateurs à la "
+                        "prochaine synchronisation.")
+            self.app.pop_screen()
+
+        self.app.push_screen(ConfirmDialog(
+            f"Abandonner le brouillon{self.whose} du {french_date(self.visit.date)} ? Ses réponses "
+            "disparaîtront ici et, à la prochaine synchronisation, chez vos collègues "
+            "(les suivis créés sont gardés)."), done)
 
     def action_report(self) -> None:
         try:

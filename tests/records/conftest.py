@@ -9,6 +9,7 @@ import pytest
 from fsfield.domain.models import Settings
 from fsfield.store.repo import Store
 from fsfield.store.syncing import central_path, run_sync
+from tests.tui.conftest import make_app, store  # noqa: F401 - fixtures shared with tests/tui
 
 DAY = dt.date(2026, 11, 26)
 
@@ -25,5 +26,5 @@ def laptops(tmp_path):
     b.close()
 
 
-def sync(store: Store, central) -> None:
-    run_sync(store, central_path(store, central))
+def sync(data: Store, central) -> None:
+    run_sync(data, central_path(data, central))
