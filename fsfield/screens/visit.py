@@ -133,7 +133,7 @@ class VisitScreen(FsScreen):
     def refresh_data(self) -> None:
         if self.store.find(Visit, self.visit_id) is None:  # discarded elsewhere, then synced
             self.notify("Ce brouillon a été abandonné.", severity="warning")
-            self.app.pop_screen()
+            self.call_after_refresh(self._leave)
             return
         self._load()
         self._render_all()
@@ -416,12 +416,16 @@ class VisitScreen(FsScreen):
                 return
             self.notify("Brouillon abandonné ; il disparaîtra des autres ordinateurs à la "
                         "prochaine synchronisation.")
-            self.app.pop_screen()
+            self.call_after_refresh(self._leave)
 
         self.app.push_screen(ConfirmDialog(
             f"Abandonner le brouillon{self.whose} du {french_date(self.visit.date)} ? Ses réponses "
             "disparaîtront ici et, à la prochaine synchronisation, chez vos collègues "
             "(les suivis créés sont gardés)."), done)
+
+    def _leave(self) -> None:
+        if self.app.screen is self:
+            self.app.pop_screen()
 
     def action_report(self) -> None:
         try:
