@@ -94,6 +94,7 @@ def _emit(payload: bytes, output: Path | None) -> None:
 def _report(args: argparse.Namespace, data_dir: Path) -> bytes:
     from fsfield.reports import annual_render, prepare, visit_report
     from fsfield.reports.annual import annual_figures
+    from fsfield.reports.authors import year_animators
     from fsfield.reports.lookup import find_site, find_visit
 
     if args.format == "pdf":
@@ -120,7 +121,7 @@ def _report(args: argparse.Namespace, data_dir: Path) -> bytes:
             return annual_render.render_csv(fig)
         render_year = annual_render.render_html if args.format == "html" else \
             annual_render.render_markdown
-        return render_year(fig, settings.department, settings.animator).encode("utf-8")
+        return render_year(fig, settings.department, year_animators(store, year)).encode("utf-8")
 
 
 def _cmd_report(args: argparse.Namespace, data_dir: Path) -> int:

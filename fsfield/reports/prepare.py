@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from fsfield.domain.hours import ALL_DAYS, parse_week
 from fsfield.domain.models import FollowUp, Site, Visit, VisitStatus, french_date
 from fsfield.domain.template import ChecklistTemplate
+from fsfield.reports.authors import visit_authors
 from fsfield.reports.markup import esc, html_table, md, md_table, page
 from fsfield.reports.visit_report import ItemLine, build_visit_report
 from fsfield.store import visits as ops
@@ -57,6 +58,8 @@ class PreparePack:
     hours_summary: str
     hours_ok: bool | None
     checks: list[str]
+    #: who made the last visit (and finalised it, when someone else did)
+    last_visit_by: str = ""
 
     @property
     def title(self) -> str:
@@ -129,6 +132,7 @@ def build_prepare_pack(
         last_findings=findings, recurring=labels, hours=hours,
         hours_summary=week.summary(), hours_ok=week.meets_minimum,
         checks=_checks(site, week.meets_minimum, week.unparsed_days),
+        last_visit_by=visit_authors(last) if last else "",
     )
 
 
@@ -149,7 +153,8 @@ def _since(pack: PreparePack) -> str:
     if pack.last_visit is None:
         return "Aucune visite enregistrée pour cette structure."
     draft = " (brouillon non finalisé)" if pack.last_visit_draft else ""
-    return (f"Dernière visite : {french_date(pack.last_visit)} ({pack.last_visit_type}){draft}, "
+    by = f", par {pack.last_visit_by}" if pack.last_visit_by else ""
+    return (f"Dernière visite : {french_date(pack.last_visit)} ({pack.last_visit_type}{by}){draft}, "
             f"il y a {pack.days_since} jour(s) — {pack.visits_count} visite(s) au total.")
 
 
