@@ -24,6 +24,14 @@ LABELS = {
 }
 
 
+class CardError(ValueError):
+    """A card value refused; ``field`` names it (``postal_code``, ``hours.lundi``…)."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field = field
+
+
 def postal_prefix(department: str) -> str:
     """The start every postal code of the département has (Corsica: 20; overseas: 97x)."""
     if department in ("2A", "2B"):
@@ -107,5 +115,8 @@ def check_card(values: dict[str, str], department: str) -> dict[str, str]:
     }
     for name, check in checks.items():
         if name in out:
-            out[name] = check(out[name])
+            try:
+                out[name] = check(out[name])
+            except ValueError as exc:
+                raise CardError(name, str(exc)) from None
     return out

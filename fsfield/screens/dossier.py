@@ -26,6 +26,8 @@ class DossierScreen(FsScreen):
         Binding("enter", "open_visit", "Ouvrir la visite", id="dossier.open"),
         Binding("f", "followups", "Suivis", id="dossier.followups", tooltip="Suivis de cette structure"),
         Binding("p", "prepare", "Préparer", id="dossier.prepare", tooltip="Fiche de préparation de la prochaine visite"),
+        Binding("e", "edit_card", "Modifier la fiche", id="dossier.card",
+                tooltip="Corriger téléphone, courriel, adresse, horaires…"),
         Binding("escape", "back", "Retour", id="dossier.back"),
     ]
 
@@ -148,6 +150,15 @@ class DossierScreen(FsScreen):
         from fsfield.screens.followups import FollowUpsScreen
 
         self.app.push_screen(FollowUpsScreen(site_id=self.site_id))
+
+    def action_edit_card(self) -> None:
+        from fsfield.screens.site_form import SiteForm
+
+        def done(site: Site | None) -> None:
+            if site is not None:
+                self.refresh_data()
+
+        self.app.push_screen(SiteForm(self.site), done)
 
     def action_prepare(self) -> None:
         try:

@@ -33,6 +33,8 @@ class SitesScreen(FsScreen):
         Binding("slash", "filter", "Filtrer", key_display="/", id="sites.filter"),
         Binding("s", "sync", "Synchroniser", id="sites.sync"),
         Binding("a", "add_site", "Ajouter", id="sites.add", tooltip="Ajouter une structure à la main"),
+        Binding("e", "edit_site", "Modifier la fiche", show=False, id="sites.card",
+                tooltip="Corriger la fiche de la structure (téléphone, courriel, horaires…)"),
         Binding("j", "journal", "Journal", show=False, id="sites.journal", tooltip="Journal d'activité (visios, séminaires…)"),
         Binding("b", "annual", "Bilan annuel", show=False, id="sites.annual", tooltip="Rapport d'activité annuel"),
         Binding("c", "conflicts", "Conflits", id="sites.conflicts", tooltip="Régler les modifications faites à deux endroits"),
@@ -197,6 +199,19 @@ class SitesScreen(FsScreen):
                 table.move_cursor(row=table.get_row_index(site.id))
 
         self.app.push_screen(SiteForm(), created)
+
+    def action_edit_site(self) -> None:
+        site = self._selected_site()
+        if site is None:
+            self.notify("Choisissez d'abord une structure.", severity="warning")
+            return
+        from fsfield.screens.site_form import SiteForm
+
+        def done(saved: Site | None) -> None:
+            if saved is not None:
+                self.refresh_data()
+
+        self.app.push_screen(SiteForm(site), done)
 
     def action_journal(self) -> None:
         from fsfield.screens.activity import ActivityScreen

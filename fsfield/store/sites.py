@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from fsfield.domain.directory import DirectoryEntry
 from fsfield.domain.models import Site
-from fsfield.domain.site_card import check_card, check_hours
+from fsfield.domain.site_card import CardError, check_card, check_hours
 from fsfield.store import messages as msg
 from fsfield.store.repo import Store, validation_message
 from fsfield.store.storage import StoreError
@@ -127,18 +127,26 @@ def import_sites(store: Store, entries: list[DirectoryEntry], department: str) -
     return result
 
 
-def _card(values: dict[str, Any], department: str) -> dict[str, Any]:
+def _card(values: dict[str, Any], department: str,
+          hours_before: dict[str, str] | None = None) -> dict[str, Any]:
     """Card fields typed by hand, checked and normalised (ValueError naming the field)."""
     out = check_card({k: v for k, v in values.items() if isinstance(v, str)}, department)
     out = {**values, **out}
     if "name" in out and not str(out["name"]).strip():
-        raise ValueError(msg.SITE_NAME_EMPTY)
+        raise CardError("name", msg.SITE_NAME_EMPTY)
     if isinstance(out.get("hours"), dict):
-        out["hours"] = {
-            day: checked
-            for day, text in out["hours"].items()
-            if (checked := check_hours(day, str(text)))
-        }
+        hours = {}
+        for day, text in out["hours"].items():
+            if (hours_before or {}).get(day) == text:
+                hours[day] = text  # as it was (the directory's own words): not re-checked
+                continue
+            try:
+                checked = check_hours(day, str(text))
+            except ValueError as exc:
+                raise CardError(f"hours.{day}", str(exc)) from None
+            if checked:
+                hours[day] = checked
+        out["hours"] = hours
     return out
 
 
@@ -159,5 +167,5 @@ def update_site(store: Store, site_id: str, **changes: Any) -> Site:
     current = store.get(Site, site_id)
     department = str(changes.get("department") or current.department)
     typed = {k: v for k, v in changes.items() if getattr(current, k, None) != v}
-    checked = _card(typed, department)
+    checked = _card(typed, department, current.hours)
     return store.update(Site, site_id, **checked)
