@@ -56,8 +56,8 @@ class SiteForm(FormScreen):
                     yield Input(site.hours.get(day, "") if site else "", id=_input_id(f"hours.{day}"),
                                 compact=True)
             if site is not None and site.in_directory and site.id_fs:
-                yield Static("Structure de l'annuaire : un nouvel import reprendra les valeurs "
-                             "publiées.", classes="hint")
+                yield Static("Structure de l'annuaire : un import reprendra ses valeurs publiées.",
+                             classes="hint")
             yield Static("", id="error", classes="error")
             yield Static("Entrée : champ suivant / valider — Ctrl+S : valider — Échap : annuler",
                          classes="hint")

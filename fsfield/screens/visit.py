@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -13,28 +12,18 @@ from fsfield.domain.parsing import parse_field
 from fsfield.domain.template import AnswerStatus, ChecklistItem, answer_status_from_key
 from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.screens.forms import CommentForm, ConfirmDialog, VisitInfoForm
+from fsfield.screens.visit_text import (
+    ANSWER_LEGEND,
+    ANSWER_WIDTH,
+    PREV_WIDTH,
+    answer_cell,
+    detail_lines,
+    draft_owner,
+    head_text,
+    item_label,
+)
 from fsfield.store import visits as ops
 from fsfield.widgets.checklist import Checklist
-from fsfield.widgets.tables import clip
-
-SHORT_STATUS = {
-    AnswerStatus.CONFORME: "✓ Conforme",
-    AnswerStatus.A_AMELIORER: "~ À améliorer",
-    AnswerStatus.NON_CONFORME: "✗ Non conforme",
-    AnswerStatus.SANS_OBJET: "– Sans objet",
-    AnswerStatus.NON_VERIFIE: "? Non vérifié",
-}
-
-
-ANSWER_WIDTH = 26
-PREV_WIDTH = 18
-ANSWER_LEGEND = "1 Conforme  2 À améliorer  3 Non conforme  4 Sans objet  0 Non vérifié"
-
-
-def draft_owner(visit: Visit, me: str) -> str:
-    """`` de Anne`` when the visit was started by someone else than ``me``, else ``""``."""
-    who = visit.made_by
-    return f" de {who}" if who and who != me else ""
 
 
 def open_visit_for_site(screen: FsScreen, site: Site, draft: Visit | None) -> None:
@@ -50,24 +39,6 @@ def open_visit_for_site(screen: FsScreen, site: Site, draft: Visit | None) -> No
         visit = drafts[0] if drafts else None
     if visit is not None:
         screen.app.push_screen(VisitScreen(visit.id))
-
-
-def answer_cell(item: ChecklistItem, visit: Visit) -> str:
-    answer = visit.answer(item.id)
-    if item.kind == "status" or answer.value in (None, ""):
-        text = SHORT_STATUS[answer.status] if answer.status else "·"
-    else:
-        value = answer.value
-        text = f"{value:g}".replace(".", ",") if isinstance(value, float) else str(value)
-        if item.unit:
-            text += f" {item.unit}"
-        if answer.status is not None:
-            text += " " + SHORT_STATUS[answer.status].split(" ", 1)[0]
-    if answer.prefilled:
-        text += " à confirmer"
-    elif answer.comment:
-        text += " ✎"  # a comment is there (shown below the list)
-    return text
 
 
 class VisitScreen(FsScreen):
@@ -158,12 +129,7 @@ class VisitScreen(FsScreen):
 
     def _render_head(self) -> None:
         v = self.visit
-        state = "FINALISÉE" if v.status is VisitStatus.FINALISED else "Brouillon" + self.whose
-        conflict = " · ⚠ conflit à régler" if v.conflicted else ""
-        # The state comes first and the participants take what is left: never cut off.
-        head = f"{state}{conflict} · {french_date(v.date)} · {v.visit_type.label} · Participants : "
-        room = max(self.size.width - len(head) - 2, 8)
-        self.query_one("#visit-head", Static).update(head + clip(v.participants or "—", room))
+        self.query_one("#visit-head", Static).update(head_text(v, self.whose, self.size.width))
 
     def _render_missions(self) -> None:
         progress = ops.progress(self.visit, self.template)
@@ -191,10 +157,8 @@ class VisitScreen(FsScreen):
             checklist.set_columns(("Réponse", "Élément"), (ANSWER_WIDTH, label_width))
         rows = []
         for item in self.mission.items:
-            label = ("↻ " if item.id in self.recurring else "") + item.label
-            if item.required:  # the mark survives a cut label
-                label = clip(label, label_width - 2) + " *"
-            cells = [answer_cell(item, self.visit), label]
+            cells = [answer_cell(item, self.visit),
+                     item_label(item, item.id in self.recurring, label_width)]
             prev = self.previous.get(item.id)
             a = prev.answer if prev else None
             cells.append("" if a is None else (a.status.label if a.status else str(a.value or "")))
@@ -213,22 +177,8 @@ class VisitScreen(FsScreen):
         if item is None:
             self._update_if_changed("#detail", "")
             return
-        answer = self.visit.answer(item.id)
-        lines = [f"[b]{escape(self.mission.title)}[/b] — {escape(item.help)}"]
-        if item.kind != "status" and answer.value not in (None, ""):
-            lines.append(f"Réponse : {escape(answer_cell(item, self.visit))}")
-        if item.kind != "status":
-            lines.append("[dim]Entrée ou = : saisir la valeur · 4 Sans objet · 0 Non vérifié[/dim]")
-        if answer.prefilled:
-            lines.append("[i]Pré-rempli depuis les horaires de l'annuaire : à confirmer sur place.[/i]")
-        if answer.comment:
-            lines.append(f"Commentaire : {escape(answer.comment)}")
-        prev = self.previous.get(item.id)
-        if prev is not None:
-            extra = f" — « {prev.answer.comment} »" if prev.answer.comment else ""
-            lines.append(escape(prev.label() + extra))
-        if item.id in self.recurring:
-            lines.append("[b]↻ Constat récurrent[/b] : à améliorer ou non conforme aux deux dernières visites.")
+        lines = detail_lines(self.mission.title, item, self.visit.answer(item.id),
+                             self.previous.get(item.id), item.id in self.recurring)
         self._update_if_changed("#detail", "\n".join(lines))
 
     def _update_if_changed(self, selector: str, text: str) -> None:
@@ -360,7 +310,11 @@ class VisitScreen(FsScreen):
             item_id=item.id if item else None, mission_id=self.mission.id,
         )
         origin = f"{self.mission.short_title} — {item.label}" if item else self.mission.title
-        self.app.push_screen(FollowUpForm(draft, origin=origin, new=True))
+        def created(followup: FollowUp | None) -> None:
+            if followup is not None:
+                self.notify(f"Suivi créé : {followup.text}")
+
+        self.app.push_screen(FollowUpForm(draft, origin=origin, new=True), created)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "finalise":
