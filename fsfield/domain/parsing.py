@@ -78,6 +78,8 @@ def _parse_as(annotation: Any, text: str) -> Any:
         if int in args or float in args:
             return parse_number(text)
         return text.strip()
+    if origin in (dict, list, tuple, set) or annotation in (dict, list):
+        raise ValueError("cette valeur ne se saisit pas ici : gardez l'une des valeurs proposées")
     if annotation is dt.date:
         return parse_french_date(text)
     if annotation is bool:
@@ -159,4 +161,6 @@ def format_field(model: type[BaseModel], field: str, value: Any) -> str:
         return f"{value:g}".replace(".", ",")
     if isinstance(value, list):
         return ", ".join(str(v) for v in value) or "(vide)"
+    if isinstance(value, dict):
+        return " ; ".join(f"{k} {v}" for k, v in value.items()) or "(vide)"
     return str(value)

@@ -28,6 +28,10 @@ FIELD_LABELS = {
     "owner_name": "responsable (nom)", "priority": "priorité", "notes": "notes", "date": "date",
     "participants": "participants", "visit_type": "type de visite", DELETE_FIELD: "suppression",
     "closing_note": "note de clôture", "closed_on": "date de clôture", "phone": "téléphone",
+    "email": "courriel", "postal_code": "code postal", "insee_com": "code commune",
+    "address": "adresse", "address_extra": "complément d'adresse", "commune": "commune",
+    "hours": "horaires", "title": "titre", "activity_type": "type d'activité",
+    "attendance": "participants (nombre)", "site_ids": "structures", "partners": "partenaires",
 }
 
 
