@@ -87,11 +87,14 @@ class DossierScreen(FsScreen):
         table = self.query_one("#visits", DataTable)
         table.clear()
         self._visits = self.store.visits(self.site_id)
+        me = self.store.settings.animator
         for visit in self._visits:
             counts = Counter(a.status for a in visit.answers.values() if a.status)
             others = sum(counts.values()) - counts[AnswerStatus.CONFORME] - counts[
                 AnswerStatus.A_AMELIORER] - counts[AnswerStatus.NON_CONFORME]
-            status = visit.status.label + (" ✎" if visit.status is VisitStatus.DRAFT else "")
+            status = visit.status.label
+            if visit.status is VisitStatus.DRAFT:  # whose draft, when it is a colleague's
+                status += (f" de {visit.made_by}" if visit.made_by and visit.made_by != me else "") + " ✎"
             if visit.conflicted:
                 status = "⚠ " + status  # a field edited in two places: settle it under s → c
             table.add_row(

@@ -9,6 +9,7 @@ from fsfield.app import FsFieldApp
 from fsfield.domain.models import Site, Visit
 from fsfield.domain.template import AnswerStatus
 from fsfield.reports.annual import annual_figures
+from fsfield.screens.dossier import DossierScreen
 from fsfield.screens.forms import ConfirmDialog
 from fsfield.screens.sites import SitesScreen
 from fsfield.screens.visit import VisitScreen
@@ -41,6 +42,11 @@ async def test_colleague_resuming_a_draft_is_told_whose_it_is(laptops):
         assert any("brouillon de Anne" in n.message for n in app._notifications)
         head = str(app.screen.query_one("#visit-head", Static).render())
         assert head.startswith("Brouillon de Anne")
+        await pilot.press("escape", "enter")  # the dossier lists it as hers too
+        await pilot.pause()
+        assert isinstance(app.screen, DossierScreen)
+        row = app.screen.query_one("#visits", DataTable).get_row_at(0)
+        assert "Brouillon de Anne" in [str(c) for c in row][2]
 
 
 async def test_discarded_draft_goes_from_home_annual_report_and_the_colleague(laptops):
