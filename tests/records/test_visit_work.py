@@ -101,3 +101,19 @@ async def test_header_required_marks_and_long_text_at_80x24(store, make_app):
         await pilot.pause()
         detail = str(app.screen.query_one("#detail", Static).render())
         assert long in detail.replace("\n", " ") or long in " ".join(detail.split())
+
+
+async def test_a_follow_up_created_from_an_item_is_confirmed(store, make_app):
+    from fsfield.domain.models import FollowUp
+
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        visit = await open_visit(app, pilot, store)
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press(*"Relever les chiffres", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, VisitScreen)
+        assert any(n.message == "Suivi créé : Relever les chiffres" for n in app._notifications)
+    [fu] = store.all(FollowUp)
+    assert fu.visit_id == visit.id and fu.item_id == NUMBER
