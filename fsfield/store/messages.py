@@ -15,8 +15,7 @@ VISIT_MISSING_REQUIRED = "Éléments obligatoires sans réponse : {items}"
 VISIT_DISCARD_FINALISED = (
     "Seul un brouillon peut être abandonné : cette visite est finalisée (rouvrez-la d'abord)."
 )
-VISIT_UNKNOWN_ITEM = "Élément « {item} » absent de la grille de cette visite."
-VISIT_TEXT_ITEM = "Élément à saisir en texte"
+VISIT_UNKNOWN_STATUS = "réponse inconnue « {status} » (conforme, a_ameliorer, non_conforme, sans_objet, non_verifie)"
 
 FOLLOWUP_EMPTY = "le texte du suivi est vide : décrivez ce qu'il faut faire"
 

@@ -89,6 +89,11 @@ def set_answer(
     visit is refused (ValueError).
     """
     current = _draft(store, visit.id).answer(item_id)
+    if status is not ... and status is not None and not isinstance(status, AnswerStatus):
+        try:
+            status = AnswerStatus(status)
+        except ValueError:
+            raise ValueError(msg.VISIT_UNKNOWN_STATUS.format(status=status)) from None
     prefix = f"answers.{item_id}."
     fields: dict[str, object] = {}
     if status is not ...:
