@@ -244,7 +244,7 @@ def record_reply(
         fields["reply_text"] = text.strip()
     for item_id, stance in stances.items():
         if visit.reply_items.get(item_id) != stance:
-            fields[f"reply_items.{item_id}"] = stance.value if stance else None
+            fields[f"reply_items.{item_id}"] = Stance(stance).value if stance else None
     if not fields:
         return visit
     return store.set_fields(Visit, visit.id, fields)
