@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -108,3 +109,14 @@ def write_report(path: Path, payload: bytes) -> None:
         if not path.parent.exists():
             reason = f"le dossier {path.parent} n'existe pas"
         raise ReportError(f"impossible d'écrire {path} : {reason}. Aucun fichier créé.") from None
+
+
+def report_filename(day: dt.date, place: str, ident: str, kind: str, ext: str) -> str:
+    """The documented file name of a report: ``AAAA-MM-JJ_<commune>_<id_fs>_<type>.<ext>``
+    (``2025-03-10_aubusson_101_compte-rendu.pdf``). Several sites share a commune, hence the
+    id; the annual report uses ``departement-<n>`` as place and no id."""
+    parts = [day.isoformat(), slug(place) if place else "sans-commune"]
+    if ident:
+        parts.append(slug(ident))
+    parts.append(kind)
+    return "_".join(parts) + f".{ext}"
