@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from fsfield.domain.models import Site, Visit, french_date
-from fsfield.reports.lookup import report_filename
+from fsfield.reports.lookup import report_filename, report_stem
 from fsfield.store.repo import Store
 
 KIND_VISIT, KIND_PREPARE, KIND_ANNUAL = "compte-rendu", "preparation", "bilan"
@@ -34,6 +34,11 @@ class Document:
     def formats(self) -> list[str]:
         """The formats this report can be saved in (``md`` first)."""
         return list(self.renderers)
+
+    @property
+    def stem(self) -> str:
+        """The documented file name without extension."""
+        return report_stem(self.day, self.place, self.ident, self.kind)
 
     def filename(self, ext: str) -> str:
         """The documented file name for ``ext``."""

@@ -111,12 +111,17 @@ def write_report(path: Path, payload: bytes) -> None:
         raise ReportError(f"impossible d'écrire {path} : {reason}. Aucun fichier créé.") from None
 
 
-def report_filename(day: dt.date, place: str, ident: str, kind: str, ext: str) -> str:
-    """The documented file name of a report: ``AAAA-MM-JJ_<commune>_<id_fs>_<type>.<ext>``
-    (``2025-03-10_aubusson_101_compte-rendu.pdf``). Several sites share a commune, hence the
-    id; the annual report uses ``departement-<n>`` as place and no id."""
+def report_stem(day: dt.date, place: str, ident: str, kind: str) -> str:
+    """:func:`report_filename` without the extension."""
     parts = [day.isoformat(), slug(place) if place else "sans-commune"]
     if ident:
         parts.append(slug(ident))
     parts.append(kind)
-    return "_".join(parts) + f".{ext}"
+    return "_".join(parts)
+
+
+def report_filename(day: dt.date, place: str, ident: str, kind: str, ext: str) -> str:
+    """The documented file name of a report: ``AAAA-MM-JJ_<commune>_<id_fs>_<type>.<ext>``
+    (``2025-03-10_aubusson_101_compte-rendu.pdf``). Several sites share a commune, hence the
+    id; the annual report uses ``departement-<n>`` as place and no id."""
+    return f"{report_stem(day, place, ident, kind)}.{ext}"

@@ -85,9 +85,10 @@ async def test_visit_report_with_r_then_save_as_html(store, tmp_path):
         assert not (tmp_path / "nowhere").exists()
         form.query_one("#folder", Input).value = str(tmp_path)
         await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, ReportScreen)
-        saved = tmp_path / "compte-rendu-france-services-alpha-2026-03-10.html"
+        saved = tmp_path / "2026-03-10_aubusson_101_compte-rendu.html"
         assert app.screen.saved_to == saved
         page = saved.read_text(encoding="utf-8")
         assert "&lt;script&gt;x&lt;/script&gt;" in page and "<script" not in page
@@ -182,3 +183,27 @@ async def test_annual_report_screen(store):
         await pilot.pause()
         assert app.screen.year == 2025
         assert "Aucune visite, aucune activité ni aucun suivi enregistré en 2025" in markdown_of(app)
+
+
+async def test_save_the_visit_report_as_pdf_from_the_dialog(store, tmp_path):
+    import pypdf
+
+    app = FsFieldApp(store, today=lambda: TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "enter", "r")
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, SaveReportForm)
+        assert form.query_one("#format", Select).value == "pdf", "PDF is offered first"
+        assert form.query_one("#name", Input).value == "2026-03-10_aubusson_101_compte-rendu"
+        form.query_one("#folder", Input).value = str(tmp_path)
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        saved = tmp_path / "2026-03-10_aubusson_101_compte-rendu.pdf"
+        assert isinstance(app.screen, ReportScreen) and app.screen.saved_to == saved
+        text = "".join(p.extract_text() for p in pypdf.PdfReader(saved).pages)
+        assert "Compte rendu de visite — France services Alpha" in text
+        assert "Pas de bureau <script>x</script>" in text
