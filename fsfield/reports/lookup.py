@@ -103,7 +103,13 @@ def write_report(path: Path, payload: bytes) -> None:
     if path.is_dir():
         raise ReportError(f"{path} est un dossier : indiquez un nom de fichier. Aucun fichier créé.")
     try:
-        atomic_write_bytes(path, payload)
+        if path.exists() and not path.is_file():
+            # A device or a pipe (``-o /dev/null``, a named pipe): write into it; an atomic
+            # rename would replace it by a regular file.
+            with open(path, "wb") as out:
+                out.write(payload)
+        else:
+            atomic_write_bytes(path, payload)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         if not path.parent.exists():

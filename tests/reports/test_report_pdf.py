@@ -238,13 +238,14 @@ def test_sent_and_reply_bad_input(dataset):
         assert not store.get(Visit, dataset.visits["V2"]).has_reply
 
 
-def test_the_pdf_engine_is_not_loaded_at_start_up_nor_for_text_reports(dataset):
+def test_the_pdf_engine_is_not_loaded_at_start_up_nor_for_text_reports(dataset, tmp_path):
+    out = tmp_path / "bilan.html"
     code = (
         "import sys\n"
         "from fsfield.cli import main\n"
         "import fsfield.app, fsfield.screens.sites, fsfield.screens.report\n"
         f"assert main(['--data-dir', {str(dataset.data_dir)!r}, 'report', 'annual', '2025', "
-        "'--format', 'html', '-o', '/dev/null' if sys.platform != 'win32' else 'NUL']) == 0\n"
+        f"'--format', 'html', '-o', {str(out)!r}]) == 0\n"
         "print('typst' in sys.modules)\n"
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -252,3 +253,26 @@ def test_the_pdf_engine_is_not_loaded_at_start_up_nor_for_text_reports(dataset):
                             env=env, cwd=ROOT, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_output_to_a_special_file_writes_into_it_and_keeps_it(dataset, tmp_path):
+    """``-o /dev/null`` or a pipe: written into, never replaced by a regular file."""
+    import stat
+    import threading
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received = bytearray()
+
+    def read() -> None:
+        with open(pipe, "rb") as f:
+            received.extend(f.read())
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    result = run(dataset.data_dir, "report", "visit", dataset.visits["V2"], "-o", str(pipe))
+    reader.join(timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert received.decode("utf-8").startswith("# Compte rendu de visite")
+    assert stat.S_ISFIFO(pipe.stat().st_mode), "the pipe is still a pipe"

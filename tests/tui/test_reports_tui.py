@@ -207,3 +207,48 @@ async def test_save_the_visit_report_as_pdf_from_the_dialog(store, tmp_path):
         text = "".join(p.extract_text() for p in pypdf.PdfReader(saved).pages)
         assert "Compte rendu de visite — France services Alpha" in text
         assert "Pas de bureau <script>x</script>" in text
+
+
+async def test_record_sending_and_reply_from_the_dossier(store):
+    from fsfield.domain.reply import Stance
+    from fsfield.screens.reply_form import ReplyForm
+
+    app = FsFieldApp(store, today=lambda: TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        dossier = app.screen
+        assert isinstance(dossier, DossierScreen)
+        await pilot.press("e")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, ReplyForm)
+        form.query_one("#sent-on", Input).value = "12/03/2026"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "date et son destinataire" in str(form.query_one("#error", Static).render())
+        form.query_one("#sent-to", Input).value = "Mairie d'Aubusson"
+        form.query_one("#reply-on", Input).value = "31/04/2026"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "Date de réponse : 31/04/2026 n'existe pas" in str(
+            form.query_one("#error", Static).render())
+        [visit] = store.visits()
+        assert not visit.sent() and not visit.has_reply, "refused: nothing written"
+        form.query_one("#reply-on", Input).value = "30/04/2026"
+        form.query_one("#reply-text", Input).value = "Bureau prévu ; travaux en juin !"
+        form.query_one("#stance-0", Select).value = "conteste"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is dossier
+        [visit] = store.visits()
+        assert [(s.on, s.to) for s in visit.sent()] == [(dt.date(2026, 3, 12), "Mairie d'Aubusson")]
+        assert visit.reply_text == "Bureau prévu ; travaux en juin !"
+        assert visit.reply_items == {"m2-bureau-confidentiel": Stance.CONTESTED}
+        row = dossier.query_one("#visits").get_row(visit.id)
+        assert row[-1] == "envoyé 12/03 · réponse 30/04"
+        await pilot.press("p")
+        await pilot.pause()
+        text = markdown_of(app)
+        assert "## Suites du rapport de la visite du 10/03/2026" in text
+        assert "Contesté : Bureau confidentiel pour les rendez-vous individuels" in text
