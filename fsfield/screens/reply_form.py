@@ -19,16 +19,15 @@ NO_STANCE = "-"
 
 
 def follow_through_line(visit: Visit) -> str:
-    """One cell for the dossier's visit table: sent, changed since, reply."""
+    """A short cell for the dossier's visit table: reply received, sent, changed since."""
     if visit.status is not VisitStatus.FINALISED and not visit.sent():
         return ""
     sent = visit.sent()
-    parts = [f"envoyé {sent[-1].on:%d/%m}" if sent else "non envoyé"]
-    if visit.changed_since_sent:
-        parts.append("modifié après envoi")
     if visit.has_reply:
-        parts.append(f"réponse {visit.reply_on:%d/%m}" if visit.reply_on else "réponse")
-    return " · ".join(parts)
+        text = f"réponse {visit.reply_on:%d/%m}" if visit.reply_on else "réponse reçue"
+    else:
+        text = f"envoyé {sent[-1].on:%d/%m}" if sent else "à envoyer"
+    return text + (" ⚠ modifié" if visit.changed_since_sent else "")
 
 
 class ReplyForm(FormScreen):
