@@ -14,7 +14,7 @@ from fsfield.domain.hours import ALL_DAYS, parse_week
 from fsfield.domain.models import Site, Visit, VisitStatus, french_date
 from fsfield.domain.template import AnswerStatus
 from fsfield.screens.base import FsScreen, TitleBar
-from fsfield.screens.reply_form import follow_through_line
+from fsfield.screens.reply_form import follow_through_line, follow_through_text
 from fsfield.store import visits as ops
 from fsfield.store.templates import current_template
 
@@ -47,6 +47,7 @@ class DossierScreen(FsScreen):
                                ("Rapport", "report")]:
                 table.add_column(label, key=key)
             yield table
+            yield Static(id="follow-through", markup=False)
             yield Static(id="open-followups")
             yield Static(id="recurring")
         yield Footer(compact=True)
@@ -131,6 +132,11 @@ class DossierScreen(FsScreen):
         if not self._visits or table.row_count == 0:
             return None
         return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    @on(DataTable.RowHighlighted, "#visits")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        visit = self.store.find(Visit, str(event.row_key.value)) if self._visits else None
+        self.query_one("#follow-through", Static).update(follow_through_text(self.store, visit))
 
     @on(DataTable.RowSelected, "#visits")
     def _selected(self) -> None:

@@ -14,6 +14,7 @@ from fsfield.domain.models import Visit, VisitStatus, french_date, parse_french_
 from fsfield.domain.reply import Stance
 from fsfield.screens.forms import FormScreen
 from fsfield.store import visits as ops
+from fsfield.store.repo import Store
 
 NO_STANCE = "-"
 
@@ -28,6 +29,17 @@ def follow_through_line(visit: Visit) -> str:
     else:
         text = f"envoyé {sent[-1].on:%d/%m}" if sent else "à envoyer"
     return text + (" ⚠ modifié" if visit.changed_since_sent else "")
+
+
+def follow_through_text(store: Store, visit: Visit | None) -> str:
+    """Below the dossier's visit table: what became of the highlighted visit's report."""
+    if visit is None or visit.status is not VisitStatus.FINALISED:
+        return ""
+    from fsfield.reports.prepare import follow_through_lines
+    from fsfield.reports.visit_report import follow_through
+
+    lines = follow_through_lines(follow_through(visit, ops.template_of(store, visit)))
+    return f"Rapport de la visite du {french_date(visit.date)} : " + "\n  ".join(lines)
 
 
 class ReplyForm(FormScreen):

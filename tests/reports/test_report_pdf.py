@@ -276,3 +276,55 @@ def test_output_to_a_special_file_writes_into_it_and_keeps_it(dataset, tmp_path)
     assert result.returncode == 0, result.stderr
     assert received.decode("utf-8").startswith("# Compte rendu de visite")
     assert stat.S_ISFIFO(pipe.stat().st_mode), "the pipe is still a pipe"
+
+
+def test_every_visit_and_site_of_the_hand_made_dataset_as_pdf(store, dataset):
+    from fsfield.domain.models import Site
+    from fsfield.reports.documents import annual_document, prepare_document, visit_document
+
+    for key, visit_id in dataset.visits.items():
+        visit = store.get(Visit, visit_id)
+        doc = visit_document(store, visit)
+        reader = pypdf.PdfReader(io.BytesIO(doc.render("pdf")))
+        text = flat("\n".join(p.extract_text() for p in reader.pages))
+        site = store.get(Site, visit.site_id)
+        assert 1 <= len(reader.pages) <= 4, key
+        assert f"Compte rendu de visite — {site.name}" in text, key
+        assert ("Document provisoire" in text) is (key == "V6"), key
+        assert ("ne figure plus dans l'annuaire officiel" in text) is (key == "V5"), key
+    for site in store.sites():
+        reader = pypdf.PdfReader(io.BytesIO(prepare_document(store, site).render("pdf")))
+        assert len(reader.pages) <= 3 and site.name in reader.pages[0].extract_text()
+    doc = annual_document(store, 2024)
+    assert "Rapport d'activité 2024" in pypdf.PdfReader(io.BytesIO(doc.render("pdf"))).pages[
+        0].extract_text()
+
+
+def test_a_table_longer_than_a_page_repeats_its_header(tmp_path):
+    data_dir = tmp_path / "data"
+    build_year(data_dir, visits=120, sites=60)
+    result = run(data_dir, "report", "annual", "2022", "--format", "pdf", "-o", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    reader = pypdf.PdfReader(tmp_path / "2022-12-31_departement-87_bilan-2022.pdf")
+    pages = [page.extract_text() for page in reader.pages]
+    with_header = [n for n, text in enumerate(pages)
+                   if "Structure id Visites Mois Dernière visite" in text]
+    assert len(with_header) >= 2, "the per-site table spans pages, its header on each"
+    assert with_header == list(range(with_header[0], with_header[-1] + 1))
+    assert f"Page 1 / {len(pages)}" in pages[0] and f"Page {len(pages)} / {len(pages)}" in pages[-1]
+
+
+def test_a_missing_pdf_engine_names_the_install_command(dataset, tmp_path):
+    code = (
+        "import sys\n"
+        "sys.modules['typst'] = None  # as if the package were not installed\n"
+        "from fsfield.cli import main\n"
+        f"sys.exit(main(['--data-dir', {str(dataset.data_dir)!r}, 'report', 'visit', "
+        f"{dataset.visits['V2']!r}, '--format', 'pdf', '-o', {str(tmp_path)!r}]))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env=env, cwd=ROOT, timeout=60, encoding="utf-8")
+    assert result.returncode == 1
+    assert "le moteur PDF (typst) n'est pas installé : pip install typst" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]

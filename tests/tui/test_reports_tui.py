@@ -247,6 +247,9 @@ async def test_record_sending_and_reply_from_the_dossier(store):
         assert visit.reply_items == {"m2-bureau-confidentiel": Stance.CONTESTED}
         row = dossier.query_one("#visits").get_row(visit.id)
         assert row[-1] == "réponse 30/04"
+        shown = str(dossier.query_one("#follow-through", Static).render())
+        assert "Rapport de la visite du 10/03/2026 : Envoyé le 12/03/2026 à Mairie d'Aubusson" in shown
+        assert "Réponse de la structure le 30/04/2026 : Bureau prévu ; travaux en juin !" in shown
         await pilot.press("p")
         await pilot.pause()
         text = markdown_of(app)
