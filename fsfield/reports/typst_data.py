@@ -6,7 +6,8 @@ is passed as typed — the templates print it as text, never as markup — while
 phrases get French typography (:func:`typo`: a narrow no-break space before ; : ! ?).
 
 Optional keys a template prints only when present, for data added later (scores per mission,
-item references): ``mission.score``, ``item.ref``.
+item references): ``mission.score`` (from ``VisitReport.mission_scores[title]`` or
+``MissionSummary.score``) and ``item.ref`` (from ``ItemLine.ref``), when those attributes exist.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from fsfield.reports.prepare import PreparePack
 from fsfield.reports.visit_report import FollowThrough, ItemLine, VisitReport
 
 NNBSP = "\u202f"
-_BEFORE_PUNCT = re.compile(r"[ \u00a0]([;:!?])")
+_BEFORE_PUNCT = re.compile(r"[ \u00a0]([;:!?»])")
+_AFTER_GUILLEMET = re.compile(r"«[ \u00a0]")
 STATUS_KEYS = {
     AnswerStatus.CONFORME: "ok",
     AnswerStatus.A_AMELIORER: "warn",
@@ -34,8 +36,9 @@ STATUS_KEYS = {
 
 
 def typo(text: str) -> str:
-    """French typography for the app's own text: a narrow no-break space before ; : ! ?."""
-    return _BEFORE_PUNCT.sub(NNBSP + r"\1", text)
+    """French typography for the app's own text: a narrow no-break space before ; : ! ? »
+    and after «."""
+    return _AFTER_GUILLEMET.sub("«" + NNBSP, _BEFORE_PUNCT.sub(NNBSP + r"\1", text))
 
 
 def app_version() -> str:
@@ -90,11 +93,11 @@ def visit_data(report: VisitReport) -> dict[str, Any]:
     if report.counts[None]:
         counts.append({"label": "Sans réponse", "key": "blank", "n": report.counts[None]})
     missions = []
+    scores = getattr(report, "mission_scores", None) or {}
     for title, lines in report.missions:
         mission: dict[str, Any] = {"title": title, "items": [_item(ln) for ln in lines]}
-        score = getattr(lines, "score", None)
-        if score is not None:
-            mission["score"] = score
+        if scores.get(title) is not None:
+            mission["score"] = scores[title]
         missions.append(mission)
     return {
         "meta": _meta(report.title, report.department, french_date(report.generated_on),

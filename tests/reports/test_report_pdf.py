@@ -328,3 +328,11 @@ def test_a_missing_pdf_engine_names_the_install_command(dataset, tmp_path):
     assert result.returncode == 1
     assert "le moteur PDF (typst) n'est pas installé : pip install typst" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data"]
+
+
+def test_french_typography_applies_to_the_app_text_only():
+    from fsfield.reports.typst_data import typo
+
+    assert typo("Période : du 01/01 ; « en retard » ! Vraiment ?") == (
+        "Période\u202f: du 01/01\u202f; «\u202fen retard\u202f»\u202f! Vraiment\u202f?")
+    assert typo("Déjà\u202f: fait") == "Déjà\u202f: fait", "applied twice: unchanged"
