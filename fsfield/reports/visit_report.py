@@ -241,6 +241,16 @@ def _warnings(report: VisitReport) -> list[str]:
     return out
 
 
+def footer_text(report: VisitReport) -> str:
+    """When and with what the document was made: app, checklist and visit versions."""
+    from fsfield.reports.typst_data import app_version
+
+    grid = f" · grille {report.template_ref}" if report.template_ref else ""
+    version = f" · version de la visite {report.version}" if report.version else ""
+    return (f"Document établi le {french_date(report.generated_on)} avec fsfield "
+            f"{app_version()}{grid}{version}.")
+
+
 def _md_item(line: ItemLine, *, with_mission: bool) -> str:
     head = f"**{line.status_label}**" if line.status_label and line.answered else ""
     where = f"{md(line.mission_short)} — " if with_mission else ""
@@ -291,7 +301,7 @@ def render_markdown(report: VisitReport) -> str:
         out += [f"### {md(title)}", ""]
         out += [_md_item(ln, with_mission=False) for ln in lines]
         out.append("")
-    out.append(f"_Document établi le {french_date(report.generated_on)} avec fsfield._")
+    out.append(f"_{md(footer_text(report))}_")
     return "\n".join(out) + "\n"
 
 
@@ -342,5 +352,4 @@ def render_html(report: VisitReport) -> str:
     for title, lines in report.missions:
         items = "".join(_html_item(ln, with_mission=False) for ln in lines)
         body += [f"<h3>{esc(title)}</h3>", f'<ul class="items">{items}</ul>']
-    footer = f"Document établi le {french_date(report.generated_on)} avec fsfield."
-    return page(report.title, "\n".join(body), footer=footer)
+    return page(report.title, "\n".join(body), footer=footer_text(report))
