@@ -108,3 +108,28 @@ def test_sending_and_reply_sync_between_two_laptops(tmp_path):
             assert sorted(s.to for s in got.sent()) == [
                 "Préfecture", "Sous-préfecture", "Structure et préfecture"]
             assert not got.conflicted
+
+
+def test_annual_report_counts_reports_sent_replies_and_changes(store, dataset):
+    from fsfield.reports.annual import annual_figures
+    from fsfield.reports.annual_render import render_markdown
+
+    v1 = ops.record_sending(store, store.get(Visit, dataset.visits["V1"]), on=D(2025, 1, 20),
+                            to="Préfecture")
+    ops.record_reply(store, v1, on=D(2025, 2, 1), text="Reçu.",
+                     stances={"m2-poste-numerique": Stance.ACCEPTED})
+    v3 = ops.record_sending(store, store.get(Visit, dataset.visits["V3"]), on=D(2025, 4, 1),
+                            to="Mairie de Bourganeuf")
+    ops.set_answer(store, v3, "m4-seminaires", comment="Corrigé après envoi")
+    fig = annual_figures(store, 2025, today=D(2026, 3, 1))
+    # Finalised visits of 2025: V1, V2, V3, V4, V5 (V6 is a draft).
+    assert (len(fig.replies), fig.reports_sent, fig.replies_received) == (5, 2, 1)
+    rows = {(r.site_name, r.visit_date): r for r in fig.replies}
+    alpha = rows[("France services Alpha", D(2025, 1, 15))]
+    assert (alpha.sent_on, alpha.reply_on, alpha.accepted, alpha.contested) == (
+        D(2025, 1, 20), D(2025, 2, 1), 1, 0)
+    assert rows[("France services Bêta", D(2025, 3, 25))].changed_since_sent
+    text = render_markdown(fig)
+    assert ("2 rapport(s) envoyé(s) sur 5 visite(s) finalisée(s) · 1 réponse(s) reçue(s) · "
+            "1 modifié(s) après envoi") in text
+    assert "| France services Bêta | 25/03/2025 | 01/04/2025 (modifié après envoi) |" in text
