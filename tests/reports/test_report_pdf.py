@@ -20,7 +20,7 @@ from fsfield.store import visits as ops
 from fsfield.store.repo import Store
 
 NNBSP = "\u202f"
-COMMENT = "Voir #1 *urgent* <b>gras</b> $5 = 5 € ; « œuvre » ! _x_ @ref"
+COMMENT = "Voir #1 *urgent* <b>gras</b> $5 = 5 € ; « œuvre » de l’EPN ! _x_ @ref \\ [a](b)"
 
 
 def pdf_text(path: Path) -> tuple[str, int]:
@@ -336,3 +336,15 @@ def test_french_typography_applies_to_the_app_text_only():
     assert typo("Période : du 01/01 ; « en retard » ! Vraiment ?") == (
         "Période\u202f: du 01/01\u202f; «\u202fen retard\u202f»\u202f! Vraiment\u202f?")
     assert typo("Déjà\u202f: fait") == "Déjà\u202f: fait", "applied twice: unchanged"
+
+
+def test_pdf_without_output_goes_to_the_current_folder_under_its_name(dataset, tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"}
+    result = subprocess.run(
+        [sys.executable, "-m", "fsfield.cli", "--data-dir", str(dataset.data_dir), "report",
+         "prepare", "Gamma", "--format", "pdf"],
+        capture_output=True, text=True, encoding="utf-8", env=env, cwd=tmp_path, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "", "no PDF bytes on the terminal"
+    [path] = tmp_path.glob("*_crocq_103_preparation.pdf")
+    assert "France services Gamma" in pdf_text(path)[0]
