@@ -109,6 +109,10 @@ class SaveReportForm(FormScreen):
         except ReportError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
+        except Exception as exc:  # noqa: BLE001 - never leave the dialog waiting forever
+            self.app.call_from_thread(self._failed, f"Rapport impossible : {exc}. Aucun fichier "
+                                      "créé.")
+            return
         self.app.call_from_thread(self.dismiss, target)
 
     def _failed(self, message: str) -> None:
