@@ -125,12 +125,21 @@ def followup_line(fig: AnnualFigures) -> str:
             f"délai médian de clôture : {days_text(fig.median_days_to_close)}")
 
 
+def count(n: int, singular: str, plural: str) -> str:
+    """``1 rapport envoyé``, ``0 rapport envoyé``, ``3 rapports envoyés`` (French: 0 and 1 are
+    singular)."""
+    return f"{n} {singular if n < 2 else plural}"
+
+
 def replies_summary(fig: AnnualFigures) -> str:
     """``12 rapports envoyés sur 14 visites finalisées · 5 réponses reçues``."""
     changed = sum(1 for r in fig.replies if r.changed_since_sent)
-    text = (f"{fig.reports_sent} rapport(s) envoyé(s) sur {len(fig.replies)} visite(s) "
-            f"finalisée(s) · {fig.replies_received} réponse(s) reçue(s)")
-    return text + (f" · {changed} modifié(s) après envoi" if changed else "")
+    text = (f"{count(fig.reports_sent, 'rapport envoyé', 'rapports envoyés')} sur "
+            f"{count(len(fig.replies), 'visite finalisée', 'visites finalisées')} · "
+            f"{count(fig.replies_received, 'réponse reçue', 'réponses reçues')}")
+    if changed:
+        text += f" · {count(changed, 'modifié', 'modifiés')} après envoi"
+    return text
 
 
 def reply_rows(fig: AnnualFigures) -> list[list[Any]]:

@@ -92,7 +92,8 @@ def run_reply_command(args: argparse.Namespace, data_dir: Path) -> int:
                                      stances=_stances(args, visit, template))
             print(msg.REPLY_DONE.format(what=_describe(store, visit),
                                         on=french_date(visit.reply_on) or "—",
-                                        n=len(visit.reply_items)))
+                                        stances=msg.STANCES[len(visit.reply_items) > 1].format(
+                                            n=len(visit.reply_items))))
             return 0
     except (ReportError, ValueError) as exc:
         print(f"fsfield : {exc}\n{msg.NOTHING_SAVED}", file=sys.stderr)

@@ -130,6 +130,6 @@ def test_annual_report_counts_reports_sent_replies_and_changes(store, dataset):
         D(2025, 1, 20), D(2025, 2, 1), 1, 0)
     assert rows[("France services Bêta", D(2025, 3, 25))].changed_since_sent
     text = render_markdown(fig)
-    assert ("2 rapport(s) envoyé(s) sur 5 visite(s) finalisée(s) · 1 réponse(s) reçue(s) · "
-            "1 modifié(s) après envoi") in text
+    assert ("2 rapports envoyés sur 5 visites finalisées · 1 réponse reçue · "
+            "1 modifié après envoi") in text
     assert "| France services Bêta | 25/03/2025 | 01/04/2025 (modifié après envoi) |" in text
