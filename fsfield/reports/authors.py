@@ -23,14 +23,18 @@ def animators(visits: Iterable[Visit]) -> list[str]:
     return sorted(names, key=str.casefold)
 
 
-def animator_line(names: str | Sequence[str]) -> str:
-    """``Animateur départemental : Anne`` / ``Animateurs départementaux : Anne, Bruno``."""
+def animator_label(names: str | Sequence[str]) -> tuple[str, str]:
+    """(``Animateur départemental``, ``Anne``) or the plural with ``Anne, Bruno``."""
     listed = [names] if isinstance(names, str) else list(names)
     listed = [n for n in listed if n]
-    if not listed:
-        return ""
-    label = "Animateur départemental" if len(listed) == 1 else "Animateurs départementaux"
-    return f"{label} : {', '.join(listed)}"
+    label = "Animateur départemental" if len(listed) <= 1 else "Animateurs départementaux"
+    return label, ", ".join(listed)
+
+
+def animator_line(names: str | Sequence[str]) -> str:
+    """``Animateur départemental : Anne`` / ``Animateurs départementaux : Anne, Bruno``."""
+    label, text = animator_label(names)
+    return f"{label} : {text}" if text else ""
 
 
 def year_animators(store: Store, year: int) -> list[str]:

@@ -33,7 +33,7 @@ class SitesScreen(FsScreen):
         Binding("slash", "filter", "Filtrer", key_display="/", id="sites.filter"),
         Binding("s", "sync", "Synchroniser", id="sites.sync"),
         Binding("a", "add_site", "Ajouter", id="sites.add", tooltip="Ajouter une structure à la main"),
-        Binding("e", "edit_site", "Modifier la fiche", show=False, id="sites.card",
+        Binding("m", "edit_site", "Modifier la fiche", show=False, id="sites.card",
                 tooltip="Corriger la fiche de la structure (téléphone, courriel, horaires…)"),
         Binding("j", "journal", "Journal", show=False, id="sites.journal", tooltip="Journal d'activité (visios, séminaires…)"),
         Binding("b", "annual", "Bilan annuel", show=False, id="sites.annual", tooltip="Rapport d'activité annuel"),

@@ -49,7 +49,7 @@ async def test_phone_and_email_corrected_from_the_dossier(store, make_app):
     async with app.run_test(size=(80, 24)) as pilot:
         app.push_screen(DossierScreen(site.id))
         await pilot.pause()
-        await pilot.press("e")
+        await pilot.press("m")
         await pilot.pause()
         assert isinstance(app.screen, SiteForm)
         await fill(pilot, app, phone="05 55", email="accueil@aixe.fr")
