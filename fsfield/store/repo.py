@@ -294,6 +294,7 @@ class Store:
             self._persist(writes)
         return writes
 
+    @_exclusive
     def create(self, model: R) -> R:
         """Save a new record (its id is made here if empty); returns the stored model."""
         record_id = model.id or str(uuid.uuid4())
@@ -302,6 +303,7 @@ class Store:
         self.write_fields(model.kind, record_id, fields)
         return self.get(type(model), record_id)
 
+    @_exclusive
     def update(self, cls: type[R], record_id: str, **changes: Any) -> R:
         """Change fields of a record after validating the result; returns the new model.
 
@@ -320,6 +322,7 @@ class Store:
         self.write_fields(cls.kind, record_id, diff)
         return self.get(cls, record_id)
 
+    @_exclusive
     def set_fields(self, cls: type[R], record_id: str, fields: dict[str, Any]) -> R:
         """Write raw dotted fields (e.g. ``answers.m1-x.status``) after validating the result."""
         current = self.replica.fields(record_id)
@@ -332,6 +335,7 @@ class Store:
         self.write_fields(cls.kind, record_id, fields)
         return self.get(cls, record_id)
 
+    @_exclusive
     def delete(self, cls: type[R], record_id: str) -> None:
         """Delete a record (a tombstone write; a concurrent edit elsewhere shows as a conflict)."""
         self.get(cls, record_id)

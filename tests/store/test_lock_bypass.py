@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 
+import pytest
 from store_helpers import ROOT, Holder, env, followups, run_cli
 
 from fsfield.store.lock import LOCK_NAME
@@ -84,3 +85,35 @@ def test_a_data_dir_restored_under_a_running_fsfield_is_not_written_over(tmp_pat
         holder.close()
     assert followups(data) == {"fu-1": "suivi 1"}
     assert followups(tmp_path / "moved") == {"fu-1": "suivi 1"}
+
+
+def test_without_a_folder_lock_a_lock_file_taken_by_another_process_stops_the_saves(
+    tmp_path, monkeypatch
+):
+    """Windows, or a share that cannot lock folders: the lock file alone, checked at each save."""
+    from fsfield.domain.models import FollowUp
+    from fsfield.store.lock import DataDirLock
+    from fsfield.store.repo import Store
+    from fsfield.store.storage import DataDirLost
+
+    monkeypatch.setattr(DataDirLock, "_lock_directory", lambda self: None)
+    store = Store(tmp_path)
+    store.create(FollowUp(id="fu-1", text="suivi 1", site_id="site-1"))
+    (tmp_path / LOCK_NAME).unlink()
+    store.create(FollowUp(id="fu-2", text="suivi 2", site_id="site-1"))  # free: taken again
+    assert (tmp_path / LOCK_NAME).exists()
+
+    (tmp_path / LOCK_NAME).unlink()
+    other = DataDirLock(tmp_path)
+    other.acquire()  # another process locks the new file (flock: per open file, like a process)
+    try:
+        with pytest.raises(DataDirLost, match="NON ENREGISTRÉ : le verrou"):
+            store.create(FollowUp(id="fu-3", text="suivi 3", site_id="site-1"))
+        assert store.unsaved and store.lost
+        assert store.find(FollowUp, "fu-3") is not None, "the change stays in memory"
+    finally:
+        other.release()
+    with pytest.raises(DataDirLost):  # the pending change: this process may not save it
+        store.close()
+    with Store(tmp_path) as again:
+        assert {f.id for f in again.followups()} == {"fu-1", "fu-2"}
