@@ -15,6 +15,7 @@ import pytest
 from store_helpers import followups, run_cli
 
 from fsfield.domain.models import FollowUp
+from fsfield.store.entries import decode_entry, encode_entry
 from fsfield.store.repo import Store
 from fsfield.store.storage import BACKUP, JOURNAL, JOURNAL_PREV, SNAPSHOT
 
@@ -115,3 +116,21 @@ def test_a_journal_cut_in_the_middle_is_reported_with_the_point_it_stops(tmp_pat
     kept = {k for k in ALL if int(k[3:]) <= 6 or k in shown}
     assert set(shown) == kept and all(shown[k] == ALL[k] for k in shown)
     assert _opened(data) == ""
+
+
+def test_saves_of_a_second_writer_on_the_same_journal_are_reported_not_dropped_silently(tmp_path):
+    """What two processes on one data dir left behind (before the lock could not be bypassed):
+    two entries with the same number. The second cannot be replayed: the user is told."""
+    data = tmp_path / "data"
+    _history(data)
+    journal = data / JOURNAL
+    last = decode_entry(memoryview(journal.read_bytes().splitlines()[-1]))
+    other = {"r:fu-other": {"1": {"dot": "x:1", "record": "fu-other", "kind": "followup",
+                                  "field": "text", "value": "suivi other",
+                                  "hlc": [1, 0, "x"], "supersedes": [], "author": ""}}}
+    with open(journal, "ab") as fh:
+        fh.write(encode_entry(last["seq"], other))
+
+    said = _opened(data)
+    assert "1 enregistrement en double" in said, said
+    assert followups(data) == ALL
