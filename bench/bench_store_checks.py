@@ -21,6 +21,7 @@ Run from the project root::
 from __future__ import annotations
 
 import argparse
+import gc
 import shutil
 import statistics
 import tempfile
@@ -90,9 +91,12 @@ def bench_open(tables: dict, repeats: int) -> None:
     times: dict[str, list[float]] = {"v1": [], "v2": [], "v2+schema": []}
     for _ in range(repeats):
         for label, raw, check in (("v1", v1, None), ("v2", v2, None), ("v2+schema", v2, check_table)):
+            gc.collect()
+            gc.disable()  # as Store() does while it parses (sync.writes.gc_paused)
             start = time.perf_counter()
             decode_snapshot(raw, check)
             times[label].append(time.perf_counter() - start)
+            gc.enable()
     base = statistics.median(times["v1"])
     for label, samples in times.items():
         med = statistics.median(samples)
