@@ -8,7 +8,10 @@ journals hold, say exactly what was recovered and what was lost, and keep the da
 
 from __future__ import annotations
 
+import os
+import random
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,7 @@ from store_helpers import followups, run_cli
 
 from fsfield.domain.models import FollowUp
 from fsfield.store.entries import decode_entry, encode_entry
+from fsfield.store.lock import LOCK_NAME
 from fsfield.store.repo import Store
 from fsfield.store.storage import BACKUP, JOURNAL, JOURNAL_PREV, SNAPSHOT
 
@@ -134,3 +138,28 @@ def test_saves_of_a_second_writer_on_the_same_journal_are_reported_not_dropped_s
     said = _opened(data)
     assert "1 enregistrement en double" in said, said
     assert followups(data) == ALL
+
+
+def test_any_changed_byte_in_any_data_file_is_told_or_harmless(tmp_path):
+    """One byte changed anywhere (a bad sector, a sync client): the store opens, never shows a
+    damaged value, and either the user sees everything or is told what was lost."""
+    seed = int.from_bytes(os.urandom(4), "little")
+    rng = random.Random(seed)
+    pristine = tmp_path / "pristine"
+    _history(pristine)
+    names = [SNAPSHOT, BACKUP, JOURNAL_PREV, JOURNAL]
+    for i in range(40):
+        data = tmp_path / f"data-{i}"
+        shutil.copytree(pristine, data, ignore=shutil.ignore_patterns(LOCK_NAME))
+        path = data / rng.choice(names)
+        raw = bytearray(path.read_bytes())
+        at = rng.randrange(len(raw))
+        raw[at] = (raw[at] + rng.randrange(1, 256)) % 256
+        path.write_bytes(bytes(raw))
+        context = f"(seed {seed}, {path.name} byte {at})"
+        with Store(data) as store:
+            shown = {f.id: f.text for f in store.all(FollowUp, include_deleted=True)}
+            assert all(ALL.get(k) == v for k, v in shown.items()), f"a damaged value {context}"
+            if shown != ALL:
+                assert store.recovery.messages, f"a loss without a word {context}"
+        shutil.rmtree(data)
