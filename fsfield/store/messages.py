@@ -53,6 +53,10 @@ def lost_other_writer(directory: Path) -> str:
     )
 
 
+def closed(directory: Path) -> str:
+    return f"NON ENREGISTRÉ : les données de {directory} sont déjà fermées."
+
+
 def save_failed(directory: Path, reason: str) -> str:
     return (
         f"NON ENREGISTRÉ : écriture impossible dans {directory} ({reason})."

@@ -79,7 +79,7 @@ class Store:
             raise StoreError(
                 f"Impossible de créer le dossier de données {self.data_dir} : {exc.strerror or exc}."
             ) from exc
-        self._lock = DataDirLock(self.data_dir)
+        self._lock: DataDirLock | None = DataDirLock(self.data_dir)
         self._lock.acquire()
         try:
             # Parsing the snapshot builds an object per write and field, none in a cycle: the
@@ -128,11 +128,14 @@ class Store:
         Raises SaveFailed only if a pending change cannot be saved; never an OSError (what was
         saved is durable). Returns, in French, what could not be tidied (also on stderr when
         used as a context manager)."""
+        if self._lock is None:
+            return []  # already closed (idempotent)
         try:
             with self.storage.lock:
                 return self.storage.close()
         finally:
             self._lock.release()
+            self._lock = None
 
     def __enter__(self) -> Store:
         return self

@@ -177,6 +177,8 @@ class JournaledStorage(Storage):
                     with contextlib.suppress(OSError):
                         os.close(self._journal_fd)
                     self._journal_fd = None
+                if self._lost is None:  # the lock is released next: no save after close
+                    self._lost = DataDirLost(messages.closed(self.directory))
         return notices
 
     @property
