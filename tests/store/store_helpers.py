@@ -34,6 +34,18 @@ def followups(data_dir: Path) -> dict[str, str]:
     return {f["id"]: f["text"] for f in json.loads(result.stdout)}
 
 
+FULL_DISK = """
+import errno, os
+_real_open = os.open
+def _full(path, *args, **kwargs):
+    if str(path).endswith(".tmp"):  # any new file: the disk is full
+        raise OSError(errno.ENOSPC, "No space left on device")
+    return _real_open(path, *args, **kwargs)
+os.open = _full
+"""
+"""A ``run_cli`` prelude: the disk is full for any new file (compactions, exports)."""
+
+
 HOLDER = r"""
 import sys
 from fsfield.domain.models import FollowUp

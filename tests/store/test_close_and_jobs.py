@@ -11,22 +11,12 @@ from __future__ import annotations
 import shutil
 import threading
 
-from store_helpers import followups, run_cli
+from store_helpers import FULL_DISK, followups, run_cli
 
 from fsfield.domain.models import FollowUp, Site
 from fsfield.store.lock import LOCK_NAME
 from fsfield.store.repo import Store
 from fsfield.store.storage import JOURNAL
-
-FULL_DISK = """
-import errno, os
-_real_open = os.open
-def _full(path, *args, **kwargs):
-    if str(path).endswith(".tmp"):  # any new file: the disk is full
-        raise OSError(errno.ENOSPC, "No space left on device")
-    return _real_open(path, *args, **kwargs)
-os.open = _full
-"""
 
 
 def test_a_command_whose_save_succeeded_ends_cleanly_when_close_cannot_tidy(tmp_path):

@@ -15,7 +15,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from store_helpers import followups, run_cli
+from store_helpers import FULL_DISK, followups, run_cli
 
 from fsfield.domain.models import FollowUp
 from fsfield.store.entries import decode_entry, encode_entry
@@ -163,3 +163,22 @@ def test_any_changed_byte_in_any_data_file_is_told_or_harmless(tmp_path):
             if shown != ALL:
                 assert store.recovery.messages, f"a loss without a word {context}"
         shutil.rmtree(data)
+
+
+def test_a_repair_that_cannot_be_written_leaves_everything_as_found(tmp_path):
+    """Damage found on a full disk: the command stops with a French message, every file is put
+    back as it was (nothing half-repaired, nothing lost), and the next open repairs it."""
+    data = tmp_path / "data"
+    _history(data)
+    _damage(data / SNAPSHOT, rb'suivi 5"', b'suivi 8"')
+    before = {p.name: p.read_bytes() for p in data.iterdir() if p.name != LOCK_NAME}
+
+    result = run_cli(data, "config", prelude=FULL_DISK)
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "libérez de la place" in result.stderr
+    after = {p.name: p.read_bytes() for p in data.iterdir() if p.name != LOCK_NAME}
+    assert after == before
+
+    said = _opened(data)
+    assert "aucune modification perdue" in said
+    assert followups(data) == ALL
