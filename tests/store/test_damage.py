@@ -140,9 +140,9 @@ def test_saves_of_a_second_writer_on_the_same_journal_are_reported_not_dropped_s
     assert followups(data) == ALL
 
 
-def test_any_changed_byte_in_any_data_file_is_told_or_harmless(tmp_path):
-    """One byte changed anywhere (a bad sector, a sync client): the store opens, never shows a
-    damaged value, and either the user sees everything or is told what was lost."""
+def test_any_changed_byte_or_cut_in_any_data_file_is_told_or_harmless(tmp_path):
+    """One byte changed, or the file cut, anywhere (a bad sector, a sync client): the store
+    opens, never shows a damaged value, and either the user sees everything or is told."""
     seed = int.from_bytes(os.urandom(4), "little")
     rng = random.Random(seed)
     pristine = tmp_path / "pristine"
@@ -154,9 +154,12 @@ def test_any_changed_byte_in_any_data_file_is_told_or_harmless(tmp_path):
         path = data / rng.choice(names)
         raw = bytearray(path.read_bytes())
         at = rng.randrange(len(raw))
-        raw[at] = (raw[at] + rng.randrange(1, 256)) % 256
+        if i % 4 == 3:  # or the file is cut there (a copy or a sync client stopped short)
+            del raw[at:]
+        else:
+            raw[at] = (raw[at] + rng.randrange(1, 256)) % 256
         path.write_bytes(bytes(raw))
-        context = f"(seed {seed}, {path.name} byte {at})"
+        context = f"(seed {seed}, {path.name} byte {at}, {'cut' if i % 4 == 3 else 'changed'})"
         with Store(data) as store:
             shown = {f.id: f.text for f in store.all(FollowUp, include_deleted=True)}
             assert all(ALL.get(k) == v for k, v in shown.items()), f"a damaged value {context}"
