@@ -19,8 +19,8 @@ CALLERS = [*sorted((PKG / "screens").rglob("*.py")), *sorted((PKG / "widgets").r
            PKG / "app.py", PKG / "cli.py", *sorted((PKG / "reports").rglob("*.py"))]
 #: below the record modules: the callers import none of these...
 INTERNAL = ("sync", "tinydb", "fsfield.store.lock", "fsfield.store.storage")
-#: ...except the two errors every caller must be able to catch
-PUBLIC_ERRORS = {"SaveFailed", "StoreError"}
+#: ...except the errors every caller must be able to catch
+PUBLIC_ERRORS = {"SaveFailed", "StoreError", "DataDirLost"}
 #: Store attributes that reach the writes, the replica or TinyDB
 LOW_LEVEL = {"replica", "db", "storage", "write_fields", "set_fields", "apply_remote", "outbox",
              "mark_sent", "save_settings", "set_meta", "_persist", "_save_writes", "_cache"}
