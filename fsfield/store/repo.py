@@ -22,6 +22,7 @@ from fsfield.domain.activity import Activity
 from fsfield.domain.models import FollowUp, Record, Settings, Site, Visit
 from fsfield.store.lock import DataDirLock
 from fsfield.store.storage import JournaledStorage, Recovery, SaveFailed, StoreError
+from sync.canonical import same_value
 from sync.hlc import HybridClock
 from sync.replica import DELETED, Replica
 from sync.writes import Write, counters_of, gc_paused, make_dot
@@ -168,7 +169,7 @@ class Store:
         writes = []
         for name, value in changes.items():
             state = self.replica.state(record, name)
-            if not force and state is not None and not state.conflict and state.value == value:
+            if not force and state is not None and not state.conflict and same_value(state.value, value):
                 continue  # no-op edit: nothing to sync
             self._counter += 1
             writes.append(
