@@ -160,34 +160,45 @@ class SyncResult:
     republished: int = 0
 
 
+LocalStep = Callable[[Callable[[], Any]], Any]
+"""Runs a function where the local replica may be read and changed, and returns its result: by
+default right here; the TUI runs it on its main thread inside its save guard, so that the slow
+parts of a round (listing, reading, validating, pushing) never touch the replica."""
+
+
+def _here(fn: Callable[[], Any]) -> Any:
+    return fn()
+
+
 def sync_once(
     local: LocalReplicaPort,
     store: CentralStore,
     *,
     create: bool = True,
     progress: Progress | None = None,
+    local_step: LocalStep = _here,
 ) -> SyncResult:
     """One round (see the module docstring). ``create``: an empty folder may become a store.
 
     Raises :class:`~sync.folder.StoreUnavailable` if the store cannot be reached (what was
-    pushed before the failure stays acknowledged; the rest is published next time)."""
+    pushed before the failure stays acknowledged; the rest is published next time), and
+    whatever ``local_step`` raises (a failed local save: nothing is pushed after it)."""
     result = SyncResult()
     device, scope = local.device_id, local.scope
     result.store_id, result.created = store.identify(create)
-    state = local.central_state(result.store_id)
+    state = local_step(lambda: local.central_state(result.store_id))
+    listing = store.list(scope)
+    result.problems.extend(listing.problems)
+    present = {d: set(names) for d, names in listing.batches.items()}
+    old_seen = state.seen if state is not None else {}
+    result.gone = sum(len(n - present.get(d, set())) for d, n in old_seen.items())
+    result.full = state is None or not state.complete or result.gone > 0
+    refs = listing.refs()
+    if not result.full:
+        refs = [r for r in refs if r.name not in old_seen.get(r.device, ())]
     # A first sync builds an object per write and field, none in a cycle: one GC pause.
     with gc_paused():
-        listing = store.list(scope)
-        result.problems.extend(listing.problems)
-        present = {d: set(names) for d, names in listing.batches.items()}
-        old_seen = state.seen if state is not None else {}
-        result.gone = sum(len(n - present.get(d, set())) for d, n in old_seen.items())
-        result.full = state is None or not state.complete or result.gone > 0
-        refs = listing.refs()
-        if not result.full:
-            refs = [r for r in refs if r.name not in old_seen.get(r.device, ())]
         batches = _read(store, refs, result, progress)
-        _apply(local, batches, result)
 
         seen: dict[str, set[str]] = {}
         if not result.full:
@@ -199,32 +210,54 @@ def sync_once(
         acked = state.acked if state is not None else 0
         in_store = {w.dot for b in batches for w in b.writes}
         prefix = device + ":"
-        if result.full:
-            lacking = [w for w in local.held() if w.dot not in in_store]
-            own = [w.counter for w in local.held() if w.dot.startswith(prefix)]
-        else:
-            after = local.own_writes_after(acked)
-            lacking = [w for w in after if w.dot not in in_store]
-            own = [w.counter for w in after]
-        top = max(own, default=acked)
-        local.save_central_state(result.store_id, CentralState(seen, acked, not result.full))
 
-        outbox = {w.dot for w in local.outbox()}
-        for i in range(0, len(lacking), MAX_BATCH_WRITES):
-            chunk = lacking[i : i + MAX_BATCH_WRITES]
-            name = store.push(device, scope, chunk)
-            seen.setdefault(device, set()).add(name)
-            dots = [w.dot for w in chunk]
-            local.mark_sent(d for d in dots if d.startswith(prefix))
-            result.sent.extend(dots)
-            result.republished += sum(1 for d in dots if d not in outbox)
-            local.save_central_state(result.store_id, CentralState(seen, acked, False))
-        local.save_central_state(result.store_id, CentralState(seen, max(top, acked), True))
+        def merge() -> tuple[list[Write], int, set[str]]:
+            _apply(local, batches, result)
+            if result.full:
+                held = list(local.held())
+                lacking = [w for w in held if w.dot not in in_store]
+                own = [w.counter for w in held if w.dot.startswith(prefix)]
+            else:
+                after = local.own_writes_after(acked)
+                lacking = [w for w in after if w.dot not in in_store]
+                own = [w.counter for w in after]
+            if not lacking:
+                state = CentralState(seen, max(own, default=acked), True)
+                local.save_central_state(result.store_id, state)
+            return lacking, max(own, default=acked), {w.dot for w in local.outbox()}
 
+        lacking, top, outbox = local_step(merge)
+    chunks = [lacking[i : i + MAX_BATCH_WRITES] for i in range(0, len(lacking), MAX_BATCH_WRITES)]
+    for n, chunk in enumerate(chunks, 1):
+        name = store.push(device, scope, chunk)
+        seen.setdefault(device, set()).add(name)
+        dots = [w.dot for w in chunk]
+        done = n == len(chunks)
+
+        def acknowledge(dots: list[str] = dots, done: bool = done) -> None:
+            local.mark_sent([d for d in dots if d.startswith(prefix)])
+            # Own writes above ``acked`` are pushed in counter order in the usual case; a
+            # republish (full) counts as done only once every chunk is in.
+            if done:
+                state = CentralState(seen, max(top, acked), True)
+            elif result.full:
+                state = CentralState(seen, acked, False)
+            else:
+                mine = [int(d.rpartition(":")[2]) for d in dots if d.startswith(prefix)]
+                state = CentralState(seen, max(mine, default=acked), True)
+            local.save_central_state(result.store_id, state)
+
+        local_step(acknowledge)
+        result.sent.extend(dots)
+        result.republished += sum(1 for d in dots if d not in outbox)
+
+    def conclude() -> None:
         touched = sorted({w.record for w in result.received})
         result.conflicts = [r for r in touched if local.has_conflict(r)]
-        limit = wall_clock_ms() + MAX_SKEW_MS
-        result.future = [w for w in result.received if w.hlc[0] > limit]
+
+    local_step(conclude)
+    limit = wall_clock_ms() + MAX_SKEW_MS
+    result.future = [w for w in result.received if w.hlc[0] > limit]
     return result
 
 
