@@ -145,7 +145,11 @@ def _plain_batch(path: Path, data: bytes, device: str) -> Batch | None:
         or not 0 <= created <= _MAX_INT
     ):
         return None
-    writes = writes_from_json(doc["writes"])
+    # Usually the folder device's own writes (one regex, one shared device string); else a
+    # batch that relays others' writes too.
+    writes = writes_from_json(doc["writes"], device)
+    if writes is None:
+        writes = writes_from_json(doc["writes"])
     if writes is None:
         return None
     return Batch(path, device, scope, created, writes)
