@@ -286,15 +286,19 @@ def _apply(local: LocalReplicaPort, batches: list[Batch], result: SyncResult) ->
         result.received.extend(local.apply_remote([w for b in batches for w in b.writes]))
     except DotCollision:
         # apply_remote changed nothing. One reused dot must not hold back the rest: apply
-        # batch by batch, and a batch with a collision write by write.
-        for batch in batches:
-            try:
-                result.received.extend(local.apply_remote(batch.writes))
-            except DotCollision:
-                for w in batch.writes:
-                    try:
-                        result.received.extend(local.apply_remote([w]))
-                    except DotCollision as err:
-                        result.problems.append(
-                            Problem(batch.path, "dot_collision", {"dot": err.incoming.dot})
-                        )
+        # batch by batch, and a batch with a collision write by write. A device's own folder
+        # speaks for its dots: writes published by their author go first, relayed ones after.
+        for own in (True, False):
+            for batch in batches:
+                prefix = batch.device + ":"
+                part = [w for w in batch.writes if w.dot.startswith(prefix) is own]
+                try:
+                    result.received.extend(local.apply_remote(part))
+                except DotCollision:
+                    for w in part:
+                        try:
+                            result.received.extend(local.apply_remote([w]))
+                        except DotCollision as err:
+                            result.problems.append(
+                                Problem(batch.path, "dot_collision", {"dot": err.incoming.dot})
+                            )
