@@ -55,6 +55,10 @@ def device_folder(central: Path) -> Path:
     return folder
 
 
+def newest_batch(folder: Path) -> Path:
+    return max((p for p in folder.iterdir() if p.name[0].isdigit()), key=lambda p: p.name)
+
+
 @pytest.fixture
 def central(tmp_path: Path) -> Path:
     root = tmp_path / "central"
@@ -74,16 +78,16 @@ def test_case1_a_batch_gone_from_the_folder_is_republished_and_the_next_one_is_r
     ok(fsfield(a, "sync"))
     ok(fsfield(b, "sync"))
     assert sites(b) == {"FS Un", "FS Deux"}
-    newest = max(device_folder(central).iterdir(), key=lambda p: p.name)
+    newest = newest_batch(device_folder(central))
     newest.unlink()  # the backup restored a copy without Anne's latest batch
     import_sites(tmp_path, a, "FS Un", "FS Deux", "FS Trois")
     told = ok(fsfield(a, "sync"))
-    assert "republiée" in told.stdout, "the animator is told"
     ok(fsfield(b, "sync"))
     assert sites(b) == {"FS Un", "FS Deux", "FS Trois"}, "the next batch is read"
     c = laptop(tmp_path, "chloe")
     ok(fsfield(c, "sync", "--central", str(central)))
     assert sites(c) == {"FS Un", "FS Deux", "FS Trois"}, "the lost batch came back"
+    assert "lot a disparu" in told.stdout and "republiée" in told.stdout, "and Anne is told"
 
 
 # 2. A new, empty central folder received nothing.
@@ -96,10 +100,10 @@ def test_case2_a_new_empty_folder_gets_the_whole_shared_history(tmp_path, centra
     new = tmp_path / "nouvelle-cle"
     new.mkdir()
     moved = ok(fsfield(a, "sync", "--central", str(new)))
-    assert "Nouveau dossier central : " in moved.stdout and "écritures republiées" in moved.stdout
     c = laptop(tmp_path, "chloe")
     ok(fsfield(c, "sync", "--central", str(new)))
     assert sites(c) == {"FS Un", "FS Bruno"}, "Bruno's writes came through Anne's laptop"
+    assert "Nouveau dossier central : " in moved.stdout and "écritures republiées" in moved.stdout
 
 
 # 3. One stray file stalled every sync.
@@ -170,7 +174,7 @@ def test_case9_every_reason_is_in_french_with_a_summary(tmp_path, central):
     ok(fsfield(a, "sync", "--central", str(central)))
     import_sites(tmp_path, a, "FS Un", "FS Deux")
     ok(fsfield(a, "sync"))
-    batch = max(device_folder(central).iterdir(), key=lambda p: p.name)
+    batch = newest_batch(device_folder(central))
     batch.write_bytes(batch.read_bytes()[:-30])  # cut by a sync client
     (device_folder(central) / "notes.txt").write_text("x")
     result = ok(fsfield(b, "sync", "--central", str(central)))  # ok() checks no English
