@@ -125,6 +125,8 @@ class SyncScreen(AppAccess, ModalScreen[None]):
             self.post_message(self.Finished(None, str(exc), exc.code))
         except SaveFailed:
             self.post_message(self.Finished(None, messages.LOCAL_SAVE_FAILED, "local_save"))
+        except Exception as exc:  # never a crash, never a screen left waiting
+            self.post_message(self.Finished(None, messages.unexpected(exc), "unexpected"))
         else:
             self.post_message(self.Finished(report))
 

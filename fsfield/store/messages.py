@@ -79,6 +79,14 @@ def _errno_detail(params: Mapping[str, Any]) -> str:
     return f" ({name})"
 
 
+def unexpected(exc: BaseException) -> str:
+    """A failure nobody planned for (a defect): said plainly, never a traceback on screen."""
+    return (
+        f"erreur inattendue ({type(exc).__name__}) : la synchronisation s'est arrêtée. "
+        f"{NOTHING_LOST}"
+    )
+
+
 def number(n: int) -> str:
     """1234 -> "1 234" (French grouping)."""
     return f"{n:,}".replace(",", " ")
