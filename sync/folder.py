@@ -20,6 +20,7 @@ resolving outside the root are never followed.
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import re
 import uuid
@@ -39,6 +40,7 @@ from .batch import (
     digest_of,
     encode_batch,
 )
+from .durable import create_new_file, write_new_file
 from .hlc import wall_clock_ms
 from .writes import DEVICE_RE, Write
 
@@ -47,6 +49,18 @@ FORMAT = 2
 _FORMAT_FILE = re.compile(r"format-([0-9]{1,6})")
 _MARKER = re.compile(r"store-([0-9a-f]{32})")
 DEVICES = "devices"
+_BATCH_BODY = r"[0-9]{1,15}-[A-Za-z0-9_-]{1,32}-[0-9a-f]{32}\.json"
+_ANY_BATCH_IN_LISTING = re.compile(rf"(?<![^\0]){_BATCH_BODY}(?![^\0])")
+
+
+@functools.lru_cache(maxsize=8)
+def _scoped(scope: str) -> re.Pattern[str]:
+    """Batch names of ``scope`` in a NUL-joined listing."""
+    return re.compile(rf"(?<![^\0])[0-9]{{1,15}}-{re.escape(scope)}-[0-9a-f]{{32}}\.json(?![^\0])")
+
+
+def _scope_of(name: str) -> str:
+    return name[:-5].rsplit("-", 1)[0].split("-", 1)[1]
 # Files operating systems and sync clients drop everywhere; hidden names (ours: temp files) too.
 _IGNORED_NAMES = frozenset({"desktop.ini", "Thumbs.db", "Icon\r", "$RECYCLE.BIN",
                             "System Volume Information"})
@@ -124,49 +138,6 @@ def _unavailable(root: Path, err: OSError) -> StoreUnavailable:
 
 def _ignored(name: str) -> bool:
     return name.startswith(".") or name in _IGNORED_NAMES
-
-
-def _fsync_dir(path: Path | str) -> None:
-    if os.name == "nt":  # Windows cannot open a directory; NTFS journals the rename itself.
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-# errno values meaning "this file system has no hard links" (FAT/exFAT keys, some SMB shares).
-_NO_HARD_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS, errno.EXDEV}
-
-
-def _write_new_file(final: Path, data: bytes) -> None:
-    """Durably create ``final`` with ``data``, never replacing an existing file (FileExistsError).
-
-    Temp file in the same folder, flush + fsync, then a hard link to the final name, which fails
-    if the name is taken. Where hard links do not exist, falls back to check-then-rename.
-    """
-    if final.exists():
-        raise FileExistsError(errno.EEXIST, "file exists", str(final))
-    tmp = final.with_name(f".{final.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        with open(tmp, "xb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        try:
-            os.link(tmp, final)
-        except FileExistsError:
-            raise
-        except OSError as err:
-            if err.errno not in _NO_HARD_LINKS:
-                raise
-            if final.exists():
-                raise FileExistsError(errno.EEXIST, "file exists", str(final)) from None
-            os.replace(tmp, final)
-    finally:
-        tmp.unlink(missing_ok=True)
-    _fsync_dir(final.parent)
 
 
 class FolderStore:
@@ -267,15 +238,7 @@ class FolderStore:
         return markers, formats, other
 
     def _create_marker(self, name: str) -> None:
-        path = self.root / name
-        try:
-            with open(path, "xb") as f:
-                f.write(b"fsfield\n")
-                f.flush()
-                os.fsync(f.fileno())
-        except FileExistsError:
-            return
-        _fsync_dir(self.root)
+        create_new_file(self.root / name, b"fsfield\n")
 
     # --- writing (a device, in its own folder only) -------------------------------------------
 
@@ -303,7 +266,7 @@ class FolderStore:
                 data = encode_batch(device, scope, created, writes)
                 name = batch_name(created, scope, data)
                 try:
-                    _write_new_file(dev_dir / name, data)
+                    write_new_file(dev_dir / name, data)
                     return name
                 except FileExistsError:
                     continue  # same bytes in the same millisecond: the batch is already there
@@ -349,32 +312,38 @@ class FolderStore:
         return out
 
     def _list_device(self, dev_dir: str, device: str, scope: str | None, out: Listing) -> None:
+        # One listing and two regex passes over the NUL-joined names per folder (NUL cannot occur
+        # in a file name), instead of one match per file: most of the cost of a sync with
+        # nothing new. Links are checked when a batch is read (only new batches are read).
         try:
-            entries = list(os.scandir(dev_dir))
+            names = os.listdir(dev_dir)
         except OSError as err:
             out.problems.append(Problem(Path(dev_dir), "unreadable", {"errno": err.errno or 0}))
             return
-        found: dict[str, BatchRef] = {}
-        match = BATCH_NAME.fullmatch
-        for entry in entries:
-            name = entry.name
-            m = match(name)
-            if m is None:
-                if not _ignored(name):
-                    out.problems.append(Problem(Path(entry.path), "foreign_file"))
-                continue
-            if scope is not None and m.group(2) != scope:
-                continue  # another département's batch: never opened
-            if entry.is_symlink() and not self._inside(entry.path):
-                out.problems.append(Problem(Path(entry.path), "link_outside"))
-                continue
-            found[name] = BatchRef(device, name, entry.path, m.group(2))
-        if found:
-            out.batches[device] = found
+        if not names:
+            return
+        joined = "\0".join(names)
+        batches = _ANY_BATCH_IN_LISTING.findall(joined)
+        if len(batches) != len(names):
+            for name in sorted(names):
+                if not _ignored(name) and BATCH_NAME.fullmatch(name) is None:
+                    out.problems.append(Problem(Path(dev_dir, name), "foreign_file"))
+        if scope is not None:
+            batches = _scoped(scope).findall(joined)
+        if not batches:
+            return
+        prefix = dev_dir + os.sep
+        if scope is not None:
+            found = {n: BatchRef(device, n, prefix + n, scope) for n in batches}
+        else:
+            found = {n: BatchRef(device, n, prefix + n, _scope_of(n)) for n in batches}
+        out.batches[device] = found
 
     def read(self, ref: BatchRef) -> Batch:
         """Read and validate one listed batch. Raises :class:`~sync.batch.BadFile` (the file is
-        bad) or ``OSError`` (it cannot be read)."""
+        bad, or a link out of the store: never opened) or ``OSError`` (it cannot be read)."""
+        if os.path.islink(ref.path) and not self._inside(ref.path):
+            raise BadFile("link_outside")
         with open(ref.path, "rb") as f:
             size = os.fstat(f.fileno()).st_size
             if size > MAX_BATCH_BYTES:

@@ -39,7 +39,7 @@ def test_a_full_central_disk_is_said_in_french_and_nothing_is_acknowledged(lapto
             raise OSError(errno.ENOSPC, "No space left on device")
         return real_open(file, mode, *args, **kwargs)
 
-    monkeypatch.setattr("sync.folder.open", full, raising=False)
+    monkeypatch.setattr("sync.durable.open", full, raising=False)
     with pytest.raises(SyncFailed) as err:
         run_sync(a, central)
     assert "espace disque insuffisant" in str(err.value) and "Rien n'a été perdu" in str(err.value)

@@ -94,13 +94,13 @@ def test_two_processes_pushing_at_the_same_moment_never_overwrite_a_batch(store,
 
 def _push_then_die_before_rename(root: str) -> None:
     # Publishing is a hard link (or a rename where links are unsupported): die right there.
-    import sync.folder
+    import sync.durable
 
     def killed(*_args: object) -> None:
         os._exit(9)  # the process dies between the temp write and the rename
 
-    sync.folder.os.link = killed  # type: ignore[assignment]
-    sync.folder.os.replace = killed  # type: ignore[assignment]
+    sync.durable.os.link = killed  # type: ignore[assignment]
+    sync.durable.os.replace = killed  # type: ignore[assignment]
     FolderStore(Path(root)).push("dev-a", "87", writes_of("dev-a", 1, 5))
 
 
@@ -139,7 +139,7 @@ def test_read_only_or_full_medium_is_refused_with_its_code(store, monkeypatch, e
     def refused(*_args: object, **_kw: object) -> None:
         raise OSError(err, os.strerror(err))
 
-    monkeypatch.setattr("sync.folder.open", refused, raising=False)
+    monkeypatch.setattr("sync.durable.open", refused, raising=False)
     with pytest.raises(StoreUnavailable) as raised:
         store.push("dev-a", "87", writes_of("dev-a", 1, 1))
     assert raised.value.code == code and raised.value.path == store.root
@@ -210,7 +210,7 @@ def test_push_works_on_file_systems_without_hard_links(store, monkeypatch):
     def no_links(*_args: object) -> None:
         raise OSError(errno.EPERM, "Operation not permitted")  # what FAT/exFAT answer
 
-    monkeypatch.setattr("sync.folder.os.link", no_links)
+    monkeypatch.setattr("sync.durable.os.link", no_links)
     names = {store.push("dev-a", "87", writes_of("dev-a", 1, 2)),
              store.push("dev-a", "87", writes_of("dev-a", 3, 2))}
     assert {f.name for f in (store.devices_dir / "dev-a").iterdir()} == names
