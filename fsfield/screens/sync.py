@@ -71,7 +71,7 @@ class SyncScreen(AppAccess, ModalScreen[None]):
             yield Static("", id="sync-central", markup=False)
             yield Static("", id="sync-summary", markup=False)
             yield Static(
-                "d : changer de dossier — r : relancer — c : conflits — Entrée / Échap : fermer",
+                "d : autre dossier — r : relancer — c : conflits — Échap : fermer",
                 classes="hint",
             )
 

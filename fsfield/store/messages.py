@@ -147,9 +147,13 @@ def republished(n: int) -> str:
     return f"{number(n)} {word}"
 
 
-def new_store(n: int) -> str:
-    """A folder that just became a central store."""
-    return f"nouveau dossier central : {republished(n)}"
+def new_store(n: int, again: bool) -> str:
+    """A folder that just became a central store; ``again``: some of the ``n`` writes had been
+    published elsewhere before (the folder replaces another one)."""
+    if again:
+        return f"nouveau dossier central : {republished(n)}"
+    word = "écriture publiée" if n == 1 else "écritures publiées"
+    return f"nouveau dossier central : {number(n)} {word}"
 
 
 def store_lacked(n: int, gone: int) -> str:

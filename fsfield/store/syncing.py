@@ -186,7 +186,7 @@ def _sync_round(
     local_step(remember)
     open_conflicts = local_step(lambda: {r for r, _, _ in store.replica.conflicts()})
     if result.created:
-        notice = messages.new_store(result.republished)
+        notice = messages.new_store(len(result.sent), result.republished > 0)
     elif result.gone and result.republished:
         notice = messages.store_lacked(result.republished, result.gone)
     elif result.full and result.republished:
