@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any, Protocol
 
 from .batch import BadFile, Batch
 from .folder import BatchRef, Listing, Problem
 from .hlc import MAX_SKEW_MS, wall_clock_ms
-from .writes import DotCollision, Write, gc_paused
+from .writes import _DOT, DotCollision, Write, counters_of, gc_paused
 
 MAX_BATCH_WRITES = 5_000
 """Largest batch pushed at once: bounds file size after a long offline period."""
@@ -208,7 +209,7 @@ def sync_once(
         for b in batches:
             seen.setdefault(b.device, set()).add(b.path.name)
         acked = state.acked if state is not None else 0
-        in_store = {w.dot for b in batches for w in b.writes}
+        in_store = set(map(_DOT, chain.from_iterable(b.writes for b in batches)))
         prefix = device + ":"
 
         def merge() -> tuple[list[Write], int, set[str]]:
@@ -216,7 +217,7 @@ def sync_once(
             if result.full:
                 held = list(local.held())
                 lacking = [w for w in held if w.dot not in in_store]
-                own = [w.counter for w in held if w.dot.startswith(prefix)]
+                own = counters_of(held, device)
             else:
                 after = local.own_writes_after(acked)
                 lacking = [w for w in after if w.dot not in in_store]
