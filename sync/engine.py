@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from .batch import BadFile, Batch
 from .folder import BatchRef, Listing, Problem
 from .hlc import MAX_SKEW_MS, wall_clock_ms
-from .writes import _DOT, DotCollision, Write, counters_of, gc_paused
+from .writes import _DOT, DotCollision, Write, gc_paused
 
 MAX_BATCH_WRITES = 5_000
 """Largest batch pushed at once: bounds file size after a long offline period."""
@@ -214,14 +214,12 @@ def sync_once(
 
         def merge() -> tuple[list[Write], int, set[str]]:
             _apply(local, batches, result)
+            after = local.own_writes_after(acked)  # what is pending: usually few or none
+            own = [w.counter for w in after]
             if result.full:
-                held = list(local.held())
-                lacking = [w for w in held if w.dot not in in_store]
-                own = counters_of(held, device)
+                lacking = [w for w in local.held() if w.dot not in in_store]
             else:
-                after = local.own_writes_after(acked)
                 lacking = [w for w in after if w.dot not in in_store]
-                own = [w.counter for w in after]
             if not lacking:
                 state = CentralState(seen, max(own, default=acked), True)
                 local.save_central_state(result.store_id, state)

@@ -41,7 +41,7 @@ from .batch import (
 )
 from .durable import create_new_file, write_new_file
 from .hlc import wall_clock_ms
-from .writes import DEVICE_RE, Write
+from .writes import DEVICE_RE, Write, gc_paused
 
 FORMAT = 2
 """The central folder format this code reads and writes."""
@@ -355,11 +355,13 @@ class FolderStore:
         """Every valid batch of ``scope`` and the problems met (tests, verification)."""
         listing = self.list(scope)
         batches, problems = [], list(listing.problems)
-        for ref in listing.refs():
-            try:
-                batches.append(self.read(ref))
-            except BadFile as err:
-                problems.append(Problem(Path(ref.path), err.code, err.params))
-            except OSError as err:
-                problems.append(Problem(Path(ref.path), "unreadable", {"errno": err.errno or 0}))
+        with gc_paused():  # tens of thousands of objects, no cycles
+            for ref in listing.refs():
+                try:
+                    batches.append(self.read(ref))
+                except BadFile as err:
+                    problems.append(Problem(Path(ref.path), err.code, err.params))
+                except OSError as err:
+                    code = {"errno": err.errno or 0}
+                    problems.append(Problem(Path(ref.path), "unreadable", code))
         return batches, problems
