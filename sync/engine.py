@@ -218,6 +218,8 @@ def sync_once(
             own = [w.counter for w in after]
             if result.full:
                 lacking = [w for w in local.held() if w.dot not in in_store]
+                if len(lacking) > MAX_BATCH_WRITES:  # own writes first, in counter order
+                    lacking.sort(key=lambda w: (not w.dot.startswith(prefix), w.counter))
             else:
                 lacking = [w for w in after if w.dot not in in_store]
             if not lacking:
