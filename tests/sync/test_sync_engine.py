@@ -124,3 +124,34 @@ def test_a_laptop_restored_from_an_old_backup_gets_its_acknowledged_writes_back(
     assert restored.replica.value("visit-1", "answers.m2.status") == "ko"
     new = restored.write("visit-1", "visit", "answers.m3.status", "ok")
     assert new.counter == 3  # dot laptop-a:2 is not reused
+
+
+def test_a_republish_cut_halfway_is_finished_by_the_next_round(store, monkeypatch, tmp_path):
+    monkeypatch.setattr("sync.engine.MAX_BATCH_WRITES", 2)
+    a, b = MemoryDevice("laptop-a", "87"), MemoryDevice("laptop-b", "87")
+    for k in range(3):
+        b.write(f"site-{k}", "site", "name", f"B{k}")
+    sync_once(b, store)
+    sync_once(a, store)  # a now holds b's writes too
+    for k in range(2):
+        a.write(f"site-a{k}", "site", "name", f"A{k}")
+    new_root = tmp_path / "new-key"
+    new_root.mkdir()
+    new = FolderStore(new_root)
+    real_push, calls = new.push, []
+
+    def unplugged_after_one(device, scope, writes):
+        calls.append(len(writes))
+        if len(calls) == 2:
+            raise StoreUnavailable(new_root, "missing")
+        return real_push(device, scope, writes)
+
+    monkeypatch.setattr(new, "push", unplugged_after_one)
+    with pytest.raises(StoreUnavailable):
+        sync_once(a, new)
+    monkeypatch.undo()
+    again = sync_once(a, FolderStore(new_root))
+    assert again.full, "the republish was not complete: the next round reads and publishes again"
+    c = MemoryDevice("laptop-c", "87")
+    sync_once(c, FolderStore(new_root))
+    assert {w.dot for w in c.replica} == {w.dot for w in a.replica} and len(c.replica) == 5
