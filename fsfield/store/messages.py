@@ -25,7 +25,7 @@ LOCAL_SAVE_FAILED = (
 )
 
 _UNAVAILABLE = {
-    "missing": "dossier introuvable (clé USB débranchée ou partage non connecté ?)",
+    "missing": "dossier introuvable (clé USB débranchée ou partage non connecté)",
     "not_a_folder": "ce n'est pas un dossier",
     "read_only": "support en lecture seule",
     "denied": "accès refusé (dossier en lecture seule ?)",
@@ -97,7 +97,7 @@ def unavailable(exc: StoreUnavailable) -> str:
     params = dict(exc.params)
     template = _UNAVAILABLE.get(exc.code, _UNAVAILABLE["other"])
     reason = template.format(found=params.get("found", "?"), detail=_errno_detail(params))
-    return f"Stockage central inaccessible : {exc.path} ({reason})"
+    return f"Stockage central inaccessible : {exc.path} — {reason}"
 
 
 def problem_reason(p: Problem) -> str:
