@@ -125,6 +125,14 @@ def _unavailable(root: Path, err: OSError) -> StoreUnavailable:
     return StoreUnavailable(root, unavailable_code(err), errno=err.errno or 0)
 
 
+_JUNCTIONS = os.name == "nt"
+"""Windows folders can be junctions, which are no symlinks to ``islink``: resolve them all."""
+
+
+def _maybe_link(path: str) -> bool:
+    return _JUNCTIONS or os.path.islink(path)
+
+
 def _ignored(name: str) -> bool:
     return name.startswith(".") or name in _IGNORED_NAMES
 
@@ -247,7 +255,7 @@ class FolderStore:
             if not os.path.isdir(root):
                 raise StoreUnavailable(self.given, "missing")
             for path in (self.devices_dir, dev_dir):
-                if os.path.islink(path) and not self._inside(str(path)):
+                if _maybe_link(str(path)) and not self._inside(str(path)):
                     raise StoreUnavailable(root, "link_outside")
             dev_dir.mkdir(parents=True, exist_ok=True)
             for _ in range(10):
@@ -272,7 +280,7 @@ class FolderStore:
         out = Listing()
         devices_dir = str(self.devices_dir)
         try:
-            if os.path.islink(devices_dir) and not self._inside(devices_dir):
+            if _maybe_link(devices_dir) and not self._inside(devices_dir):
                 out.problems.append(Problem(Path(devices_dir), "link_outside"))
                 return out
             entries = sorted(os.scandir(devices_dir), key=lambda e: e.name)
@@ -290,7 +298,7 @@ class FolderStore:
             if _ignored(name):
                 continue
             path = Path(entry.path)
-            if entry.is_symlink() and not self._inside(entry.path):
+            if (entry.is_symlink() or _JUNCTIONS) and not self._inside(entry.path):
                 out.problems.append(Problem(path, "link_outside"))
             elif not DEVICE_RE.fullmatch(name):
                 out.problems.append(Problem(path, "foreign_entry"))
