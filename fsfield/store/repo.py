@@ -272,7 +272,11 @@ class Store:
             raise ValueError(validation_message(exc)) from None
         new_fields = validated.to_fields()
         old_fields = current.to_fields()
-        diff = {k: v for k, v in new_fields.items() if old_fields.get(k, object()) != v}
+        diff = {
+            k: v
+            for k, v in new_fields.items()
+            if k not in old_fields or not same_value(old_fields[k], v)  # canonical JSON
+        }
         self.write_fields(cls.kind, record_id, diff)
         return self.get(cls, record_id)
 
