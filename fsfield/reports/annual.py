@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from fsfield.domain.activity import Activity, ActivityType, partner_short
 from fsfield.domain.models import FollowUp, OwnerKind, Site, Visit, VisitStatus, VisitType
 from fsfield.domain.template import AnswerStatus, ChecklistTemplate
+from fsfield.reports.scores import AnnualScores, annual_scores
 from fsfield.store import visits as ops
 from fsfield.store.repo import Store
 
@@ -143,6 +144,8 @@ class AnnualFigures:
     activities_by_type: list[ActivityTypeFigures]
     activities: list[ActivityLine]
     missions: list[MissionSummary]
+    #: scores per mission (domain/score.py): distribution and sites that worsened
+    scores: AnnualScores | None = None
 
     @property
     def empty(self) -> bool:
@@ -279,10 +282,12 @@ def compute_annual(
     finding_sites: dict[str, set[str]] = defaultdict(set)
     mission_counts: dict[str, Counter[AnswerStatus]] = defaultdict(Counter)
     mission_titles: dict[str, str] = {}
+    mission_shorts: dict[str, str] = {}
     for visit in in_year:
         template = template_of(visit)
         for mission in template.missions if template is not None else ():
             mission_titles.setdefault(mission.id, mission.title)
+            mission_shorts.setdefault(mission.id, mission.short_title)
         for item_id, answer in visit.answers.items():
             if answer.status is None:
                 continue
@@ -341,6 +346,8 @@ def compute_annual(
         fu_by_owner=by_owner, fu_by_partner=by_partner,
         top_findings=findings, activities_by_type=by_type, activities=lines,
         missions=missions,
+        scores=annual_scores(start, end, sites, visits, template_of,
+                             [(m, mission_titles[m], mission_shorts[m]) for m in order]),
     )
 
 

@@ -11,6 +11,13 @@ from fsfield.domain.template import AnswerStatus
 from fsfield.reports.annual import MONTHS, AnnualFigures, FollowUpGroup
 from fsfield.reports.export import french_csv
 from fsfield.reports.markup import esc, html_table, md, md_table, page
+from fsfield.reports.scores import (
+    DISTRIBUTION_HEADER,
+    SCORE_NOTE,
+    WORSENED_HEADER,
+    distribution_rows,
+    worsened_rows,
+)
 
 BAR_WIDTH = 30
 _FU_HEADER = ["Responsable", "Ouverts", "Clos", "En cours fin de période", "En retard"]
@@ -173,6 +180,13 @@ def render_markdown(fig: AnnualFigures, department: str = "", animator: str = ""
                             _mission_rows(fig), "lrrrrrr"))
     else:
         out.append("Aucune réponse enregistrée.")
+    if fig.scores is not None and fig.scores.distribution:
+        out += ["", "## Scores par mission (dernière visite finalisée de l'année)", "",
+                md_table(DISTRIBUTION_HEADER, distribution_rows(fig.scores), "lrrrrrr"), "",
+                "### Structures en recul", ""]
+        out.append(md_table(WORSENED_HEADER, worsened_rows(fig.scores), "llll")
+                   if fig.scores.worsened else "Aucune.")
+        out += ["", f"_{md(SCORE_NOTE)}_"]
     out += ["", "_Un suivi est ouvert à la date de sa visite ; « en retard » : encore ouvert "
             f"au {french_date(fig.as_of)} avec une échéance dépassée._"]
     return "\n".join(out) + "\n"
@@ -243,6 +257,13 @@ def render_html(fig: AnnualFigures, department: str = "", animator: str = "") ->
     body.append(html_table(["Mission", *(s.label for s in AnswerStatus), "Total"],
                            _mission_rows(fig), "lrrrrrr")
                 if fig.missions else "<p>Aucune réponse enregistrée.</p>")
+    if fig.scores is not None and fig.scores.distribution:
+        body += ["<h2>Scores par mission (dernière visite finalisée de l'année)</h2>",
+                 html_table(DISTRIBUTION_HEADER, distribution_rows(fig.scores), "lrrrrrr"),
+                 "<h3>Structures en recul</h3>",
+                 html_table(WORSENED_HEADER, worsened_rows(fig.scores), "llll")
+                 if fig.scores.worsened else "<p>Aucune.</p>",
+                 f'<p class="meta">{esc(SCORE_NOTE)}</p>']
     footer = (f"Un suivi est ouvert à la date de sa visite ; « en retard » : encore ouvert au "
               f"{french_date(fig.as_of)} avec une échéance dépassée.")
     return page(title(fig, department), "\n".join(body), footer=footer)
@@ -275,4 +296,10 @@ def render_csv(fig: AnnualFigures) -> bytes:
                  ["Activités", a.activity_type.label, "participants", a.attendance]]
     for m in fig.missions:
         rows += [["Missions", m.title, s.label, m.counts[s]] for s in AnswerStatus]
+    if fig.scores is not None:
+        for row in distribution_rows(fig.scores):
+            rows += [["Scores par mission", row[0], measure, value]
+                     for measure, value in zip(DISTRIBUTION_HEADER[1:], row[1:], strict=True)]
+        rows += [["Structures en recul", row[0], "missions en recul", row[3]]
+                 for row in worsened_rows(fig.scores)]
     return french_csv(["rubrique", "élément", "mesure", "valeur"], rows)

@@ -1,0 +1,43 @@
+"""Scores in the annual report, on the hand-made 2025 dataset (conftest.py).
+
+By hand (finalised visits only; V6 is a draft):
+V1 A 15/01: m2 (NC, AA) 25 %, m4 100 %, m5 100 %; V2 A 10/03: m2 (NC, C) 50 %, m3 (AA) 50 %;
+V3 B 25/03: m2 (AA) 50 %, m3 (NC) 0 %, m4 Sans objet only; V4 B 05/06: m3 (AA) 50 %,
+m2 (NC) 0 %; V5 C 08/10: m5 (C, AA) 75 %; V0 D 2024 only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fsfield.reports.annual import annual_figures
+from fsfield.reports.annual_render import render_csv, render_markdown
+
+END_2025 = dt.date(2026, 3, 1)
+
+
+def test_distribution_per_mission(store):
+    scores = annual_figures(store, 2025, today=END_2025).scores
+    got = {d.mission_id: (d.sites, d.bands, d.median) for d in scores.distribution}
+    assert got == {
+        "m1": (0, (0, 0, 0), None),
+        "m2": (2, (1, 1, 0), 0.25),    # A 50 %, B 0 %
+        "m3": (2, (0, 2, 0), 0.5),     # A 50 %, B 50 %
+        "m4": (1, (0, 0, 1), 1.0),     # A 100 % (V1)
+        "m5": (2, (0, 1, 1), 0.875),   # A 100 %, Gamma 75 %
+    }
+
+
+def test_sites_that_worsened(store):
+    scores = annual_figures(store, 2025, today=END_2025).scores
+    assert [(w.name, w.date, w.missions) for w in scores.worsened] == [
+        ("France services Bêta", dt.date(2025, 6, 5), (("Accompagnement", "50 %", "0 %"),))]
+
+
+def test_scores_are_rendered(store):
+    fig = annual_figures(store, 2025, today=END_2025)
+    text = render_markdown(fig)
+    assert "## Scores par mission" in text
+    assert "Accompagnement 50 % → 0 %" in text
+    csv = render_csv(fig).decode("utf-8-sig")
+    assert "Structures en recul;France services Bêta" in csv
