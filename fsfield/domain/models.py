@@ -25,6 +25,10 @@ class VisitType(StrEnum):
     LABELLISATION = "labellisation"
     ACCOMPAGNEMENT = "accompagnement_renforce"
     PORTES_OUVERTES = "portes_ouvertes"
+    #: a quality check (counts as a visit for the plan)
+    CONTROLE_QUALITE = "controle_qualite"
+    #: an anonymous visit as a user: does not reset the plan's due date
+    VISITE_MYSTERE = "visite_mystere"
     AUTRE = "autre"
 
     @property
@@ -37,6 +41,8 @@ _VISIT_TYPE_LABELS = {
     VisitType.LABELLISATION: "Labellisation",
     VisitType.ACCOMPAGNEMENT: "Accompagnement renforcé",
     VisitType.PORTES_OUVERTES: "Portes ouvertes",
+    VisitType.CONTROLE_QUALITE: "Contrôle qualité",
+    VisitType.VISITE_MYSTERE: "Visite mystère",
     VisitType.AUTRE: "Autre",
 }
 
@@ -277,6 +283,11 @@ class Settings(BaseModel):
     department: str = ""
     template_path: str | None = None
     central: str | None = None
+    #: the animator's office, home base of the plan's day trips (latitude, longitude)
+    office_latitude: float | None = None
+    office_longitude: float | None = None
+    #: the plan's rules file (None: the packaged templates/plan.toml)
+    plan_rules_path: str | None = None
 
     @property
     def configured(self) -> bool:
