@@ -7,6 +7,7 @@ every site listed (none dropped, with or without coordinates), overdue first.
   ``visite_mystere`` (a mystery visit does not reset the due date; a ``controle_qualite``
   does). Draft visits count: the visit took place even if its report is not finalised.
 * Each rule that applies gives a date; the earliest wins, and its ``why`` is the reason.
+  A site never visited counts its cycle from its labelling date (today when unknown).
 """
 
 from __future__ import annotations
@@ -78,7 +79,8 @@ def rule_date(rule: PlanRule, site: SiteFacts, today: dt.date) -> dt.date | None
     last = site.last_visit
     if rule.kind is RuleKind.CYCLE:
         assert rule.months is not None
-        return add_months(last, rule.months) if last else today
+        since = last or site.labelled_on  # never visited: counted from the labelling
+        return add_months(since, rule.months) if since else today
     if rule.kind is RuleKind.NEW_SITE:
         assert rule.new_for_months and rule.first_within_months and rule.then_every_months
         labelled = site.labelled_on

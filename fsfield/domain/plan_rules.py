@@ -45,7 +45,7 @@ class PlanRule(BaseModel):
 
     id: Annotated[str, Field(pattern=_ID)]
     kind: RuleKind
-    why: Annotated[str, Field(min_length=1)]
+    why: str
     months: _Months | None = None
     new_for_months: _Months | None = None
     first_within_months: _Months | None = None
@@ -160,10 +160,13 @@ def _locate(err: Any, raw: dict[str, Any], text: str) -> tuple[int | None, str]:
         end = next((n for n in range(start + 1, len(lines)) if lines[n].startswith("[")),
                    len(lines))
     line = start + 1 if in_table else None
+    msg = err["msg"].removeprefix("Value error, ")
+    named = re.search(r"« ([a-z_]+) »", msg)
+    if not field and named:
+        field = named[1]  # a rule-level check names the field it is about
     if field:
         key = re.compile(rf"^\s*{re.escape(field)}\s*=")
         line = next((n + 1 for n in range(start, end) if key.match(lines[n])), line)
-    msg = err["msg"].removeprefix("Value error, ")
     kind = err["type"]
     if kind == "missing":
         reason = f"champ obligatoire « {field} » manquant"
