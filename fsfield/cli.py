@@ -142,9 +142,14 @@ def _cmd_config(args: argparse.Namespace, data_dir: Path) -> int:
 
             path = Path(args.template).expanduser().resolve()
             try:
-                load_template(path)
+                grid = load_template(path)
             except TemplateError as exc:
                 raise CommandError(str(exc)) from None
+            missing = grid.items_without_ref()
+            if missing:
+                print(f"fsfield : attention : {path.name} : {len(missing)} élément(s) sans « ref » "
+                      f"(ce qu'ils vérifient ne figurera pas dans les rapports) : "
+                      f"{', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}", file=sys.stderr)
             settings.template_path = str(path)
         if args.office is not None:
             from fsfield.store.plan import office_location

@@ -204,6 +204,8 @@ class Answer(BaseModel):
     comment: str = ""
     #: pre-filled from the directory, to be confirmed on site
     prefilled: bool = False
+    #: set by the app at visit start (e.g. Sans objet for another site format); editable
+    automatic: bool = False
 
     @property
     def is_answered(self) -> bool:

@@ -12,9 +12,9 @@ that were checked, of Conforme = 1, À améliorer = 0.5, Non conforme = 0.
 * Unanswered items are excluded (a visit may not cover every item).
 * Draft visits have no score: only finalised visits are scored (:func:`scored_visits`).
 
-Visits made with an older template are scored with their own template (each item's mission is
-the one it had then); mission ids are stable from one version to the next, so scores compare
-mission by mission across versions.
+A visit is scored with its own template; to compare visits made with different versions
+(trends, the dossier, the annual report), each is first re-keyed to the current template with
+its [[mapping]] (domain/compare.py) and scored with it, so only matching items compare.
 
 *Trend*: the latest scored visit against the previous one that scored the same mission.
 A change of less than :data:`TREND_THRESHOLD` is "stable".
@@ -146,11 +146,21 @@ class ScoredVisit:
 
 
 def score_history(
-    visits: Iterable[Visit], template_of: Callable[[Visit], ChecklistTemplate | None]
+    visits: Iterable[Visit], template_of: Callable[[Visit], ChecklistTemplate | None],
+    current: ChecklistTemplate | None = None,
 ) -> list[ScoredVisit]:
-    """The site's finalised visits, oldest first, each scored with its own template."""
+    """The site's finalised visits, oldest first, scored to be compared.
+
+    With ``current``, every visit is re-keyed to it (v1 → v2 mapping) and scored with it;
+    without, each is scored with its own template (``template_of``).
+    """
+    from fsfield.domain.compare import as_template
+
     out = []
     for visit in scored_visits(visits):
+        if current is not None:
+            out.append(ScoredVisit(visit, mission_scores(as_template(visit, current), current)))
+            continue
         template = template_of(visit)
         if template is not None:
             out.append(ScoredVisit(visit, mission_scores(visit, template)))

@@ -28,6 +28,7 @@ from fsfield.domain.template import AnswerStatus, ChecklistTemplate
 from fsfield.reports.scores import AnnualScores, annual_scores
 from fsfield.store import visits as ops
 from fsfield.store.repo import Store
+from fsfield.store.templates import current_template
 
 FINDINGS = (AnswerStatus.A_AMELIORER, AnswerStatus.NON_CONFORME)
 TOP_FINDINGS = 10
@@ -238,6 +239,7 @@ def compute_annual(
     template_of: Callable[[Visit], ChecklistTemplate | None],
     today: dt.date,
     months: int = 12,
+    current: ChecklistTemplate | None = None,
 ) -> AnnualFigures:
     """All the figures of ``year`` (pure: models in, figures out)."""
     start, end = dt.date(year, 1, 1), report_day(year, today)
@@ -347,7 +349,8 @@ def compute_annual(
         top_findings=findings, activities_by_type=by_type, activities=lines,
         missions=missions,
         scores=annual_scores(start, end, sites, visits, template_of,
-                             [(m, mission_titles[m], mission_shorts[m]) for m in order]),
+                             [(m, mission_titles[m], mission_shorts[m]) for m in order],
+                             current),
     )
 
 
@@ -366,5 +369,5 @@ def annual_figures(store: Store, year: int, *, months: int = 12,
     return compute_annual(
         year, sites=store.all(Site), visits=store.all(Visit), followups=store.all(FollowUp),
         activities=store.all(Activity), template_of=template_of,
-        today=today or dt.date.today(), months=months,
+        today=today or dt.date.today(), months=months, current=current_template(store),
     )

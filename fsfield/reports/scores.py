@@ -92,12 +92,14 @@ def annual_scores(
     start: dt.date, end: dt.date, sites: list[Site], visits: list[Visit],
     template_of: Callable[[Visit], ChecklistTemplate | None],
     missions: list[tuple[str, str, str]],
+    current: ChecklistTemplate | None = None,
 ) -> AnnualScores:
     """Score figures of the period; ``missions``: (id, title, short title) in order.
 
     A site counts in a mission's distribution with the score of its last finalised visit of the
     period that scored the mission; it "worsened" on a mission when that score is down from
-    the previous visit (of any year) that scored it (domain/score.py: ``trend``).
+    the previous visit (of any year) that scored it (domain/score.py: ``trend``). With
+    ``current``, visits of other template versions are compared through its mapping.
     """
     by_site: dict[str, list[Visit]] = defaultdict(list)
     for visit in visits:
@@ -106,7 +108,7 @@ def annual_scores(
     latest: dict[str, dict[str, tuple[float, int]]] = defaultdict(dict)
     worsened = []
     for site in sorted(sites, key=lambda s: (s.name.casefold(), s.id)):
-        history = score_history(by_site.get(site.id, []), template_of)
+        history = score_history(by_site.get(site.id, []), template_of, current)
         down, last_date = [], None
         for mission_id, _title, short in missions:
             scored = [(s.visit.date, s.scores[mission_id]) for s in history

@@ -32,6 +32,10 @@ class ItemLine:
     comment: str
     prefilled: bool = False
     recurring: bool = False
+    #: what the item checks (the template's ``ref``), e.g. ``réf. II``
+    ref: str = ""
+    #: set by the app at visit start (Sans objet for another site format)
+    automatic: bool = False
 
     @property
     def answered(self) -> bool:
@@ -98,11 +102,11 @@ def format_value(value: object, unit: str | None = None) -> str:
 
 
 def _line(mission_short: str, label: str, answer: Answer, unit: str | None,
-          recurring: bool) -> ItemLine:
+          recurring: bool, ref: str = "") -> ItemLine:
     return ItemLine(
         mission_short=mission_short, label=label, status=answer.status,
         value=format_value(answer.value, unit), comment=answer.comment.strip(),
-        prefilled=answer.prefilled, recurring=recurring,
+        prefilled=answer.prefilled, recurring=recurring, ref=ref, automatic=answer.automatic,
     )
 
 
@@ -126,7 +130,7 @@ def build_visit_report(
             known.add(item.id)
             recurring_here = item.id in recurring and visit.answer(item.id).status in ops.FINDINGS
             lines.append(_line(mission.short_title, item.label, visit.answer(item.id), item.unit,
-                               recurring_here))
+                               recurring_here, item.ref or ""))
         missions.append((f"{n}. {mission.title}", lines))
     orphans = [
         _line("Autres", item_id, answer, None, False)
@@ -207,6 +211,10 @@ def _md_item(line: ItemLine, *, with_mission: bool) -> str:
     head = f"**{line.status_label}**" if line.status_label and line.answered else ""
     where = f"{md(line.mission_short)} — " if with_mission else ""
     text = f"- {head + ' — ' if head else ''}{where}{md(line.label)}"
+    if line.ref:
+        text += f" ({md(line.ref)})"
+    if line.automatic:
+        text += " _(d'office)_"
     if not line.answered:
         text += " — _sans réponse_"
     if line.value:
@@ -261,7 +269,11 @@ def _html_item(line: ItemLine, *, with_mission: bool) -> str:
     badge = status_badge(line.status) if line.status or not line.value else ""
     where = f"<b>{esc(line.mission_short)}</b> — " if with_mission else ""
     value = f" : <b>{esc(line.value)}</b>" if line.value else ""
-    extra = ' <span class="flag">↻ constat récurrent</span>' if line.recurring else ""
+    extra = f' <span class="ref">({esc(line.ref)})</span>' if line.ref else ""
+    if line.automatic:
+        extra += " <i>(d'office)</i>"
+    if line.recurring:
+        extra += ' <span class="flag">↻ constat récurrent</span>'
     if line.prefilled:
         extra += " <i>(pré-rempli, à confirmer)</i>"
     comment = f'<div class="comment">{esc(line.comment)}</div>' if line.comment else ""

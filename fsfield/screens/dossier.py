@@ -107,8 +107,9 @@ class DossierScreen(FsScreen):
         from fsfield.domain.score import score_history
         from fsfield.reports.scores import grid_text, site_grid
 
-        history = score_history(self._visits, lambda v: ops.template_of(self.store, v))
-        missions = [(m.id, m.short_title) for m in current_template(self.store).missions]
+        current = current_template(self.store)
+        history = score_history(self._visits, lambda v: ops.template_of(self.store, v), current)
+        missions = [(m.id, m.short_title) for m in current.missions]
         text = "[b]Score par mission[/b] (part des éléments vérifiés conformes)\n"
         self.query_one("#scores", Static).update(
             text + escape(grid_text(site_grid(history, missions))))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -52,6 +53,8 @@ def answer_cell(item: ChecklistItem, visit: Visit) -> str:
             text += f" {item.unit}"
     if answer.prefilled:
         text += " à confirmer"
+    elif answer.automatic:
+        text += " (auto)"
     elif answer.comment:
         text += " ✎"  # a comment is there (shown below the list)
     return text
@@ -190,6 +193,8 @@ class VisitScreen(FsScreen):
             return
         answer = self.visit.answer(item.id)
         lines = [f"[b]{self.mission.title}[/b] — {item.help}"]
+        if item.ref:
+            lines[0] += f" [dim]({escape(item.ref)})[/dim]"
         if answer.prefilled:
             lines.append("[i]Pré-rempli depuis les horaires de l'annuaire : à confirmer sur place.[/i]")
         if answer.comment:

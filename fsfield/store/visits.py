@@ -17,6 +17,7 @@ from fsfield.domain.models import (
     french_date,
 )
 from fsfield.domain.template import AnswerStatus, ChecklistTemplate
+from fsfield.domain.visit_start import format_answers
 from fsfield.store.repo import Store
 from fsfield.store.templates import current_template, template_for
 
@@ -43,6 +44,7 @@ def start_visit(
         template_id=template.id,
         template_version=template.version,
     )
+    visit.answers.update(format_answers(template, site))
     week = parse_week(site.hours)
     for item in template.items():
         if item.prefill == "hours_minimum" and week.meets_minimum is not None:
@@ -77,6 +79,8 @@ def set_answer(
         fields[prefix + "comment"] = comment
     if visit.answer(item_id).prefilled:
         fields[prefix + "prefilled"] = False
+    if visit.answer(item_id).automatic:
+        fields[prefix + "automatic"] = False
     return store.set_fields(Visit, visit.id, fields)
 
 
@@ -167,7 +171,11 @@ def history_of(store: Store, visit: Visit) -> tuple[dict[str, PastAnswer], set[s
     An item is recurring when it was answered À améliorer or Non conforme at the last
     two earlier visits (or more) that answered it.
     """
-    return _last_and_recurring(previous_visits(store, visit))
+    from fsfield.domain.compare import as_template
+
+    # earlier visits made with another template version compare through its mapping
+    template = template_of(store, visit)
+    return _last_and_recurring([as_template(v, template) for v in previous_visits(store, visit)])
 
 
 def recurring_findings(store: Store, site_id: str) -> set[str]:

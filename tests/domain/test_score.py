@@ -32,7 +32,7 @@ def visit(day: int, answers: dict[str, object], *, draft: bool = False) -> Visit
 def test_scores_by_hand():
     v = visit(1, {
         # m2: C, AA, NC, SO (excluded), NV (apart) -> (1 + 0.5 + 0) / 3 = 0.5
-        "m2-horaires-24h": C, "m2-deux-conseillers": AA, "m2-conseillers-formes": NC,
+        "m2-horaires-24h": C, "m2-deux-conseillers": AA, "m2-formation-initiale": NC,
         "m2-bureau-confidentiel": SO, "m2-poste-numerique": NV,
         # m1: a number and a text item are not scored; one C -> 1.0
         "m1-demandes-periode": 120, "m1-changements-a-signaler": "nouveau porteur",

@@ -244,7 +244,7 @@ def test_all_problems_of_a_template_are_reported_at_once():
         "élément « m1-demandes » : type inconnu « nombre » (attendu : status, number, text)",
         "élément « m1-annuaire » : champ obligatoire « label » manquant",
         "élément « m1-annuaire » : champ inconnu « libelle » (champs possibles : id, label, "
-        "help, kind, required, unit, prefill)",
+        "help, kind, required, unit, prefill, ref, formats)",
     ]
 
 
