@@ -131,8 +131,8 @@ def baseline_plan(store, today: dt.date, weeks: int = 8):
         counting = [v.date for v in mine if v.visit_type is not VisitType.VISITE_MYSTERE]
         finals = [v for v in mine if v.status is VisitStatus.FINALISED]
         last_final = max(finals, key=lambda v: (v.date, v.id), default=None)
-        nc = sum(1 for a in last_final.answers.values()
-                 if a.status is AnswerStatus.NON_CONFORME) if last_final else 0
+        nc = any(a.status is AnswerStatus.NON_CONFORME
+                 for a in last_final.answers.values()) if last_final else False
         facts.append(SiteFacts(site.id, site.name, site.id_fs, site.commune, site.address,
                                site.format_fs, site.latitude, site.longitude, site.labelled_on,
                                max(counting, default=None), nc, overdue.get(site.id, 0)))

@@ -34,8 +34,8 @@ class SiteFacts:
     labelled_on: dt.date | None = None
     #: latest visit that resets the due date (not a visite_mystere), None if never visited
     last_visit: dt.date | None = None
-    #: Non conforme answers at the latest finalised visit (mystery visits included)
-    open_non_conforme: int = 0
+    #: the latest finalised visit (mystery visits included) found something Non conforme
+    open_non_conforme: bool = False
     #: open follow-ups past their due date
     overdue_followups: int = 0
 

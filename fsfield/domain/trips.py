@@ -9,13 +9,15 @@ nearest-neighbour tour).
 Grouping, day after day (working days: Monday to Friday, French public holidays excepted):
 the most urgent site still unplanned that may be visited that day (due within
 ``advance_days``) opens the trip; the sites nearest to it that may also be visited that day
-join it, up to K. Sites without coordinates are grouped among themselves, in urgency order,
+join it, up to K (nearest on a flat projection around it, which ranks like the great circle at
+the scale of a day trip). Sites without coordinates are grouped among themselves, in urgency order,
 and flagged "sans coordonnées".
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import itertools
 import math
 from collections.abc import Sequence
@@ -129,17 +131,23 @@ def plan_trips(entries: list[PlanEntry], home: Point, days: list[dt.date], *,
     waiting = [e for e in entries if last is not None
                and e.due <= last + dt.timedelta(days=advance_days)
                and e.due != dt.date.max]
+    flat = {id(e): _flat(e) for e in waiting if e.site.has_coordinates}
     trips = []
     for day in days:
-        eligible = [e for e in waiting if e.due <= day + dt.timedelta(days=advance_days)]
+        limit = day + dt.timedelta(days=advance_days)
+        eligible = [e for e in waiting if e.due <= limit]
         if not eligible:
             continue
         seed = eligible[0]
         if seed.site.has_coordinates:
-            here = _point(seed)
-            others = sorted((e for e in eligible[1:] if e.site.has_coordinates),
-                            key=lambda e: distance_km(here, _point(e)))
-            group = [seed, *others[:stops_per_day - 1]]
+            slat, slon = flat[id(seed)]
+            scale = math.cos(slat)
+            # ranked on a flat projection around the seed (cheap; the same order at the scale
+            # of a day trip); trip lengths are great-circle distances
+            others = heapq.nsmallest(
+                stops_per_day - 1, (e for e in eligible[1:] if e.site.has_coordinates),
+                key=lambda e: ((flat[id(e)][1] - slon) * scale) ** 2 + (flat[id(e)][0] - slat) ** 2)
+            group = [seed, *others]
             points = [_point(e) for e in group]
             order = shortest_order(home, points)
             stops = tuple(group[i] for i in order)
@@ -153,6 +161,12 @@ def plan_trips(entries: list[PlanEntry], home: Point, days: list[dt.date], *,
         waiting = [e for e in waiting if id(e) not in taken]
     left = [e for e in waiting if last is not None and e.due <= last]
     return trips, left
+
+
+def _flat(entry: PlanEntry) -> tuple[float, float]:
+    """Latitude and longitude in radians, for ranking neighbours."""
+    lat, lon = _point(entry)
+    return (math.radians(lat), math.radians(lon))
 
 
 def _point(entry: PlanEntry) -> Point:

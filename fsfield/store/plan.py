@@ -8,6 +8,7 @@ second (bench/bench_plan.py).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from fsfield.domain.plan_rules import PlanRules, load_plan_rules
 from fsfield.domain.template import AnswerStatus
 from fsfield.domain.trips import Point, Trip, centroid, plan_trips, working_days
 from fsfield.store.repo import Store
+from sync.writes import gc_paused
 
 _MYSTERE = VisitType.VISITE_MYSTERE.value
 _FINAL = VisitStatus.FINALISED.value
@@ -29,46 +31,70 @@ def site_facts(store: Store, today: dt.date) -> list[SiteFacts]:
     rep, now = store.replica, today.isoformat()
     last: dict[str, str] = {}
     last_final: dict[str, tuple[str, str]] = {}
+    # Ten years of a whole country is ~30,000 visits: their fields are read in bulk.
+    deleted, values = rep.is_deleted, rep.values
+    visit_fields = ("date", "site_id", "visit_type", "status")
     for rec in rep.records("visit"):
-        if rep.value(rec, "deleted") is True:
+        date, site, kind, status = values(rec, visit_fields)
+        date = date or ""
+        if date > now or deleted(rec):
             continue
-        site, date = rep.value(rec, "site_id"), rep.value(rec, "date") or ""
-        if date > now:
-            continue
-        if rep.value(rec, "visit_type") != _MYSTERE and date > last.get(site, ""):
+        if kind != _MYSTERE and date > last.get(site, ""):
             last[site] = date
-        if rep.value(rec, "status") == _FINAL and (date, rec) > last_final.get(site, ("", "")):
+        if status == _FINAL and (date, rec) > last_final.get(site, ("", "")):
             last_final[site] = (date, rec)
     overdue: dict[str, int] = {}
     for rec in rep.records("followup"):
-        if rep.value(rec, "deleted") is True or rep.value(rec, "status", "ouvert") in _CLOSED:
+        status, due, site = values(rec, ("status", "due", "site_id"))
+        if status in _CLOSED or not due or due >= now or deleted(rec):
             continue
-        due = rep.value(rec, "due")
-        if due and due < now:
-            site = rep.value(rec, "site_id")
-            overdue[site] = overdue.get(site, 0) + 1
+        overdue[site] = overdue.get(site, 0) + 1
     facts = []
+    status_fields = _status_fields(store)
+    site_fields = ("in_directory", "labelled_on", "name", "id_fs", "commune", "address",
+                   "format_fs", "latitude", "longitude")
     for rec in rep.records("site"):
-        value = rep.value
-        if value(rec, "deleted") is True or value(rec, "in_directory", True) is False:
+        in_dir, labelled, name, id_fs, commune, address, fmt, lat, lon = values(rec, site_fields)
+        if in_dir is False or deleted(rec):
             continue
-        nc = 0
+        nc = False
         if rec in last_final:
             visit = last_final[rec][1]
-            nc = sum(1 for name, state in rep.fields(visit).items()
-                     if name.startswith("answers.") and name.endswith(".status")
-                     and state.value == _NC)
-        labelled = value(rec, "labelled_on")
+            names = status_fields(*values(visit, ("template_id", "template_version")))
+            if names is None:  # a template this laptop cannot read: look at every field
+                names = tuple(n for n in rep.fields(visit) if n.startswith("answers.")
+                              and n.endswith(".status"))
+            nc = _NC in values(visit, names)
         facts.append(SiteFacts(
-            site_id=rec, name=value(rec, "name") or "", id_fs=value(rec, "id_fs") or "",
-            commune=value(rec, "commune") or "", address=value(rec, "address") or "",
-            format_fs=value(rec, "format_fs") or "",
-            latitude=_float(value(rec, "latitude")), longitude=_float(value(rec, "longitude")),
+            site_id=rec, name=name or "", id_fs=id_fs or "", commune=commune or "",
+            address=address or "", format_fs=fmt or "",
+            latitude=_float(lat), longitude=_float(lon),
             labelled_on=dt.date.fromisoformat(labelled) if labelled else None,
             last_visit=dt.date.fromisoformat(last[rec]) if rec in last else None,
             open_non_conforme=nc, overdue_followups=overdue.get(rec, 0),
         ))
     return facts
+
+
+def _status_fields(store: Store) -> Callable[[object, object], tuple[str, ...] | None]:
+    """Field names of the status answers of a template version (None if unknown), cached."""
+    from fsfield.domain.template import ItemKind, TemplateError
+    from fsfield.store.templates import template_for
+
+    cache: dict[tuple[object, object], tuple[str, ...] | None] = {}
+
+    def names(template_id: object, version: object) -> tuple[str, ...] | None:
+        key = (template_id, version)
+        if key not in cache:
+            try:
+                template = template_for(store, str(template_id), int(version))  # type: ignore[arg-type]
+            except (TemplateError, TypeError, ValueError):
+                template = None
+            cache[key] = None if template is None else tuple(
+                f"answers.{i.id}.status" for i in template.items() if i.kind is ItemKind.STATUS)
+        return cache[key]
+
+    return names
 
 
 def _float(value: object) -> float | None:
@@ -130,6 +156,14 @@ def build_plan(store: Store, today: dt.date, *, weeks: int = 8,
                rules: PlanRules | None = None, stops_per_day: int | None = None) -> Plan:
     """The whole plan as of ``today``: trips on the working days of the next ``weeks`` weeks."""
     rules = rules or plan_rules(store)
+    # Many small objects, no cycles: a collection over the whole store would cost more than
+    # the plan itself (sync.writes.gc_paused).
+    with gc_paused():
+        return _build(store, today, weeks, rules, stops_per_day)
+
+
+def _build(store: Store, today: dt.date, weeks: int, rules: PlanRules,
+           stops_per_day: int | None) -> Plan:
     entries = compute_plan(site_facts(store, today), rules, today)
     settings = store.settings
     home: Point | None

@@ -20,6 +20,7 @@ from tinydb import TinyDB
 
 from fsfield.domain.activity import Activity
 from fsfield.domain.models import FollowUp, Record, Settings, Site, Visit
+from fsfield.domain.operators import LocalPartner, OperatorFigures
 from fsfield.store.lock import DataDirLock
 from fsfield.store.storage import JournaledStorage, Recovery, SaveFailed, StoreError
 from sync.hlc import HybridClock
@@ -29,7 +30,8 @@ from sync.writes import Write, counters_of, gc_paused, make_dot
 R = TypeVar("R", bound=Record)
 META_TABLE = "meta"
 RECORD_PREFIX = "r:"
-KINDS: dict[str, type[Record]] = {"site": Site, "visit": Visit, "followup": FollowUp, "activity": Activity}
+KINDS: dict[str, type[Record]] = {"site": Site, "visit": Visit, "followup": FollowUp, "activity": Activity,
+                                 "operator_figures": OperatorFigures, "partner": LocalPartner}
 
 
 class RecordNotFound(StoreError):

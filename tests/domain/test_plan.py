@@ -57,7 +57,7 @@ def test_new_site_first_within_three_months_then_every_six():
 
 
 def test_open_non_conforme_brings_the_visit_forward():
-    e = plan_entry(facts(last_visit=D(2026, 10, 1), open_non_conforme=2), RULES, TODAY)
+    e = plan_entry(facts(last_visit=D(2026, 10, 1), open_non_conforme=True), RULES, TODAY)
     assert (e.due, e.rule_id) == (D(2027, 1, 1), "non-conforme")
     assert [a[0] for a in e.applies] == ["non-conforme", "cycle-annuel"]
 

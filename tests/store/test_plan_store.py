@@ -51,7 +51,7 @@ def test_non_conforme_of_the_last_finalised_visit_and_overdue_followups(tmp_path
         store.create(FollowUp(id="", text="Relancer", site_id=b.id, due=D(2026, 10, 1)))
         store.create(FollowUp(id="", text="Plus tard", site_id=b.id, due=D(2027, 1, 1)))
         facts = {f.name: f for f in site_facts(store, TODAY)}
-        assert (facts["A"].open_non_conforme, facts["A"].last_visit) == (2, D(2026, 7, 1))
+        assert (facts["A"].open_non_conforme, facts["A"].last_visit) == (True, D(2026, 7, 1))
         assert facts["B"].overdue_followups == 1
         entries = {e.site.name: e for e in build_plan(store, TODAY).entries}
         assert (entries["A"].rule_id, entries["A"].due) == ("non-conforme", D(2026, 10, 1))
