@@ -24,9 +24,12 @@ from dataclasses import dataclass
 
 from fsfield.domain.activity import Activity, ActivityType, partner_short
 from fsfield.domain.models import FollowUp, OwnerKind, Site, Visit, VisitStatus, VisitType
+from fsfield.domain.operators import OperatorFigures
 from fsfield.domain.template import AnswerStatus, ChecklistTemplate
+from fsfield.reports.operators import OperatorsYear, operators_year
 from fsfield.reports.scores import AnnualScores, annual_scores
 from fsfield.store import visits as ops
+from fsfield.store.operators import grid_partners
 from fsfield.store.repo import Store
 from fsfield.store.templates import current_template
 
@@ -147,6 +150,8 @@ class AnnualFigures:
     missions: list[MissionSummary]
     #: scores per mission (domain/score.py): distribution and sites that worsened
     scores: AnnualScores | None = None
+    #: requests per operator (the visits' operator grids), share of the five biggest
+    operators: OperatorsYear | None = None
 
     @property
     def empty(self) -> bool:
@@ -240,6 +245,8 @@ def compute_annual(
     today: dt.date,
     months: int = 12,
     current: ChecklistTemplate | None = None,
+    operator_figures: list[OperatorFigures] | None = None,
+    partner_names: dict[str, str] | None = None,
 ) -> AnnualFigures:
     """All the figures of ``year`` (pure: models in, figures out)."""
     start, end = dt.date(year, 1, 1), report_day(year, today)
@@ -351,6 +358,8 @@ def compute_annual(
         scores=annual_scores(start, end, sites, visits, template_of,
                              [(m, mission_titles[m], mission_shorts[m]) for m in order],
                              current),
+        operators=operators_year(operator_figures or [], partner_names or {},
+                                 {v.id for v in visits}, start, end),
     )
 
 
@@ -370,4 +379,6 @@ def annual_figures(store: Store, year: int, *, months: int = 12,
         year, sites=store.all(Site), visits=store.all(Visit), followups=store.all(FollowUp),
         activities=store.all(Activity), template_of=template_of,
         today=today or dt.date.today(), months=months, current=current_template(store),
+        operator_figures=store.all(OperatorFigures),
+        partner_names={p.key: p.name for p in grid_partners(store)},
     )

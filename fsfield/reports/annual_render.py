@@ -11,6 +11,10 @@ from fsfield.domain.template import AnswerStatus
 from fsfield.reports.annual import MONTHS, AnnualFigures, FollowUpGroup
 from fsfield.reports.export import french_csv
 from fsfield.reports.markup import esc, html_table, md, md_table, page
+from fsfield.reports.operators import HEADER as OPERATORS_HEADER
+from fsfield.reports.operators import NOTE as OPERATORS_NOTE
+from fsfield.reports.operators import percent as share_text
+from fsfield.reports.operators import table_rows as operator_rows
 from fsfield.reports.scores import (
     DISTRIBUTION_HEADER,
     SCORE_NOTE,
@@ -187,6 +191,14 @@ def render_markdown(fig: AnnualFigures, department: str = "", animator: str = ""
         out.append(md_table(WORSENED_HEADER, worsened_rows(fig.scores), "llll")
                    if fig.scores.worsened else "Aucune.")
         out += ["", f"_{md(SCORE_NOTE)}_"]
+    if fig.operators is not None and fig.operators.rows:
+        ops = fig.operators
+        out += ["", "## Demandes par opérateur (grilles des visites)", "",
+                f"{round(ops.total)} demandes sur {ops.grids} grille(s), du "
+                f"{french_date(ops.covered_from)} au {french_date(ops.covered_to)} ; "
+                f"part des cinq premiers opérateurs : {share_text(ops.top_share)}", "",
+                md_table(OPERATORS_HEADER, operator_rows(ops), "lrrrrr"), "",
+                f"_{md(OPERATORS_NOTE)}_"]
     out += ["", "_Un suivi est ouvert à la date de sa visite ; « en retard » : encore ouvert "
             f"au {french_date(fig.as_of)} avec une échéance dépassée._"]
     return "\n".join(out) + "\n"
@@ -264,6 +276,14 @@ def render_html(fig: AnnualFigures, department: str = "", animator: str = "") ->
                  html_table(WORSENED_HEADER, worsened_rows(fig.scores), "llll")
                  if fig.scores.worsened else "<p>Aucune.</p>",
                  f'<p class="meta">{esc(SCORE_NOTE)}</p>']
+    if fig.operators is not None and fig.operators.rows:
+        ops = fig.operators
+        body += ["<h2>Demandes par opérateur (grilles des visites)</h2>",
+                 f"<p>{round(ops.total)} demandes sur {ops.grids} grille(s), du "
+                 f"{french_date(ops.covered_from)} au {french_date(ops.covered_to)} ; part des "
+                 f"cinq premiers opérateurs : {esc(share_text(ops.top_share))}</p>",
+                 html_table(OPERATORS_HEADER, operator_rows(ops), "lrrrrr"),
+                 f'<p class="meta">{esc(OPERATORS_NOTE)}</p>']
     footer = (f"Un suivi est ouvert à la date de sa visite ; « en retard » : encore ouvert au "
               f"{french_date(fig.as_of)} avec une échéance dépassée.")
     return page(title(fig, department), "\n".join(body), footer=footer)
@@ -302,4 +322,10 @@ def render_csv(fig: AnnualFigures) -> bytes:
                      for measure, value in zip(DISTRIBUTION_HEADER[1:], row[1:], strict=True)]
         rows += [["Structures en recul", row[0], "missions en recul", row[3]]
                  for row in worsened_rows(fig.scores)]
+    if fig.operators is not None:
+        for row in operator_rows(fig.operators):
+            rows += [["Demandes par opérateur", row[0], measure, value]
+                     for measure, value in zip(OPERATORS_HEADER[1:], row[1:], strict=True)]
+        rows.append(["Demandes par opérateur", "cinq premiers opérateurs", "part",
+                     share_text(fig.operators.top_share)])
     return french_csv(["rubrique", "élément", "mesure", "valeur"], rows)

@@ -84,6 +84,8 @@ class VisitScreen(FsScreen):
         Binding("F", "finalise", "Finaliser", key_display="F", id="visit.finalise"),
         Binding("F", "reopen", "Rouvrir", key_display="F", id="visit.reopen"),
         Binding("r", "report", "Rapport", id="visit.report"),
+        Binding("o", "operators", "Opérateurs", show=False, id="visit.operators",
+                tooltip="Grille des opérateurs : référents, délais, demandes"),
         Binding("escape", "back", "Retour", id="visit.back"),
     ]
 
@@ -378,6 +380,11 @@ class VisitScreen(FsScreen):
                 self.refresh_bindings()
 
         self.app.push_screen(ConfirmDialog("Rouvrir cette visite finalisée pour la modifier ?"), done)
+
+    def action_operators(self) -> None:
+        from fsfield.screens.operators import OperatorsScreen
+
+        self.app.push_screen(OperatorsScreen(self.visit_id))
 
     def action_report(self) -> None:
         try:
