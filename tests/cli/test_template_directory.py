@@ -28,3 +28,20 @@ def test_every_site_of_87_starts_a_v2_visit_fitting_its_format(loaded):
             else:
                 assert automatic == BUS_ITEMS, site.name
             assert (visit.template_id, visit.template_version) == (template.id, 2)
+
+
+def test_a_custom_grid_without_refs_is_accepted_with_a_warning(loaded, tmp_path):
+    from cli_helpers import run_cli
+
+    grid = tmp_path / "ma-grille.toml"
+    grid.write_text('id = "ma-grille"\nversion = 1\ntitle = "Grille"\n\n[[missions]]\nid = "m1"\n'
+                    'title = "Pilotage"\nshort_title = "Pilotage"\n\n[[missions.items]]\n'
+                    'id = "m1-a"\nlabel = "A"\nkind = "status"\n', encoding="utf-8")
+    result = run_cli(loaded, "config", "--modele", grid)
+    assert result.returncode == 0, result.stderr
+    assert "ma-grille.toml : 1 élément(s) sans « ref »" in result.stderr and "m1-a" in result.stderr
+    bad = tmp_path / "mauvaise.toml"
+    bad.write_text(grid.read_text(encoding="utf-8") + 'ref = "réf. XX"\n', encoding="utf-8")
+    refused = run_cli(loaded, "config", "--modele", bad)
+    assert refused.returncode == 1
+    assert "mauvaise.toml : élément « m1-a » : ref « réf. XX » ne renvoie à aucune entrée" in refused.stderr
