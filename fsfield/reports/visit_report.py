@@ -83,6 +83,8 @@ class VisitReport:
     missions: list[tuple[str, list[ItemLine]]]
     followups: list[FollowUpLine]
     generated_on: dt.date = field(default_factory=dt.date.today)
+    #: per mission (short title, score as shown) of a finalised visit (domain/score.py)
+    scores: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -167,7 +169,18 @@ def build_visit_report(
         finalised=visit.status is VisitStatus.FINALISED, notes=visit.notes,
         animator=animator, department=department, counts=counts, attention=attention,
         missions=missions, followups=fu_lines, generated_on=today or dt.date.today(),
+        scores=_scores(visit, template),
     )
+
+
+def _scores(visit: Visit, template: ChecklistTemplate) -> list[tuple[str, str]]:
+    """Score per mission, only once the visit is finalised (drafts have no score)."""
+    from fsfield.domain.score import mission_scores
+
+    if visit.status is not VisitStatus.FINALISED:
+        return []
+    scores = mission_scores(visit, template)
+    return [(m.short_title, scores[m.id].percent()) for m in template.missions]
 
 
 def visit_report(store: Store, visit: Visit, today: dt.date | None = None) -> VisitReport:
@@ -194,7 +207,10 @@ def _summary(report: VisitReport) -> str:
     parts = [f"{status.label} : {report.counts[status]}" for status in AnswerStatus]
     if report.counts[None]:
         parts.append(f"sans réponse : {report.counts[None]}")
-    return " · ".join(parts)
+    text = " · ".join(parts)
+    if report.scores:
+        text += "  \nScore par mission : " + " · ".join(f"{m} {v}" for m, v in report.scores)
+    return text
 
 
 def _warnings(report: VisitReport) -> list[str]:

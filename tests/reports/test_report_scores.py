@@ -41,3 +41,15 @@ def test_scores_are_rendered(store):
     assert "Accompagnement 50 % → 0 %" in text
     csv = render_csv(fig).decode("utf-8-sig")
     assert "Structures en recul;France services Bêta" in csv
+
+
+def test_visit_report_gives_the_score_per_mission_once_finalised(store, dataset):
+    from fsfield.domain.models import Visit
+    from fsfield.reports.visit_report import render_markdown as visit_md
+    from fsfield.reports.visit_report import visit_report
+
+    v2 = store.get(Visit, dataset.visits["V2"])  # m2 (NC, C) 50 %, m3 (AA) 50 %
+    text = visit_md(visit_report(store, v2))
+    assert "Score par mission : Pilotage — · Accompagnement 50 % · Partenariats 50 %" in text
+    draft = store.get(Visit, dataset.visits["V6"])
+    assert "Score par mission" not in visit_md(visit_report(store, draft))
