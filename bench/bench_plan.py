@@ -7,9 +7,13 @@ What is compared, in the same run, on the same open store:
 * **baseline**: the obvious way through the model API: ``store.all(Visit)`` and
   ``store.all(FollowUp)`` (a pydantic model per record), facts grouped per site from the
   models, then the same rules and the same trips;
-* **command**: ``fsfield plan --weeks 8`` in a fresh process, wall time (Python start-up,
-  opening the store, planning, printing), reported apart: opening the store is the store's
-  cost (see "Opening the store" in docs/benchmarks.md), not the plan's.
+* **command**: ``fsfield plan --weeks 8`` in a fresh process (Python start-up, opening the
+  store, planning, printing), reported apart: opening the store is the store's cost (see
+  "Opening the store" in docs/benchmarks.md), not the plan's.
+
+Wall and CPU time are both printed: on a shared machine the CPU time of the process is the
+steadier figure. Ours and the baseline are timed on a freshly opened store each (what a command
+pays), in alternating rounds.
 
 Data: the national list (../shared/data, 2,845 sites; synthetic coordinates if absent),
 ``--years`` years of visits (one a year per site on average, 1 in 12 a mystery visit, the
@@ -144,13 +148,27 @@ def baseline_plan(store, today: dt.date, weeks: int = 8):
                                advance_days=rules.trips.advance_days)
 
 
-def _timed(fn, repeat: int) -> list[float]:
-    out = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - start)
-    return out
+def _timed(fn) -> tuple[float, float]:
+    """(wall, CPU) seconds of one call. On a shared machine the CPU time is the steadier
+    figure: wall time also counts the time other processes held the cores."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - wall, time.process_time() - cpu
+
+
+def _children_cpu() -> float:
+    try:
+        import resource
+    except ImportError:  # Windows: no rusage of children
+        return float("nan")
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _ms(pairs: list[tuple[float, float]]) -> str:
+    walls, cpus = [p[0] for p in pairs], [p[1] for p in pairs]
+    return (f"wall median {statistics.median(walls) * 1000:.0f} ms (min {min(walls) * 1000:.0f}), "
+            f"CPU median {statistics.median(cpus) * 1000:.0f} ms (min {min(cpus) * 1000:.0f})")
 
 
 def main() -> None:
@@ -159,6 +177,7 @@ def main() -> None:
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--answers", type=int, default=8)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--fresh", type=int, default=2, help="fresh-store rounds (ours, baseline)")
     args = parser.parse_args()
     from fsfield.store.plan import build_plan
     from fsfield.store.repo import Store
@@ -167,44 +186,53 @@ def main() -> None:
         data = Path(tmp) / "data"
         t0 = time.perf_counter()
         made = build(data, args.sites, args.years, args.answers)
-        print(f"data: {made} (built in {time.perf_counter() - t0:.0f} s)")
-        t0 = time.perf_counter()
-        store = Store(data)
-        opened = time.perf_counter() - t0
+        print(f"data: {made} (built in {time.perf_counter() - t0:.0f} s)", flush=True)
+        opens: list[tuple[float, float]] = []
+        store = None
+
+        def reopen() -> Store:
+            nonlocal store
+            if store is not None:
+                store.close()
+            box: list[Store] = []
+            opens.append(_timed(lambda: box.append(Store(data))))
+            store = box[0]
+            return store
+
+        first, base = [], []
         try:
-            ours_plan = build_plan(store, TODAY, weeks=8)
-            base_entries, _ = baseline_plan(store, TODAY)
+            s = reopen()
+            ours_plan = build_plan(s, TODAY, weeks=8)
+            base_entries, _ = baseline_plan(s, TODAY)
             assert [(e.site.site_id, e.due) for e in ours_plan.entries] == \
                 [(e.site.site_id, e.due) for e in base_entries], "baseline disagrees"
-            ours = _timed(lambda: build_plan(store, TODAY, weeks=8), args.repeat)
-            # the baseline's models are cached by the store after a first pass: time the first
-            # pass of a freshly opened store each time (what a command would pay)
-            base = []
-            for _ in range(max(2, args.repeat // 2)):
-                store.close()
-                store = Store(data)
-                base += _timed(lambda s=store: baseline_plan(s, TODAY), 1)
-            store.close()
-            store = Store(data)
-            first = _timed(lambda: build_plan(store, TODAY, weeks=8), 1)[0]
+            warm = [_timed(lambda: build_plan(s, TODAY, weeks=8)) for _ in range(args.repeat)]
+            # a command pays the first pass on a freshly opened store: rounds alternate so that
+            # both sides meet the same load of the machine
+            for _ in range(args.fresh):
+                s = reopen()
+                first.append(_timed(lambda s=s: build_plan(s, TODAY, weeks=8)))
+                s = reopen()
+                base.append(_timed(lambda s=s: baseline_plan(s, TODAY)))
         finally:
-            store.close()
+            if store is not None:
+                store.close()
         cmd = []
-        for _ in range(3):
-            t0 = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "fsfield.cli", "--data-dir", str(data), "plan",
-                            "--weeks", "8", "--today", TODAY.isoformat()], check=True,
-                           cwd=ROOT, capture_output=True)
-            cmd.append(time.perf_counter() - t0)
-    med_o, med_b = statistics.median(ours), statistics.median(base)
+        for _ in range(2):
+            cpu0 = _children_cpu()
+            wall = _timed(lambda: subprocess.run(
+                [sys.executable, "-m", "fsfield.cli", "--data-dir", str(data), "plan", "--weeks",
+                 "8", "--today", TODAY.isoformat()], check=True, cwd=ROOT, capture_output=True))[0]
+            cmd.append((wall, _children_cpu() - cpu0))
     print(f"entries: {len(ours_plan.entries)}, trips: {len(ours_plan.trips)}")
-    print(f"store open: {opened * 1000:.0f} ms")
-    print(f"ours (build_plan, open store): median {med_o * 1000:.0f} ms, "
-          f"first on a fresh store {first * 1000:.0f} ms")
-    print(f"baseline (models, fresh store): median {med_b * 1000:.0f} ms")
-    print(f"baseline/ours: {med_b / med_o:.1f}x")
-    print(f"fsfield plan --weeks 8 (fresh process, wall): median "
-          f"{statistics.median(cmd) * 1000:.0f} ms  [{', '.join(f'{c * 1000:.0f}' for c in cmd)}]")
+    print(f"store open: {_ms(opens)}")
+    print(f"ours, warm store: {_ms(warm)}")
+    print(f"ours, fresh store: {_ms(first)}")
+    print(f"baseline, fresh store: {_ms(base)}")
+    ratio_cpu = statistics.median(b[1] for b in base) / statistics.median(f[1] for f in first)
+    ratio_wall = statistics.median(b[0] for b in base) / statistics.median(f[0] for f in first)
+    print(f"baseline/ours (fresh store): CPU {ratio_cpu:.1f}x, wall {ratio_wall:.1f}x")
+    print(f"fsfield plan --weeks 8 (fresh process, open + plan + print): {_ms(cmd)}")
 
 
 if __name__ == "__main__":

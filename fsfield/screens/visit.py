@@ -84,8 +84,7 @@ class VisitScreen(FsScreen):
         Binding("F", "finalise", "Finaliser", key_display="F", id="visit.finalise"),
         Binding("F", "reopen", "Rouvrir", key_display="F", id="visit.reopen"),
         Binding("r", "report", "Rapport", id="visit.report"),
-        Binding("o", "operators", "Opérateurs", show=False, id="visit.operators",
-                tooltip="Grille des opérateurs : référents, délais, demandes"),
+        Binding("o", "operators", "Opérateurs", show=False, id="visit.operators", tooltip="Grille des opérateurs : référents, délais, demandes"),
         Binding("escape", "back", "Retour", id="visit.back"),
     ]
 
