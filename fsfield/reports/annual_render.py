@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from fsfield.domain.activity import ActivityType
-from fsfield.domain.models import french_date
+from fsfield.domain.models import VisitType, french_date
 from fsfield.domain.template import AnswerStatus
 from fsfield.reports.annual import MONTHS, AnnualFigures, FollowUpGroup
 from fsfield.reports.export import french_csv
@@ -59,7 +59,13 @@ def period(fig: AnnualFigures) -> str:
 
 def key_figures(fig: AnnualFigures) -> list[tuple[str, str]]:
     """The headline figures, as (value, label) pairs."""
-    draft = f" (dont {fig.visits_draft} en brouillon)" if fig.visits_draft else ""
+    kinds = dict(fig.per_type)
+    apart = [f"{kinds[t]} {label}" for t, label in ((VisitType.CONTROLE_QUALITE, "contrôle(s) qualité"),
+                                                    (VisitType.VISITE_MYSTERE, "visite(s) mystère"))
+             if kinds.get(t)]
+    if fig.visits_draft:
+        apart.insert(0, f"{fig.visits_draft} en brouillon")
+    draft = f" (dont {', '.join(apart)})" if apart else ""
     out = [
         (str(fig.visits_total), f"visites de structures{draft}"),
         (f"{fig.sites_visited} / {fig.sites_in_directory}",

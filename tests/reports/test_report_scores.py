@@ -53,3 +53,18 @@ def test_visit_report_gives_the_score_per_mission_once_finalised(store, dataset)
     assert "Score par mission : Pilotage — · Accompagnement 50 % · Partenariats 50 %" in text
     draft = store.get(Visit, dataset.visits["V6"])
     assert "Score par mission" not in visit_md(visit_report(store, draft))
+
+
+def test_quality_checks_and_mystery_visits_are_counted_apart(store, dataset):
+    from fsfield.domain.models import Visit, VisitType
+
+    site = store.get(Visit, dataset.visits["V1"]).site_id
+    for kind, day in ((VisitType.CONTROLE_QUALITE, 12), (VisitType.VISITE_MYSTERE, 13),
+                      (VisitType.VISITE_MYSTERE, 14)):
+        store.create(Visit(id="", site_id=site, date=dt.date(2025, 11, day), visit_type=kind,
+                           template_id="fs-visite-standard", template_version=2))
+    fig = annual_figures(store, 2025, today=END_2025)
+    kinds = dict(fig.per_type)
+    assert (kinds[VisitType.CONTROLE_QUALITE], kinds[VisitType.VISITE_MYSTERE]) == (1, 2)
+    assert ("**9** visites de structures (dont 4 en brouillon, 1 contrôle(s) qualité, "
+            "2 visite(s) mystère)") in render_markdown(fig)
