@@ -180,7 +180,10 @@ def history_of(store: Store, visit: Visit) -> tuple[dict[str, PastAnswer], set[s
 
 def recurring_findings(store: Store, site_id: str) -> set[str]:
     """Items found lacking at the site's last two visits or more (counting the latest)."""
-    return _last_and_recurring(store.visits(site_id))[1]
+    from fsfield.domain.compare import as_template
+
+    current = current_template(store)  # visits of other versions compare through its mapping
+    return _last_and_recurring([as_template(v, current) for v in store.visits(site_id)])[1]
 
 
 def progress(visit: Visit, template: ChecklistTemplate) -> dict[str, tuple[int, int]]:

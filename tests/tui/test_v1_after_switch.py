@@ -81,3 +81,11 @@ def test_format_items_set_automatic_at_visit_start_and_editable(store):
     assert "m2-signaletique-accessibilite" not in ops.missing_required_ids(
         visit, ops.template_of(store, visit))
     assert isinstance(store.get(Site, bus.id), Site)
+
+
+def test_a_finding_recurring_across_v1_and_v2_is_recognised(store):
+    site = _site(store)
+    _v1_visit(store, site, dt.date(2025, 3, 1), {"m2-conseillers-formes": NC})
+    new = ops.start_visit(store, site, date=dt.date(2026, 3, 1))
+    ops.set_answer(store, new, "m2-formation-initiale", status=NC)
+    assert "m2-formation-initiale" in ops.recurring_findings(store, site.id)
