@@ -41,6 +41,8 @@ def render_text(plan: Plan) -> str:
     """The plan for the terminal: every site due, overdue first, then the day trips."""
     today = plan.today
     out = [f"Plan de visites au {french_date(today)} — {len(plan.entries)} structure(s)", ""]
+    if not plan.entries:
+        return out[0] + "\nAucune structure. Importez l'annuaire : fsfield sites import FICHIER.csv\n"
     for e in plan.entries:
         flags = "".join(f" [{f}]" for f in e.flags)
         out.append(f"{due_text(e, today):<30} {e.site.name}{flags} — {e.reason}")
