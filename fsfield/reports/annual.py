@@ -116,6 +116,8 @@ class MissionSummary:
 
     title: str
     counts: dict[AnswerStatus, int]
+    #: median score of the sites' last finalised visit of the year (domain/score.py), as shown
+    score: str | None = None
 
     @property
     def total(self) -> int:
@@ -330,9 +332,13 @@ def compute_annual(
         key=lambda f: (-f.total, -f.non_conforme, f.label.casefold()),
     )[:TOP_FINDINGS]
     order = list(mission_titles)
+    scores = annual_scores(start, end, sites, visits, template_of,
+                           [(m, mission_titles[m], mission_shorts[m]) for m in order], current)
+    medians = {d.mission_id: d.median for d in scores.distribution if d.median is not None}
     missions = [
         MissionSummary(mission_titles.get(mid, "Éléments hors de la grille"),
-                       {s: mission_counts[mid][s] for s in AnswerStatus})
+                       {s: mission_counts[mid][s] for s in AnswerStatus},
+                       f"{round(medians[mid] * 100)} %" if mid in medians else None)
         for mid in [*order, *(m for m in mission_counts if m not in order)]
     ]
 
@@ -368,9 +374,7 @@ def compute_annual(
         fu_by_owner=by_owner, fu_by_partner=by_partner,
         top_findings=findings, activities_by_type=by_type, activities=lines,
         missions=missions, replies=reply_lines(in_year, {s.id: s for s in sites}),
-        scores=annual_scores(start, end, sites, visits, template_of,
-                             [(m, mission_titles[m], mission_shorts[m]) for m in order],
-                             current),
+        scores=scores,
         operators=operators_year(operator_figures or [], partner_names or {},
                                  {v.id for v in visits}, start, end),
     )

@@ -93,6 +93,12 @@ class VisitReport:
     scores: list[tuple[str, str]] = field(default_factory=list)
 
     @property
+    def mission_scores(self) -> dict[str, str]:
+        """Score shown per mission heading (``report.missions`` titles), for the PDF."""
+        return {title: score for (title, _), (_, score) in
+                zip(self.missions, self.scores, strict=False) if score != "—"}
+
+    @property
     def title(self) -> str:
         """Title of the document."""
         return f"Compte rendu de visite — {self.site_name} — {french_date(self.date)}"

@@ -68,3 +68,16 @@ def test_quality_checks_and_mystery_visits_are_counted_apart(store, dataset):
     assert (kinds[VisitType.CONTROLE_QUALITE], kinds[VisitType.VISITE_MYSTERE]) == (1, 2)
     assert ("**9** visites de structures (dont 4 en brouillon, 1 contrôle(s) qualité, "
             "2 visite(s) mystère)") in render_markdown(fig)
+
+
+def test_scores_reach_the_pdf_data(store, dataset):
+    from fsfield.domain.models import Visit
+    from fsfield.reports.typst_data import annual_data, visit_data
+    from fsfield.reports.visit_report import visit_report
+
+    report = visit_report(store, store.get(Visit, dataset.visits["V2"]))
+    missions = visit_data(report)["missions"]
+    assert [m.get("score") for m in missions][:3] == [None, "50 %", "50 %"]
+    assert any("ref" in it for m in missions for it in m["items"])
+    bars = annual_data(annual_figures(store, 2025, today=END_2025))["missions"]
+    assert [b.get("score") for b in bars] == [None, "25 %", "50 %", "100 %", "88 %"]
