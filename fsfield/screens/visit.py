@@ -68,6 +68,7 @@ class VisitScreen(FsScreen):
         Binding("r", "report", "Rapport", id="visit.report"),
         Binding("D", "discard", "Abandonner le brouillon", key_display="D", show=False,
                 id="visit.discard", tooltip="Abandonner ce brouillon (après confirmation)"),
+        Binding("o", "operators", "Opérateurs", show=False, id="visit.operators", tooltip="Grille des opérateurs : référents, délais, demandes"),
         Binding("escape", "back", "Retour", id="visit.back"),
     ]
 
@@ -380,6 +381,11 @@ class VisitScreen(FsScreen):
     def _leave(self) -> None:
         if self.app.screen is self:
             self.app.pop_screen()
+
+    def action_operators(self) -> None:
+        from fsfield.screens.operators import OperatorsScreen
+
+        self.app.push_screen(OperatorsScreen(self.visit_id))
 
     def action_report(self) -> None:
         try:

@@ -52,6 +52,8 @@ def answer_cell(item: ChecklistItem, visit: Visit) -> str:
             text += " " + SHORT_STATUS[answer.status].split(" ", 1)[0]
     if answer.prefilled:
         text += " à confirmer"
+    elif answer.automatic:
+        text += " (auto)"
     elif answer.comment:
         text += " ✎"  # a comment is there (shown below the list)
     return text
@@ -76,6 +78,8 @@ def detail_lines(mission_title: str, item: ChecklistItem, answer: Answer,
                  previous: PastAnswer | None, recurring: bool) -> list[str]:
     """What is shown under the list for the current item (markup escaped)."""
     lines = [f"[b]{escape(mission_title)}[/b] — {escape(item.help)}"]
+    if item.ref:
+        lines[0] += f" [dim]({escape(item.ref)})[/dim]"
     if item.kind != "status":
         typed = value_text(item, answer)
         lines.append(f"Réponse : {escape(typed)}" if typed else
