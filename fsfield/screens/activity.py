@@ -8,7 +8,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import DataTable, Footer, Input, Label, Select, Static
+from textual.widgets import DataTable, Input, Label, Select, Static
 
 from fsfield.domain.activity import Activity, ActivityType, partner_short
 from fsfield.domain.models import french_date
@@ -16,6 +16,7 @@ from fsfield.domain.template import load_partners
 from fsfield.reports import journal
 from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.screens.forms import ConfirmDialog, FormScreen
+from fsfield.widgets.footer import FsFooter
 from fsfield.widgets.tables import clip
 
 
@@ -103,7 +104,7 @@ class ActivityScreen(FsScreen):
             table.add_column(label, key=key)
         yield table
         yield Static(id="activity-empty", classes="empty -hidden")
-        yield Footer(compact=True)
+        yield FsFooter()
 
     def on_mount(self) -> None:
         self.refresh_data()

@@ -8,7 +8,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from fsfield.domain.hours import ALL_DAYS, parse_week
 from fsfield.domain.models import Site, VisitStatus, french_date
@@ -16,6 +16,7 @@ from fsfield.domain.template import AnswerStatus
 from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.store import visits as ops
 from fsfield.store.templates import current_template
+from fsfield.widgets.footer import FsFooter
 
 
 class DossierScreen(FsScreen):
@@ -45,7 +46,7 @@ class DossierScreen(FsScreen):
             yield table
             yield Static(id="open-followups")
             yield Static(id="recurring")
-        yield Footer(compact=True)
+        yield FsFooter()
 
     def on_mount(self) -> None:
         self.refresh_data()

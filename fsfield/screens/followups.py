@@ -6,7 +6,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from fsfield.domain.models import FollowUp, FollowUpStatus, Site, Visit, french_date
 from fsfield.screens.base import FsScreen, TitleBar
@@ -14,6 +14,7 @@ from fsfield.screens.forms import TextPrompt
 from fsfield.screens.sites import short_name
 from fsfield.store.overview import fold
 from fsfield.store.templates import template_for
+from fsfield.widgets.footer import FsFooter
 from fsfield.widgets.tables import clip, reset_rows
 
 ALL = "*"
@@ -47,7 +48,7 @@ class FollowUpsScreen(FsScreen):
         yield Input(placeholder="Filtrer (texte, structure)…", id="filter", classes="-hidden")
         yield DataTable(id="followups", cursor_type="row", zebra_stripes=True)
         yield Static(id="fu-detail", markup=False)
-        yield Footer(compact=True)
+        yield FsFooter()
 
     def on_mount(self) -> None:
         self.refresh_data()

@@ -14,7 +14,7 @@ from platformdirs import user_documents_dir
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Footer, Input, Label, Markdown, Select, Static
+from textual.widgets import Input, Label, Markdown, Select, Static
 
 from fsfield.domain.models import Site, Visit, french_date
 from fsfield.reports.lookup import ReportError, slug, write_report
@@ -22,6 +22,7 @@ from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.screens.forms import FormScreen
 from fsfield.store.repo import Store
 from fsfield.store.storage import StoreError
+from fsfield.widgets.footer import FsFooter
 
 FORMAT_LABELS = {"md": "Markdown (.md)", "html": "Page HTML imprimable (.html)",
                  "csv": "Tableau CSV pour Excel (.csv)"}
@@ -109,7 +110,7 @@ class ReportScreen(FsScreen):
         yield TitleBar(self.rendered.title)
         with VerticalScroll(id="report-body"):
             yield Markdown(self.rendered.markdown, id="report-md", open_links=False)
-        yield Footer(compact=True)
+        yield FsFooter()
 
     def on_mount(self) -> None:
         self.query_one("#report-body", VerticalScroll).focus()

@@ -5,11 +5,12 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from fsfield.domain.models import Site, Visit, french_date
 from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.store.overview import SiteRow, site_rows
+from fsfield.widgets.footer import FsFooter
 from fsfield.widgets.tables import clip, reset_rows
 
 
@@ -48,7 +49,7 @@ class SitesScreen(FsScreen):
         table: DataTable = DataTable(id="sites", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static(id="empty", classes="empty -hidden")
-        yield Footer(compact=True)
+        yield FsFooter()
 
     def on_mount(self) -> None:
         self.refresh_data()

@@ -1,0 +1,30 @@
+"""What the screens say: the user-facing French strings of the TUI, in one place for a
+translator (the screens import them; the store's and the reports' own live in their layer)."""
+
+from __future__ import annotations
+
+# -- command palette, help, quitting ------------------------------------------
+PALETTE_PLACEHOLDER = "Rechercher une commande…"
+PALETTE_NO_MATCH = "Aucune commande ne correspond"
+PALETTE_BINDING = "Palette"
+PALETTE_TOOLTIP = "Toutes les actions de l'écran, à chercher en tapant"
+PALETTE_QUIT = "Quitter"
+PALETTE_QUIT_HELP = "Fermer fsfield (tout est déjà enregistré)"
+KEY_HINT = "Touche {key}"
+HELP_TITLE = "Aide — {title}"
+HELP_ANSWERS = (
+    "Réponses : 1 Conforme · 2 À améliorer · 3 Non conforme · 4 Sans objet · 0 Non vérifié"
+)
+HELP_PALETTE = "palette de commandes (toutes les actions)"
+HELP_CLOSE = "Échap pour fermer."
+QUIT_HOW_TITLE = "Quitter fsfield ?"
+QUIT_HOW = "Appuyez sur [b]{key}[/b] pour quitter (Ctrl+C copie le texte sélectionné)."
+QUIT_REFUSED_TITLE = "NON ENREGISTRÉ"
+QUIT_REFUSED = (
+    "Des modifications ne sont pas encore enregistrées (disque plein ou dossier "
+    "inaccessible). Libérez de la place puis quittez à nouveau."
+)
+RESTORED_TITLE = "Données restaurées"
+SAVED_TITLE = "Enregistré"
+ALL_SAVED = "Toutes les modifications sont enregistrées."
+UNSAVED_TITLE = "NON ENREGISTRÉ"
