@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fsfield.cli_parser import FrenchArgumentParser
 from fsfield.reports import commands as report_commands
 from fsfield.store.paths import resolve_data_dir
 from fsfield.store.storage import SaveFailed, StoreError
@@ -26,8 +27,8 @@ class CommandError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (French help, English identifiers)."""
-    parser = argparse.ArgumentParser(
+    """The argument parser (French help and errors, see cli_parser; English identifiers)."""
+    parser = FrenchArgumentParser(
         prog="fsfield",
         description="Outil de terrain de l'animateur départemental France services.",
     )
@@ -38,33 +39,40 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMANDE")
 
     config = commands.add_parser("config", help="nom de l'animateur et département")
-    config.add_argument("--animateur", dest="animator")
-    config.add_argument("--departement", "--department", dest="department")
+    config.add_argument("--animateur", dest="animator", help="votre nom (signe visites et suivis)")
+    config.add_argument("--departement", "--department", dest="department",
+                        help="code du département : 87, 2A, 971…")
     config.add_argument("--modele", "--template", dest="template", help="modèle de grille (TOML)")
 
     sites = commands.add_parser("sites", help="structures France services")
     sites_cmd = sites.add_subparsers(dest="sites_command", metavar="ACTION", required=True)
     imp = sites_cmd.add_parser("import", help="importer la liste officielle (CSV data.gouv.fr)")
-    imp.add_argument("file", type=Path)
-    imp.add_argument("--department", "--departement", dest="department")
+    imp.add_argument("file", type=Path, help="le fichier CSV de data.gouv.fr")
+    imp.add_argument("--department", "--departement", dest="department",
+                     help="département à importer (défaut : celui configuré)")
     imp.add_argument(
         "--skip-rejected", action="store_true", help="importer malgré les lignes rejetées"
     )
     fetch = sites_cmd.add_parser("fetch", help="télécharger et importer la liste officielle")
-    fetch.add_argument("--department", "--departement", dest="department")
-    fetch.add_argument("--url", default=DEFAULT_DIRECTORY_URL)
-    fetch.add_argument("--skip-rejected", action="store_true")
+    fetch.add_argument("--department", "--departement", dest="department",
+                       help="département à importer (défaut : celui configuré)")
+    fetch.add_argument("--url", default=DEFAULT_DIRECTORY_URL, help="adresse de la liste")
+    fetch.add_argument("--skip-rejected", action="store_true",
+                       help="importer malgré les lignes rejetées")
     lst = sites_cmd.add_parser("list", help="lister les structures")
-    lst.add_argument("--json", action="store_true")
+    lst.add_argument("--json", action="store_true", help="sortie JSON")
 
     sync = commands.add_parser("sync", help="synchroniser avec le dossier central")
     sync.add_argument("--central", help="dossier central (mémorisé pour la suite)")
     sync.add_argument("--json", action="store_true", help='affiche {"sent", "received", "conflicts"}')
 
     export = commands.add_parser("export", help="exporter en CSV (Excel) ou JSON")
-    export.add_argument("what", choices=["sites", "visits", "followups"])
-    export.add_argument("--format", choices=["json", "csv"], default="csv")
-    export.add_argument("-o", "--output", type=Path)
+    export.add_argument("what", choices=["sites", "visits", "followups"],
+                        metavar="{sites,visits,followups}",
+                        help="structures, visites ou suivis")
+    export.add_argument("--format", choices=["json", "csv"], default="csv",
+                        help="csv (Excel, défaut) ou json")
+    export.add_argument("-o", "--output", type=Path, help="fichier à écrire (défaut : écran)")
     report_commands.add_parsers(commands)
     return parser
 
