@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fsfield.cli_parser import FrenchArgumentParser
+from fsfield.domain.messages import describe_os_error
 from fsfield.reports import commands as report_commands
 from fsfield.store.paths import resolve_data_dir
 from fsfield.store.storage import SaveFailed, StoreError
@@ -100,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SaveFailed as exc:
         # Unlike the app, a command ends here: the change is not kept for a retry.
         cause = exc.__cause__
-        reason = getattr(cause, "strerror", None) or cause or exc
+        reason = describe_os_error(cause) if isinstance(cause, OSError) else (cause or exc)
         print(f"fsfield : NON ENREGISTRÉ : écriture impossible dans {data_dir} ({reason}). "
               "Rien n'a été modifié.", file=sys.stderr)
         return 1
@@ -270,7 +271,7 @@ def _cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
         atomic_write_bytes(args.output, payload)
     except OSError as exc:
         raise CommandError(
-            f"impossible d'écrire {args.output} : {exc.strerror or exc}. Aucun fichier créé."
+            f"impossible d'écrire {args.output} : {describe_os_error(exc)}. Aucun fichier créé."
         ) from None
     print(f"Exporté : {args.output}", file=sys.stderr)
     return 0

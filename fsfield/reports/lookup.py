@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from fsfield.domain.activity import fold
+from fsfield.domain.messages import describe_os_error
 from fsfield.domain.models import Site, Visit, french_date
 from fsfield.store.files import atomic_write_bytes
 from fsfield.store.repo import Store
@@ -104,7 +105,7 @@ def write_report(path: Path, payload: bytes) -> None:
     try:
         atomic_write_bytes(path, payload)
     except OSError as exc:
-        reason = exc.strerror or str(exc)
+        reason = describe_os_error(exc)
         if not path.parent.exists():
             reason = f"le dossier {path.parent} n'existe pas"
         raise ReportError(f"impossible d'écrire {path} : {reason}. Aucun fichier créé.") from None

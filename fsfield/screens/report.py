@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, Label, Markdown, Select, Static
 
+from fsfield.domain.messages import describe_os_error
 from fsfield.domain.models import Site, Visit, french_date
 from fsfield.reports.lookup import ReportError, slug, write_report
 from fsfield.screens.base import FsScreen, TitleBar
@@ -83,7 +84,7 @@ class SaveReportForm(FormScreen):
                 folder.mkdir(parents=True, exist_ok=True)
             write_report(target, self._report.files[ext]())
         except OSError as exc:
-            self.show_error(f"Impossible de créer {folder} : {exc.strerror or exc}.")
+            self.show_error(f"Impossible de créer {folder} : {describe_os_error(exc)}.")
             return
         except ReportError as exc:
             self.show_error(str(exc))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from fsfield.domain.messages import describe_os_error
 from fsfield.store.storage import StoreError
 
 LOCK_NAME = "fsfield.lock"
@@ -35,7 +36,7 @@ class DataDirLock:
         except OSError as exc:
             raise StoreError(
                 f"Impossible d'utiliser le dossier de données {self.path.parent} : "
-                f"{exc.strerror or exc}. Vérifiez qu'il existe et qu'il est accessible en écriture."
+                f"{describe_os_error(exc)}. Vérifiez qu'il existe et qu'il est accessible en écriture."
             ) from exc
 
     def release(self) -> None:

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from tinydb import TinyDB
 
 from fsfield.domain.activity import Activity
+from fsfield.domain.messages import describe_os_error
 from fsfield.domain.models import FollowUp, Record, Settings, Site, Visit
 from fsfield.store.lock import DataDirLock
 from fsfield.store.storage import JournaledStorage, Recovery, SaveFailed, StoreError
@@ -61,7 +62,7 @@ class Store:
             self.data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(
-                f"Impossible de créer le dossier de données {self.data_dir} : {exc.strerror or exc}."
+                f"Impossible de créer le dossier de données {self.data_dir} : {describe_os_error(exc)}."
             ) from exc
         self._lock = DataDirLock(self.data_dir)
         self._lock.acquire()
@@ -77,7 +78,7 @@ class Store:
         except OSError as exc:
             self._lock.release()
             raise StoreError(
-                f"Impossible d'ouvrir les données de {self.data_dir} : {exc.strerror or exc}."
+                f"Impossible d'ouvrir les données de {self.data_dir} : {describe_os_error(exc)}."
             ) from exc
         except BaseException:
             self._lock.release()

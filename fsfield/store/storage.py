@@ -35,6 +35,7 @@ from typing import Any
 import orjson
 from tinydb.storages import Storage
 
+from fsfield.domain.messages import describe_os_error
 from fsfield.store.files import fsync_dir
 
 SNAPSHOT = "fsfield.json"
@@ -217,7 +218,7 @@ class JournaledStorage(Storage):
             self._append(line)
         except OSError as exc:
             raise SaveFailed(
-                f"NON ENREGISTRÉ : écriture impossible dans {self.directory} ({exc.strerror or exc})."
+                f"NON ENREGISTRÉ : écriture impossible dans {self.directory} ({describe_os_error(exc)})."
                 " La modification est gardée et sera réessayée."
             ) from exc
         self._seq += 1

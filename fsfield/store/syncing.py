@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from fsfield.domain.messages import describe_os_error
 from fsfield.store.repo import Store
 from fsfield.store.storage import StoreError
 from sync.engine import sync_once
@@ -149,7 +150,7 @@ def _sync_round(store: Store, central: Path) -> SyncReport:
         raise SyncFailed(f"{exc}. Rien n'a été perdu : les modifications restent à envoyer.") from exc
     except OSError as exc:
         raise SyncFailed(
-            f"Stockage central inaccessible : {central} ({exc.strerror or exc}). "
+            f"Stockage central inaccessible : {central} ({describe_os_error(exc)}). "
             "Rien n'a été perdu : les modifications restent à envoyer."
         ) from exc
     open_conflicts = {record for record, _, _ in store.replica.conflicts()}

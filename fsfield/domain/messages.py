@@ -1,0 +1,95 @@
+"""What the domain layer says, and the one place system errors are worded in French.
+
+Python words an ``OSError`` in English (``[Errno 28] No space left on device``); every layer
+of fsfield that shows one calls :func:`describe_os_error` instead of reading its English text.
+"""
+
+from __future__ import annotations
+
+import errno
+
+#: errno -> French reason (POSIX names; Windows maps most of its errors onto these)
+ERRNO_REASONS: dict[int, str] = {
+    errno.ENOENT: "fichier ou dossier introuvable",
+    errno.ENOTDIR: "ce n'est pas un dossier",
+    errno.EISDIR: "c'est un dossier, pas un fichier",
+    errno.EEXIST: "existe déjà",
+    errno.EACCES: "permission refusée",
+    errno.EPERM: "opération non permise",
+    errno.EROFS: "support en lecture seule",
+    errno.ENOSPC: "plus de place sur le disque",
+    errno.EDQUOT: "quota de disque dépassé",
+    errno.EIO: "erreur de lecture ou d'écriture du disque",
+    errno.EBUSY: "fichier ou dossier occupé par un autre programme",
+    errno.ENAMETOOLONG: "nom de fichier trop long",
+    errno.ENOTEMPTY: "dossier non vide",
+    errno.EXDEV: "déplacement entre deux disques impossible",
+    errno.EMFILE: "trop de fichiers ouverts",
+    errno.EINVAL: "nom ou valeur invalide",
+    errno.ETIMEDOUT: "délai d'attente dépassé",
+    errno.ECONNREFUSED: "connexion refusée par le serveur",
+    errno.ECONNRESET: "connexion coupée par le serveur",
+    errno.ECONNABORTED: "connexion interrompue",
+    errno.ENETUNREACH: "réseau inaccessible",
+    errno.EHOSTUNREACH: "serveur inaccessible",
+    errno.ENETDOWN: "réseau hors service",
+}
+#: Windows' own codes (``OSError.winerror``) that have no errno equivalent above
+WINERROR_REASONS: dict[int, str] = {
+    32: "fichier ouvert dans un autre programme",
+    33: "fichier verrouillé par un autre programme",
+    53: "chemin réseau introuvable",
+    67: "nom de partage réseau introuvable",
+    112: "plus de place sur le disque",
+    1326: "identifiant ou mot de passe réseau refusé",
+}
+#: socket.getaddrinfo's codes (``[Errno -2] Name or service not known``…), by name
+RESOLVER_REASONS: dict[str, str] = {
+    "EAI_NONAME": "nom de serveur inconnu (pas de connexion Internet ?)",
+    "EAI_NODATA": "nom de serveur inconnu (pas de connexion Internet ?)",
+    "EAI_AGAIN": "nom de serveur introuvable pour l'instant (connexion Internet ?)",
+    "EAI_FAIL": "résolution du nom de serveur impossible",
+}
+
+HTTP_REASONS: dict[int, str] = {
+    400: "requête refusée", 401: "authentification demandée", 403: "accès interdit",
+    404: "page introuvable", 408: "délai dépassé", 429: "trop de demandes, réessayez plus tard",
+    500: "erreur du serveur", 502: "passerelle en erreur", 503: "service indisponible",
+    504: "délai dépassé côté serveur",
+}
+
+
+def describe_os_error(exc: BaseException) -> str:
+    """A system error in French words, for a French sentence (no ``[Errno …]``)."""
+    import socket  # not at import time: start-up does not need them
+    import ssl
+
+    reason = getattr(exc, "reason", None)  # urllib.error.URLError wraps the real one
+    if isinstance(reason, BaseException):
+        return describe_os_error(reason)
+    if isinstance(exc, socket.gaierror):
+        names = [n for n in RESOLVER_REASONS if getattr(socket, n, None) == exc.errno]
+        return RESOLVER_REASONS[names[0]] if names else "nom de serveur introuvable"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return "certificat du serveur refusé (date de l'ordinateur juste ?)"
+    if isinstance(exc, ssl.SSLError):
+        return "échec de la connexion sécurisée"
+    if isinstance(exc, TimeoutError | socket.timeout):
+        return "délai d'attente dépassé"
+    winerror = getattr(exc, "winerror", None)
+    if winerror in WINERROR_REASONS:
+        return WINERROR_REASONS[winerror]
+    code = getattr(exc, "errno", None)
+    if isinstance(code, int) and code in ERRNO_REASONS:
+        return ERRNO_REASONS[code]
+    if isinstance(exc, OSError):
+        return f"erreur système n° {code}" if code is not None else "erreur système"
+    if isinstance(reason, str) and reason:
+        return reason
+    return type(exc).__name__
+
+
+def describe_http_status(code: int) -> str:
+    """``404`` -> ``404, page introuvable``."""
+    reason = HTTP_REASONS.get(code)
+    return f"{code}, {reason}" if reason else str(code)
