@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fsfield.cli_parser import FrenchArgumentParser
-from fsfield.domain.messages import describe_os_error
+from fsfield.domain.messages import describe_os_error, how_many
 from fsfield.reports import commands as report_commands
 from fsfield.store.paths import resolve_data_dir
 from fsfield.store.storage import SaveFailed, StoreError
@@ -178,7 +178,8 @@ def _import(store: Store, read: DirectoryRead, department: str, skip_rejected: b
         print(f"ligne {reject.line} rejetée : {reject.reason}", file=sys.stderr)
     if read.rejected and not skip_rejected:
         raise CommandError(
-            f"{len(read.rejected)} ligne(s) rejetée(s) : rien n'a été importé. "
+            f"{how_many(len(read.rejected), 'ligne rejetée', 'lignes rejetées')} : "
+            "rien n'a été importé. "
             "Corrigez le fichier ou relancez avec --skip-rejected."
         )
     result = import_sites(store, read.entries, department)
@@ -243,7 +244,8 @@ def _cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
     for problem in report.problems:
         print(f"fsfield : fichier ignoré (laissé en place) : {problem}", file=sys.stderr)
     if report.future:
-        print(f"fsfield : {report.future} modification(s) datée(s) dans le futur "
+        print(f"fsfield : {how_many(report.future, 'modification datée', 'modifications datées')}"
+              " dans le futur "
               "(horloge d'un autre ordinateur déréglée ?)", file=sys.stderr)
     if args.json:
         print(json.dumps(report.as_json()))

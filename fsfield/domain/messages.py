@@ -93,3 +93,13 @@ def describe_http_status(code: int) -> str:
     """``404`` -> ``404, page introuvable``."""
     reason = HTTP_REASONS.get(code)
     return f"{code}, {reason}" if reason else str(code)
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """The form agreeing with ``count``: French takes the singular for 0 and 1."""
+    return singular if abs(count) < 2 else (plural_form or singular + "s")
+
+
+def how_many(count: int, singular: str, plural_form: str | None = None) -> str:
+    """``1 visite``, ``3 visites``, ``1 ligne rejetée``, ``2 lignes rejetées``."""
+    return f"{count} {plural(count, singular, plural_form)}"

@@ -6,8 +6,10 @@ import datetime as dt
 from typing import Any
 
 from fsfield.domain.activity import ActivityType
+from fsfield.domain.messages import plural
 from fsfield.domain.models import french_date
 from fsfield.domain.template import AnswerStatus
+from fsfield.reports import messages as msg
 from fsfield.reports.annual import MONTHS, AnnualFigures, FollowUpGroup
 from fsfield.reports.export import french_csv
 from fsfield.reports.markup import esc, html_table, md, md_table, page
@@ -17,14 +19,6 @@ _FU_HEADER = ["Responsable", "Ouverts", "Clos", "En cours fin de période", "En 
 _MEETING_TYPES = (ActivityType.VISIO, ActivityType.SEMINAIRE, ActivityType.REUNION)
 SHORT_MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.",
                 "oct.", "nov.", "déc.")
-PLURAL = {
-    ActivityType.VISIO: "visioconférences du réseau",
-    ActivityType.SEMINAIRE: "séminaires",
-    ActivityType.REUNION: "réunions avec les opérateurs et partenaires",
-    ActivityType.PORTES_OUVERTES: "journées portes ouvertes (actions)",
-    ActivityType.FORMATION: "formations",
-    ActivityType.AUTRE: "autres activités",
-}
 
 
 def days_text(value: float | None) -> str:
@@ -47,23 +41,26 @@ def period(fig: AnnualFigures) -> str:
 
 
 def key_figures(fig: AnnualFigures) -> list[tuple[str, str]]:
-    """The headline figures, as (value, label) pairs."""
-    draft = f" (dont {fig.visits_draft} en brouillon)" if fig.visits_draft else ""
+    """The headline figures, as (value, label) pairs; each label agrees with its value."""
+    draft = f" ({msg.DRAFTS.format(n=fig.visits_draft)})" if fig.visits_draft else ""
+    as_of = french_date(fig.as_of)
     out = [
-        (str(fig.visits_total), f"visites de structures{draft}"),
+        (str(fig.visits_total), plural(fig.visits_total, *msg.VISITS) + draft),
         (f"{fig.sites_visited} / {fig.sites_in_directory}",
-         "structures visitées / structures de l'annuaire"),
-        (str(len(fig.stale)), f"structures non visitées depuis plus de {fig.months} mois"),
+         plural(fig.sites_visited, *msg.SITES_VISITED)),
+        (str(len(fig.stale)), plural(len(fig.stale), *msg.STALE).format(months=fig.months)),
     ]
     for kind in ActivityType:
         count = fig.activity_count(kind)
         if count or kind in _MEETING_TYPES or kind is ActivityType.PORTES_OUVERTES:
-            out.append((str(count), PLURAL[kind]))
+            out.append((str(count), plural(count, *msg.ACTIVITY_FIGURES[kind])))
     out += [
-        (str(fig.attendance_total), "participants cumulés aux activités du réseau"),
-        (str(fig.fu_opened), "suivis ouverts"), (str(fig.fu_closed), "suivis clos"),
-        (str(fig.fu_overdue), f"suivis en retard au {french_date(fig.as_of)}"),
-        (days_text(fig.median_days_to_close), "délai médian de clôture"),
+        (str(fig.attendance_total), plural(fig.attendance_total, *msg.ATTENDANCE)),
+        (str(fig.fu_opened), plural(fig.fu_opened, *msg.FU_OPENED)),
+        (str(fig.fu_closed), plural(fig.fu_closed, *msg.FU_CLOSED)),
+        (str(fig.fu_open_end), plural(fig.fu_open_end, *msg.FU_STILL_OPEN).format(date=as_of)),
+        (str(fig.fu_overdue), plural(fig.fu_overdue, *msg.FU_OVERDUE).format(date=as_of)),
+        (days_text(fig.median_days_to_close), msg.MEDIAN_DELAY),
     ]
     return out
 

@@ -11,6 +11,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Input, Label, Select, Static
 
 from fsfield.domain.activity import Activity, ActivityType, partner_short
+from fsfield.domain.messages import how_many
 from fsfield.domain.models import french_date
 from fsfield.domain.template import load_partners
 from fsfield.reports import journal
@@ -116,7 +117,8 @@ class ActivityScreen(FsScreen):
         year = self.today().year
         this_year = sum(1 for a in self._items if a.date.year == year)
         self.query_one(TitleBar).set_title(
-            f"Journal d'activité — {len(self._items)} activité(s), dont {this_year} en {year}")
+            f"Journal d'activité — {how_many(len(self._items), 'activité')}, "
+            f"dont {this_year} en {year}")
         table = self.query_one("#activities", DataTable)
         current = self.current()
         table.clear()

@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.widgets import DataTable, Input, Select, Static
 
+from fsfield.domain.messages import how_many
 from fsfield.domain.models import FollowUp, FollowUpStatus, Site, Visit, french_date
 from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.screens.forms import TextPrompt
@@ -144,7 +145,8 @@ class FollowUpsScreen(FsScreen):
         if keep is not None and any(f.id == keep.id for f in shown):
             table.move_cursor(row=table.get_row_index(keep.id))
         closed = "affichés" if self.show_closed else "masqués (o pour les voir)"
-        self.query_one(TitleBar).set_title(f"Suivis — {len(shown)} affiché(s), clos {closed}")
+        shown_text = how_many(len(shown), "affiché")
+        self.query_one(TitleBar).set_title(f"Suivis — {shown_text}, clos {closed}")
         self._render_detail()
 
     def _current(self) -> FollowUp | None:

@@ -152,7 +152,7 @@ def test_activity_add_then_list(dataset):
     listed = run(dataset.data_dir, "activity", "list", "--year", "2026")
     assert listed.returncode == 0
     assert listed.stdout.count("\n") == 1
-    assert "Visio de mars — 17 participant(s) — CAF, MSA, France services Alpha" in listed.stdout
+    assert "Visio de mars — 17 participants — CAF, MSA, France services Alpha" in listed.stdout
     data = json.loads(run(dataset.data_dir, "activity", "list", "--year", "2026",
                           "--json").stdout)
     assert data[0]["partners"] == ["Caisse d'allocations familiales",
