@@ -15,6 +15,7 @@ from fsfield.domain.messages import how_many
 from fsfield.domain.models import french_date
 from fsfield.domain.template import load_partners
 from fsfield.reports import journal
+from fsfield.screens import messages as msg
 from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.screens.forms import ConfirmDialog, FormScreen
 from fsfield.widgets.footer import FsFooter
@@ -53,8 +54,7 @@ class ActivityForm(FormScreen):
                 yield Label("Notes")
                 yield Input(typed.notes, id="notes", compact=True)
             yield Static("", id="error", classes="error")
-            yield Static("Entrée : champ suivant / valider — Ctrl+S : valider — Échap : annuler",
-                         classes="hint")
+            yield Static(msg.FORM_HINT, classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("#title" if not self._activity else "#date", Input).focus()

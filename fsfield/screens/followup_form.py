@@ -15,6 +15,7 @@ from fsfield.domain.models import (
     parse_french_date,
 )
 from fsfield.domain.template import load_partners
+from fsfield.screens import messages as msg
 from fsfield.screens.forms import FormScreen
 
 
@@ -69,8 +70,7 @@ class FollowUpForm(FormScreen):
                     yield Label("Notes")
                     yield Input(fu.notes, id="notes", compact=True)
             yield Static("", id="error", classes="error")
-            yield Static("Entrée : champ suivant / valider — Ctrl+S : valider — Échap : annuler",
-                         classes="hint")
+            yield Static(msg.FORM_HINT, classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("#text", Input).focus()
@@ -110,6 +110,9 @@ class FollowUpForm(FormScreen):
         saved = self._save(changes)
         if saved is None:
             return
+        if self._new:  # from an item of a visit, nothing else on screen says it was made
+            self.notify(msg.FOLLOWUP_CREATED.format(text=saved.text),
+                        title=msg.FOLLOWUP_CREATED_TITLE, markup=False)
         today = self.today()
         if due is not None and due < today and not saved.status.is_closed:
             self.notify(f"Attention : l'échéance {french_date(due)} est déjà passée.",

@@ -10,9 +10,9 @@ from textual.widgets import DataTable, Input, Select, Static
 
 from fsfield.domain.messages import how_many
 from fsfield.domain.models import FollowUp, FollowUpStatus, Site, Visit, french_date
+from fsfield.domain.names import short_name, site_sort_key
 from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.screens.forms import TextPrompt
-from fsfield.screens.sites import short_name
 from fsfield.store.overview import fold
 from fsfield.store.templates import template_for
 from fsfield.widgets.footer import FsFooter
@@ -64,7 +64,7 @@ class FollowUpsScreen(FsScreen):
 
     def _fill_filters(self) -> None:
         used_sites = sorted({f.site_id for f in self._followups},
-                            key=lambda i: self.sites[i].name if i in self.sites else i)
+                            key=lambda i: site_sort_key(self.sites[i].name if i in self.sites else i))
         site_select = self.query_one("#f-site", Select)
         value = site_select.value if site_select.value != Select.NULL else self._initial_site
         site_select.set_options([(self.sites[i].name if i in self.sites else i, i) for i in used_sites])

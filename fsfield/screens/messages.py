@@ -28,3 +28,9 @@ RESTORED_TITLE = "Données restaurées"
 SAVED_TITLE = "Enregistré"
 ALL_SAVED = "Toutes les modifications sont enregistrées."
 UNSAVED_TITLE = "NON ENREGISTRÉ"
+
+# -- dialogs ------------------------------------------------------------------
+CONFIRM_HINT = "o : oui — n, Échap ou Entrée : non"
+FORM_HINT = "Entrée champ suivant · Espace liste · Ctrl+S valider · Échap annuler"
+FOLLOWUP_CREATED = "Suivi créé : {text}"
+FOLLOWUP_CREATED_TITLE = "Suivi"

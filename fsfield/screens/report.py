@@ -19,6 +19,7 @@ from textual.widgets import Input, Label, Markdown, Select, Static
 from fsfield.domain.messages import describe_os_error
 from fsfield.domain.models import Site, Visit, french_date
 from fsfield.reports.lookup import ReportError, slug, write_report
+from fsfield.screens import messages as msg
 from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.screens.forms import FormScreen
 from fsfield.store.repo import Store
@@ -65,7 +66,7 @@ class SaveReportForm(FormScreen):
             yield Label("Nom du fichier (sans extension)")
             yield Input(self._report.basename, id="name", compact=True)
             yield Static("", id="error", classes="error")
-            yield Static("Entrée : champ suivant / enregistrer — Échap : annuler", classes="hint")
+            yield Static(msg.FORM_HINT, classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("#folder", Input).focus()

@@ -21,6 +21,7 @@ from tinydb import TinyDB
 from fsfield.domain.activity import Activity
 from fsfield.domain.messages import describe_os_error
 from fsfield.domain.models import FollowUp, Record, Settings, Site, Visit
+from fsfield.domain.names import site_sort_key
 from fsfield.store.lock import DataDirLock
 from fsfield.store.storage import JournaledStorage, Recovery, SaveFailed, StoreError
 from sync.hlc import HybridClock
@@ -350,8 +351,8 @@ class Store:
         return out
 
     def sites(self) -> list[Site]:
-        """Sites sorted by name."""
-        return sorted(self.all(Site), key=lambda s: (s.name.casefold(), s.id))
+        """Sites in French order of their short name (see domain/names.py)."""
+        return sorted(self.all(Site), key=lambda s: (site_sort_key(s.name), s.id))
 
     def visits(self, site_id: str | None = None) -> list[Visit]:
         """Visits, newest first."""
