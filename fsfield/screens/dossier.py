@@ -68,7 +68,8 @@ class DossierScreen(FsScreen):
         week = parse_week(site.hours)
         lines = [
             f"[b]{site.name}[/b] — {site.format_fs or 'format inconnu'} — id {site.id_fs or '—'}",
-            f"{site.address} {site.address_extra}".strip() + f", {site.postal_code} {site.commune}",
+            ", ".join(part for part in (f"{site.address} {site.address_extra}".strip(),
+                                        f"{site.postal_code} {site.commune}".strip()) if part),
             f"Tél. {site.phone or '—'} · {site.email or '—'}"
             + (" · sur rendez-vous" if site.appointment else ""),
             "",
