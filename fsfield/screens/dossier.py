@@ -67,7 +67,8 @@ class DossierScreen(FsScreen):
     def _directory_text(self, site: Site) -> str:
         week = parse_week(site.hours)
         lines = [
-            f"[b]{site.name}[/b] — {site.format_fs or 'format inconnu'} — id {site.id_fs or '—'}",
+            f"[b]{site.name}[/b] — {site.format_fs.replace('_', ' ') or 'format inconnu'} — "
+            f"id {site.id_fs or '—'}",
             ", ".join(part for part in (f"{site.address} {site.address_extra}".strip(),
                                         f"{site.postal_code} {site.commune}".strip()) if part),
             f"Tél. {site.phone or '—'} · {site.email or '—'}"

@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Input, Select, Static
 from fsfield.domain.messages import how_many
 from fsfield.domain.models import FollowUp, FollowUpStatus, Site, Visit, french_date
 from fsfield.domain.names import short_name, site_sort_key
+from fsfield.screens import messages as msg
 from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.screens.forms import TextPrompt
 from fsfield.store.overview import fold
@@ -168,6 +169,10 @@ class FollowUpsScreen(FsScreen):
             if f.closing_note:
                 parts.append(f"Clôture : {f.closing_note} ({french_date(f.closed_on)})")
             text = " — ".join(parts)
+        elif not self._followups:
+            text = msg.NO_FOLLOWUP
+        else:
+            text = msg.NO_FOLLOWUP_SHOWN
         self.query_one("#fu-detail", Static).update(text)
 
     @on(DataTable.RowHighlighted, "#followups")

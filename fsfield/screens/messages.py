@@ -34,3 +34,8 @@ CONFIRM_HINT = "o : oui — n, Échap ou Entrée : non"
 FORM_HINT = "Entrée champ suivant · Espace liste · Ctrl+S valider · Échap annuler"
 FOLLOWUP_CREATED = "Suivi créé : {text}"
 FOLLOWUP_CREATED_TITLE = "Suivi"
+
+# -- follow-ups -----------------------------------------------------------------
+NO_FOLLOWUP = ("Aucun suivi pour l'instant. Dans une visite, la touche a crée un suivi sur "
+               "l'élément choisi.")
+NO_FOLLOWUP_SHOWN = "Aucun suivi ne correspond aux filtres (o : afficher aussi les suivis clos)."
