@@ -103,3 +103,65 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
 def how_many(count: int, singular: str, plural_form: str | None = None) -> str:
     """``1 visite``, ``3 visites``, ``1 ligne rejetée``, ``2 lignes rejetées``."""
     return f"{count} {plural(count, singular, plural_form)}"
+
+
+# -- validation errors (pydantic words them in English) ------------------------------------
+
+#: model field -> how a form names it
+FIELD_LABELS: dict[str, str] = {
+    "name": "nom", "id_fs": "identifiant France services", "department": "département",
+    "address": "adresse", "address_extra": "complément d'adresse", "postal_code": "code postal",
+    "commune": "commune", "insee_com": "code commune", "email": "courriel", "phone": "téléphone",
+    "hours": "horaires", "site_id": "structure", "date": "date", "visit_type": "type de visite",
+    "participants": "participants", "status": "statut", "text": "texte du suivi",
+    "owner_kind": "responsable", "owner_name": "responsable", "due": "échéance",
+    "priority": "priorité", "notes": "notes", "closing_note": "note de clôture",
+    "closed_on": "date de clôture", "value": "valeur", "comment": "commentaire",
+    "animator": "animateur", "title": "titre", "attendance": "participants",
+    "activity_type": "type d'activité", "partners": "partenaires", "sites": "structures",
+    "central": "dossier central", "created_by": "auteur",
+}
+#: pydantic error type -> French reason ({…} filled from the error's context)
+VALIDATION_REASONS: dict[str, str] = {
+    "missing": "obligatoire",
+    "string_too_short": "vide ou trop court",
+    "string_too_long": "trop long ({max_length} caractères au plus)",
+    "string_pattern_mismatch": "forme invalide",
+    "string_type": "texte attendu",
+    "int_parsing": "nombre entier attendu", "int_type": "nombre entier attendu",
+    "int_from_float": "nombre entier attendu",
+    "float_parsing": "nombre attendu", "float_type": "nombre attendu",
+    "bool_parsing": "oui ou non attendu", "bool_type": "oui ou non attendu",
+    "date_parsing": "date attendue (JJ/MM/AAAA)", "date_type": "date attendue (JJ/MM/AAAA)",
+    "date_from_datetime_parsing": "date attendue (JJ/MM/AAAA)",
+    "datetime_parsing": "date et heure attendues", "datetime_type": "date et heure attendues",
+    "enum": "valeur inconnue", "literal_error": "valeur inconnue",
+    "greater_than": "doit être supérieur à {gt}",
+    "greater_than_equal": "doit être supérieur ou égal à {ge}",
+    "less_than": "doit être inférieur à {lt}",
+    "less_than_equal": "doit être inférieur ou égal à {le}",
+    "too_short": "trop peu d'éléments", "too_long": "trop d'éléments",
+    "extra_forbidden": "champ inconnu",
+    "list_type": "liste attendue", "dict_type": "tableau attendu",
+}
+
+
+def describe_validation_errors(errors: list[dict]) -> str:
+    """``ValidationError.errors()`` in French: ``échéance : date attendue (JJ/MM/AAAA)``.
+    A reason the model wrote itself (a ``ValueError`` in a validator) is kept as it is."""
+    parts = []
+    for err in errors:
+        loc = [str(p) for p in err.get("loc", ()) if not isinstance(p, int)]
+        where = FIELD_LABELS.get(loc[-1], loc[-1]) if loc else ""
+        kind, ctx = err.get("type", ""), err.get("ctx") or {}
+        if kind in ("value_error", "assertion_error"):
+            reason = str(ctx.get("error", err.get("msg", "")))
+        elif kind in VALIDATION_REASONS:
+            try:
+                reason = VALIDATION_REASONS[kind].format(**ctx)
+            except (KeyError, IndexError):
+                reason = VALIDATION_REASONS[kind].split(" (")[0]
+        else:
+            reason = "valeur refusée"
+        parts.append(f"{where} : {reason}" if where else reason)
+    return " ; ".join(parts)

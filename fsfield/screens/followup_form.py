@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pydantic import ValidationError
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, Label, Select, Static
 
+from fsfield.domain.messages import describe_validation_errors
 from fsfield.domain.models import (
     FollowUp,
     FollowUpStatus,
@@ -131,6 +133,9 @@ class FollowUpForm(FormScreen):
                 return result
             result = self.save(lambda: store.update(FollowUp, self._fu.id, **changes))
             return result or store.get(FollowUp, self._fu.id)
-        except ValueError as exc:
+        except ValidationError as exc:
+            self.show_error(f"Suivi refusé : {describe_validation_errors(exc.errors())}")
+            return None
+        except ValueError as exc:  # the store's French reason
             self.show_error(str(exc))
             return None

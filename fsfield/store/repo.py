@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from tinydb import TinyDB
 
 from fsfield.domain.activity import Activity
-from fsfield.domain.messages import describe_os_error
+from fsfield.domain.messages import describe_os_error, describe_validation_errors
 from fsfield.domain.models import FollowUp, Record, Settings, Site, Visit
 from fsfield.domain.names import site_sort_key
 from fsfield.store.lock import DataDirLock
@@ -39,15 +39,8 @@ class RecordNotFound(StoreError):
 
 
 def validation_message(exc: ValidationError) -> str:
-    """A short French reason from a pydantic error."""
-    parts = []
-    for err in exc.errors():
-        where = ".".join(str(p) for p in err.get("loc", ()))
-        msg = err.get("msg", "")
-        if msg.startswith("Value error, "):
-            msg = msg[len("Value error, ") :]
-        parts.append(f"{where} : {msg}" if where else msg)
-    return " ; ".join(parts)
+    """A short French reason from a pydantic error (see domain/messages.py)."""
+    return describe_validation_errors(exc.errors())
 
 
 def _wall(hlc: Any) -> dt.datetime:

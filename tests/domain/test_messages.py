@@ -45,3 +45,19 @@ def test_no_layer_shows_an_english_strerror():
     users = [p.relative_to(ROOT).as_posix() for p in (ROOT / "fsfield").rglob("*.py")
              if ".strerror" in p.read_text(encoding="utf-8")]
     assert users == []
+
+
+def test_validation_errors_are_french_with_the_field_named():
+    import datetime as dt
+
+    from pydantic import ValidationError
+
+    from fsfield.domain.messages import describe_validation_errors
+    from fsfield.domain.models import FollowUp
+
+    with pytest.raises(ValidationError) as caught:
+        FollowUp(id="", text="x", site_id="s", due="15/12/2026x", priority="urgentissime")
+    text = describe_validation_errors(caught.value.errors())
+    assert "échéance : date attendue (JJ/MM/AAAA)" in text and "priorité : valeur inconnue" in text
+    assert not re.search(r"Input should|valid|String", text), text
+    assert FollowUp(id="", text="x", site_id="s", due=dt.date(2026, 12, 15)).due.day == 15
