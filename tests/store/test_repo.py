@@ -92,7 +92,7 @@ def test_an_invalid_update_is_refused_with_a_french_reason_and_writes_nothing(st
         store.update(FollowUp, follow.id, text="   ", notes="ne doit pas être gardé")
     with pytest.raises(ValueError, match="le nom de la structure est vide"):
         store.update(Site, site.id, name="")
-    with pytest.raises(ValueError, match="status"):
+    with pytest.raises(ValueError, match="statut : valeur inconnue"):
         store.update(FollowUp, follow.id, status="peut-être")
 
     assert store.outbox() == outbox
