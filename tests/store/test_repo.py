@@ -103,7 +103,7 @@ def test_an_invalid_update_is_refused_with_a_french_reason_and_writes_nothing(st
 def test_an_invalid_answer_is_refused_and_writes_nothing(store):
     visit = start_visit(store, make_site(store), date=dt.date(2026, 11, 26))
     outbox = store.outbox()
-    with pytest.raises(ValueError, match="status"):
+    with pytest.raises(ValueError, match="statut : valeur inconnue"):
         store.set_fields(Visit, visit.id, {"answers.m2-bureau-confidentiel.status": "bof"})
     assert store.outbox() == outbox
     assert store.get(Visit, visit.id).answer("m2-bureau-confidentiel").status is None
