@@ -8,6 +8,8 @@ from pathlib import Path
 
 from cli_helpers import run_cli, sites_json
 
+from fsfield.domain.names import site_sort_key
+
 
 def rewrite_csv(source: Path, dest: Path, change) -> Path:
     """Copy a directory CSV, letting ``change(rows)`` edit the list of row dicts."""
@@ -91,7 +93,7 @@ def test_rejected_rows_are_reported_with_line_and_reason_and_nothing_is_imported
     assert result.returncode == 1
     assert "ligne 4 rejetée" in result.stderr
     assert "ligne 7 rejetée" in result.stderr and "déjà présent ligne 6" in result.stderr
-    assert "2 ligne(s) rejetée(s) : rien n'a été importé" in result.stderr
+    assert "2 lignes rejetées : rien n'a été importé" in result.stderr
     assert "--skip-rejected" in result.stderr
     assert sites_json(loaded) == before
 
@@ -141,7 +143,8 @@ def test_sites_list_shows_one_line_per_site_sorted_by_name(loaded):
     lines = result.stdout.splitlines()
     assert len(lines) == 24
     names = [s["name"] for s in sites_json(loaded)]
-    assert names == sorted(names, key=str.casefold)
+    assert names == sorted(names, key=site_sort_key)  # French order of the short name
+    assert names.index("France services de Bellac") < names.index("France services Châteauponsac")
     chalus = next(x for x in lines if x.split()[0] == "511")
     assert "Châlus" in chalus and "30 h sur 5 jours" in chalus
 
