@@ -42,10 +42,10 @@ class FollowUpsScreen(FsScreen):
     def compose(self) -> ComposeResult:
         yield TitleBar("Suivis")
         with Horizontal(id="fu-filters"):
-            yield Select([], prompt="Structure : toutes", id="f-site", compact=True)
-            yield Select([], prompt="Mission : toutes", id="f-mission", compact=True)
-            yield Select([], prompt="Responsable : tous", id="f-owner", compact=True)
-            yield Select([(s.label, s.value) for s in FollowUpStatus], prompt="Statut : tous",
+            yield Select([], prompt=msg.FILTER_ANY_SITE, id="f-site", compact=True)
+            yield Select([], prompt=msg.FILTER_ANY_MISSION, id="f-mission", compact=True)
+            yield Select([], prompt=msg.FILTER_ANY_OWNER, id="f-owner", compact=True)
+            yield Select([(s.label, s.value) for s in FollowUpStatus], prompt=msg.FILTER_ANY_STATUS,
                          id="f-status", compact=True)
         yield Input(placeholder="Filtrer (texte, structure)…", id="filter", classes="-hidden")
         yield DataTable(id="followups", cursor_type="row", zebra_stripes=True)

@@ -39,3 +39,8 @@ FOLLOWUP_CREATED_TITLE = "Suivi"
 NO_FOLLOWUP = ("Aucun suivi pour l'instant. Dans une visite, la touche a crée un suivi sur "
                "l'élément choisi.")
 NO_FOLLOWUP_SHOWN = "Aucun suivi ne correspond aux filtres (o : afficher aussi les suivis clos)."
+# filter drop-downs, blank choice (20 columns each at 80: "Responsable : tous" was cut)
+FILTER_ANY_SITE = "Toute structure"
+FILTER_ANY_MISSION = "Toute mission"
+FILTER_ANY_OWNER = "Tout responsable"
+FILTER_ANY_STATUS = "Tout statut"
