@@ -17,18 +17,20 @@ METAVARS = {
     "months": "N", "date": "JJ/MM/AAAA", "notes": "TEXTE",
 }
 
-#: argparse's error messages (Python 3.11–3.13) -> French. ``inner`` is translated again.
-ERRORS: list[tuple[str, str]] = [
+#: argparse's error messages (Python 3.11–3.13) -> French. ``inner`` is translated again; a
+#: (singular, plural) pair agrees with the number of names in ``args``.
+ERRORS: list[tuple[str, str | tuple[str, str]]] = [
     (r"argument (?P<arg>.+?): (?P<inner>.+)", "argument {arg} : {inner}"),
     (r"invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)",
      "choix invalide : {value} (possibles : {choices})"),
     (r"the following arguments are required: (?P<args>.+)",
-     "argument(s) obligatoire(s) manquant(s) : {args}"),
-    (r"unrecognized arguments: (?P<args>.+)", "argument(s) non reconnu(s) : {args}"),
+     ("argument obligatoire manquant : {args}", "arguments obligatoires manquants : {args}")),
+    (r"unrecognized arguments: (?P<args>.+)",
+     ("argument non reconnu : {args}", "arguments non reconnus : {args}")),
     (r"expected one argument", "une valeur est attendue"),
     (r"expected at least one argument", "au moins une valeur est attendue"),
     (r"expected at most one argument", "au plus une valeur est attendue"),
-    (r"expected (?P<n>\d+) arguments?", "{n} valeur(s) attendue(s)"),
+    (r"expected (?P<n>\d+) arguments?", ("{n} valeur attendue", "{n} valeurs attendues")),
     (r"invalid (?P<type>\S+) value: (?P<value>.+)", "valeur invalide : {value}"),
     (r"ambiguous option: (?P<option>.+?) could match (?P<matches>.+)",
      "option ambiguë : {option} (possibles : {matches})"),

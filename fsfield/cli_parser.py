@@ -39,6 +39,9 @@ def translate_error(message: str) -> str:
         if found:
             parts = {k: translate_error(v) if k == "inner" else v
                      for k, v in found.groupdict().items()}
+            if isinstance(french, tuple):
+                many = len(parts.get("args", "").split()) > 1 or int(parts.get("n", 1)) > 1
+                french = french[1] if many else french[0]
             return french.format(**parts)
     return message
 

@@ -53,12 +53,14 @@ def test_a_wrong_subcommand_prints_french_and_exits_as_the_readme_says(tmp_path)
 
 
 @pytest.mark.parametrize("argv, french", [
-    (["--bogus"], "argument(s) non reconnu(s) : --bogus"),
-    (["sites"], "argument(s) obligatoire(s) manquant(s) : ACTION"),
+    (["--bogus"], "argument non reconnu : --bogus"),
+    (["--bogus", "--autre"], "arguments non reconnus : --bogus --autre"),
+    (["sites"], "argument obligatoire manquant : ACTION"),
     (["export", "visites"], "choix invalide : 'visites'"),
     (["export", "sites", "--format", "xls"], "argument --format : choix invalide : 'xls'"),
     (["--data-dir"], "argument --data-dir : une valeur est attendue"),
-    (["report", "annual"], "manquant(s) : ANNÉE"),
+    (["report", "annual"], "argument obligatoire manquant : ANNÉE"),
+    (["activity", "add"], "arguments obligatoires manquants : --type, --date, --titre"),
 ])
 def test_usage_errors_are_french_and_exit_1(argv, french, capsys):
     with pytest.raises(SystemExit) as done:

@@ -28,7 +28,7 @@ def rewrite_csv(source: Path, dest: Path, change) -> Path:
 def test_national_file_with_department_87_imports_the_24_haute_vienne_sites(tmp_path, national_csv):
     result = run_cli(tmp_path, "sites", "import", national_csv, "--department", "87")
     assert result.returncode == 0, result.stderr
-    assert "24 ajoutée(s)" in result.stdout
+    assert "24 ajoutées" in result.stdout
     sites = sites_json(tmp_path)
     assert len(sites) == 24
     assert {s["department"] for s in sites} == {"87"}
@@ -39,7 +39,7 @@ def test_importing_the_same_file_twice_never_duplicates(loaded, hv_csv):
     before = sites_json(loaded)
     result = run_cli(loaded, "sites", "import", hv_csv, "--department", "87")
     assert result.returncode == 0, result.stderr
-    assert "0 ajoutée(s), 0 mise(s) à jour, 24 inchangée(s)" in result.stdout
+    assert "0 ajoutée, 0 mise à jour, 24 inchangées" in result.stdout
     assert sites_json(loaded) == before, "same ids, same values, nothing rewritten"
 
 
@@ -54,7 +54,7 @@ def test_a_changed_phone_in_the_directory_is_one_update_of_the_same_site(loaded,
     changed = rewrite_csv(hv_csv, tmp_path / "87-modifie.csv", new_phone)
     result = run_cli(loaded, "sites", "import", changed, "--department", "87")
     assert result.returncode == 0, result.stderr
-    assert "0 ajoutée(s), 1 mise(s) à jour, 23 inchangée(s)" in result.stdout
+    assert "0 ajoutée, 1 mise à jour, 23 inchangées" in result.stdout
     after = {s["id_fs"]: s for s in sites_json(loaded)}
     assert len(after) == 24
     assert after["515"]["phone"] == "05 55 00 00 00"
@@ -69,7 +69,7 @@ def test_a_site_no_longer_listed_is_kept_and_flagged(loaded, hv_csv, tmp_path):
                           lambda rows: [r for r in rows if r["id_fs"] != "515"])
     result = run_cli(loaded, "sites", "import", smaller, "--department", "87")
     assert result.returncode == 0, result.stderr
-    assert "1 absente(s) de l'annuaire (conservée(s))" in result.stdout
+    assert "1 absente de l'annuaire (conservée)" in result.stdout
     sites = {s["id_fs"]: s for s in sites_json(loaded)}
     assert len(sites) == 24 and sites["515"]["in_directory"] is False
     listing = run_cli(loaded, "sites", "list").stdout
@@ -110,7 +110,7 @@ def test_skip_rejected_imports_the_valid_rows_and_still_reports_the_rejected(
     result = run_cli(data, "sites", "import", bad, "--department", "87", "--skip-rejected")
     assert result.returncode == 0, result.stderr
     assert "ligne 4 rejetée" in result.stderr
-    assert "23 ajoutée(s)" in result.stdout
+    assert "23 ajoutées" in result.stdout
     assert len(sites_json(data)) == 23
 
 
