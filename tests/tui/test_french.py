@@ -174,3 +174,33 @@ def test_every_textual_binding_of_the_widgets_used_has_a_french_description(cls)
 def test_textual_minor_version_is_the_one_the_override_was_written_for():
     # fsfield.screens.textual_fr.FrenchCommandPalette copies one method of Textual 8.2.
     assert textual.__version__.startswith("8.2."), "re-read textual/command.py, then re-pin"
+
+
+def screen_text(app) -> str:
+    """What the terminal shows, as text (from Textual's own screenshot)."""
+    import html
+
+    svg = app.export_screenshot()
+    return html.unescape(" ".join(re.findall(r"<text[^>]*>([^<]*)</text>", svg))).replace(
+        "\xa0", " ")
+
+
+#: English a screen could show (Textual's defaults: Select's "Select", toasts, placeholders)
+SCREEN_ENGLISH = re.compile(r"\b(Select|Search|Press|Quit|Cancel|Submit|Error|Warning|"
+                            r"Loading|No matches|enter|esc|Focus|Copy|Dismiss|None|True|False)\b")
+
+
+async def test_every_screen_shows_no_english_word(store, make_app):
+    app = make_app(store)
+    screens = _screens(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        for name, build in {"structures": None, **screens}.items():
+            if build is not None:
+                app.push_screen(build())
+                await pilot.pause()
+            text = screen_text(app)
+            assert "Structure" in text or name != "structures"
+            assert not SCREEN_ENGLISH.findall(text), (name, SCREEN_ENGLISH.findall(text), text)
+            if build is not None:
+                app.pop_screen()
+                await pilot.pause()
