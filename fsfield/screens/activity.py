@@ -77,7 +77,7 @@ class ActivityForm(FormScreen):
             else:
                 saved = self.save(lambda: journal.edit_activity(self.store, current.id, typed))
         except ValueError as exc:
-            self.show_error(f"Activité refusée : {exc}")
+            self.show_error(msg.ACTIVITY_REFUSED.format(reason=exc))
             return
         # None only when the disk refused: the change is kept in memory and retried.
         self.dismiss(saved.id if saved else (current.id if current else ""))
@@ -133,8 +133,7 @@ class ActivityScreen(FsScreen):
         if current is not None and any(a.id == current.id for a in self._items):
             table.move_cursor(row=table.get_row_index(current.id))
         empty = self.query_one("#activity-empty", Static)
-        empty.update("Aucune activité. Touche n pour ajouter une visio, un séminaire, une "
-                     "réunion, les journées portes ouvertes…")
+        empty.update(msg.NO_ACTIVITY)
         empty.set_class(bool(self._items), "-hidden")
 
     def current(self) -> Activity | None:
@@ -173,12 +172,13 @@ class ActivityScreen(FsScreen):
         def done(yes: bool | None) -> None:
             if yes:
                 self.save(lambda: self.store.delete(Activity, activity.id))
-                self.notify(f"Activité supprimée : {activity.title}")
+                self.notify(msg.ACTIVITY_DELETED.format(title=activity.title), markup=False)
                 self.refresh_data()
 
         title = escape(activity.title)
         self.app.push_screen(ConfirmDialog(
-            f"Supprimer l'activité « {title} » du {french_date(activity.date)} ?"), done)
+            msg.ACTIVITY_DELETE_QUESTION.format(title=title, date=french_date(activity.date))),
+            done)
 
     def action_back(self) -> None:
         self.app.pop_screen()

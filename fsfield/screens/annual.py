@@ -9,6 +9,7 @@ from textual.binding import Binding
 from fsfield.domain.models import french_date
 from fsfield.reports import annual_render
 from fsfield.reports.annual import annual_figures
+from fsfield.screens import messages as msg
 from fsfield.screens.report import RenderedReport, ReportScreen
 from fsfield.store.repo import Store
 
@@ -43,7 +44,7 @@ class AnnualScreen(ReportScreen):
 
     def action_year(self, step: int) -> None:
         if self.year + step > self._today.year:
-            self.notify("L'année suivante n'a pas commencé.", severity="warning")
+            self.notify(msg.NEXT_YEAR_NOT_STARTED, severity="warning")
             return
         self.year += step
         self.show(self._build())

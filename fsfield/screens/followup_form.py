@@ -117,7 +117,7 @@ class FollowUpForm(FormScreen):
                         title=msg.FOLLOWUP_CREATED_TITLE, markup=False)
         today = self.today()
         if due is not None and due < today and not saved.status.is_closed:
-            self.notify(f"Attention : l'échéance {french_date(due)} est déjà passée.",
+            self.notify(msg.FOLLOWUP_PAST_DUE.format(date=french_date(due)),
                         severity="warning")
         self.dismiss(saved)
 

@@ -209,7 +209,7 @@ class FollowUpsScreen(FsScreen):
         if f is None:
             return
         if f.status.is_closed:
-            self.notify("Ce suivi est déjà clos.")
+            self.notify(msg.FOLLOWUP_ALREADY_CLOSED)
             return
 
         def closed(note: str | None) -> None:
@@ -217,10 +217,10 @@ class FollowUpsScreen(FsScreen):
                 return
             changes = {"status": FollowUpStatus.DONE, "closed_on": self.today(), "closing_note": note}
             self.save(lambda: self.store.update(FollowUp, f.id, **changes))
-            self.notify(f"Suivi marqué fait : {f.text}")
+            self.notify(msg.FOLLOWUP_DONE.format(text=f.text), markup=False)
             self.refresh_data()
 
-        self.app.push_screen(TextPrompt("Note de clôture (facultative)", ""), closed)
+        self.app.push_screen(TextPrompt(msg.FOLLOWUP_CLOSING_NOTE, ""), closed)
 
     def action_edit(self) -> None:
         f = self._current()

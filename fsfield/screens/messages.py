@@ -44,3 +44,35 @@ FILTER_ANY_SITE = "Toute structure"
 FILTER_ANY_MISSION = "Toute mission"
 FILTER_ANY_OWNER = "Tout responsable"
 FILTER_ANY_STATUS = "Tout statut"
+
+# -- home (structures) ------------------------------------------------------------
+NO_SITE = (
+    "Aucune structure pour l'instant.\n\n"
+    "Importez l'annuaire officiel en ligne de commande :\n"
+    "  fsfield sites import liste-france-services.csv --department 87\n"
+    "ou téléchargez-le : fsfield sites fetch --department 87\n"
+    "ou ajoutez une structure à la main avec la touche a."
+)
+NO_SITE_MATCH = "Aucune structure ne correspond à « {text} »."
+CHOOSE_SITE_FIRST = "Choisissez d'abord une structure."
+SITES_FILTER_PLACEHOLDER = "Filtrer (nom, commune)…"
+
+# -- activity journal -------------------------------------------------------------
+NO_ACTIVITY = ("Aucune activité. Touche n pour ajouter une visio, un séminaire, une réunion, "
+               "les journées portes ouvertes…")
+ACTIVITY_DELETED = "Activité supprimée : {title}"
+ACTIVITY_DELETE_QUESTION = "Supprimer l'activité « {title} » du {date} ?"
+ACTIVITY_REFUSED = "Activité refusée : {reason}"
+
+# -- follow-ups ---------------------------------------------------------------------
+FOLLOWUP_DONE = "Suivi marqué fait : {text}"
+FOLLOWUP_ALREADY_CLOSED = "Ce suivi est déjà clos."
+FOLLOWUP_CLOSING_NOTE = "Note de clôture (facultative)"
+FOLLOWUP_PAST_DUE = "Attention : l'échéance {date} est déjà passée."
+
+# -- reports ----------------------------------------------------------------------
+REPORT_SAVED = "Rapport enregistré : {path}"
+REPORT_IMPOSSIBLE = "Rapport impossible : {reason}"
+REPORT_FOLDER_REFUSED = "Impossible de créer {folder} : {reason}."
+REPORT_NAME_NEEDED = "Indiquez un dossier et un nom de fichier (sans « / »)."
+NEXT_YEAR_NOT_STARTED = "L'année suivante n'a pas commencé."

@@ -76,7 +76,7 @@ class SaveReportForm(FormScreen):
         folder_text = self.query_one("#folder", Input).value.strip()
         name = self.query_one("#name", Input).value.strip().removesuffix(f".{ext}")
         if not folder_text or not name or "/" in name or "\\" in name:
-            self.show_error("Indiquez un dossier et un nom de fichier (sans « / »).")
+            self.show_error(msg.REPORT_NAME_NEEDED)
             return
         folder = Path(folder_text).expanduser()
         target = folder / f"{name}.{ext}"
@@ -85,7 +85,8 @@ class SaveReportForm(FormScreen):
                 folder.mkdir(parents=True, exist_ok=True)
             write_report(target, self._report.files[ext]())
         except OSError as exc:
-            self.show_error(f"Impossible de créer {folder} : {describe_os_error(exc)}.")
+            self.show_error(msg.REPORT_FOLDER_REFUSED.format(folder=folder,
+                                                             reason=describe_os_error(exc)))
             return
         except ReportError as exc:
             self.show_error(str(exc))
@@ -128,7 +129,7 @@ class ReportScreen(FsScreen):
         def done(path: Path | None) -> None:
             if path is not None:
                 self.saved_to = path
-                self.notify(f"Rapport enregistré : {path}", title="Enregistré")
+                self.notify(msg.REPORT_SAVED.format(path=path), title=msg.SAVED_TITLE, markup=False)
 
         self.app.push_screen(SaveReportForm(self.rendered, default_folder(self.store)), done)
 
@@ -166,7 +167,8 @@ def _open_report(screen: FsScreen, build: Callable[[], RenderedReport]) -> None:
     try:
         report = ReportScreen(build)
     except (StoreError, ValueError) as exc:  # record gone (sync), unreadable template
-        screen.notify(f"Rapport impossible : {exc}", severity="error", timeout=10)
+        screen.notify(msg.REPORT_IMPOSSIBLE.format(reason=exc), severity="error", timeout=10,
+                      markup=False)
         return
     screen.app.push_screen(report)
 

@@ -9,6 +9,7 @@ from textual.widgets import DataTable, Input, Static
 
 from fsfield.domain.models import Site, Visit, french_date
 from fsfield.domain.names import short_name
+from fsfield.screens import messages as msg
 from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.store.overview import SiteRow, site_rows
 from fsfield.widgets.footer import FsFooter
@@ -51,7 +52,7 @@ class SitesScreen(FsScreen):
 
     def compose(self) -> ComposeResult:
         yield TitleBar("fsfield — Structures")
-        yield Input(placeholder="Filtrer (nom, commune)…", id="filter", classes="-hidden")
+        yield Input(placeholder=msg.SITES_FILTER_PLACEHOLDER, id="filter", classes="-hidden")
         table: DataTable = DataTable(id="sites", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static(id="empty", classes="empty -hidden")
@@ -103,15 +104,9 @@ class SitesScreen(FsScreen):
             table.move_cursor(row=table.get_row_index(current.id))
         empty = self.query_one("#empty", Static)
         if not self._rows:
-            empty.update(
-                "Aucune structure pour l'instant.\n\n"
-                "Importez l'annuaire officiel en ligne de commande :\n"
-                "  fsfield sites import liste-france-services.csv --department 87\n"
-                "ou téléchargez-le : fsfield sites fetch --department 87\n"
-                "ou ajoutez une structure à la main avec la touche a."
-            )
+            empty.update(msg.NO_SITE)
         elif not shown:
-            empty.update(f"Aucune structure ne correspond à « {text} ».")
+            empty.update(msg.NO_SITE_MATCH.format(text=text))
         empty.set_class(bool(shown), "-hidden")
 
     def on_resize(self) -> None:
@@ -167,7 +162,7 @@ class SitesScreen(FsScreen):
     def action_new_visit(self) -> None:
         row = self._selected_row()
         if row is None:
-            self.notify("Choisissez d'abord une structure.", severity="warning")
+            self.notify(msg.CHOOSE_SITE_FIRST, severity="warning")
             return
         from fsfield.screens.visit import open_visit_for_site
 
