@@ -1,4 +1,5 @@
-"""What the reports say: labels of the annual report's key figures, in singular and plural."""
+"""French messages of the reports layer: commands and files, and the labels of the annual
+report's key figures in singular and plural."""
 
 from __future__ import annotations
 
@@ -31,3 +32,13 @@ FU_OVERDUE = ("suivi en retard au {date}", "suivis en retard au {date}")
 DRAFTS = "dont {n} en brouillon"
 MEDIAN_DELAY = "délai médian de clôture"
 DAYS_SINCE = "il y a {days}"
+
+# -- sent / reply (fsfield report sent|reply) ----------------------------------------------
+SENT_DONE = "Envoi enregistré : {what}, envoyé le {on} à {to} (version {version})."
+REPLY_DONE = "Réponse enregistrée : {what}, réponse du {on}, {stances}."
+STANCES = ("{n} constat accepté ou contesté", "{n} constats acceptés ou contestés")
+NOTHING_SAVED = "Rien n'a été enregistré."
+ITEM_UNKNOWN = "aucun élément de la grille ne correspond à « {ref} »"
+ITEM_AMBIGUOUS = "« {ref} » désigne plusieurs éléments de la grille : précisez (identifiant)"
+ITEM_BOTH = "« {ref} » est à la fois accepté et contesté"
+FINDINGS_ARE = "Constats de cette visite :"

@@ -22,6 +22,7 @@ from fsfield.screens.followup_form import FollowUpForm
 from fsfield.screens.followups import FollowUpsScreen
 from fsfield.screens.forms import CommentForm, ConfirmDialog, TextPrompt, VisitInfoForm
 from fsfield.screens.help import HelpScreen
+from fsfield.screens.reply_form import ReplyForm
 from fsfield.screens.report import ReportScreen, visit_rendered
 from fsfield.screens.textual_fr import DESCRIPTIONS
 from fsfield.screens.visit import VisitScreen
@@ -66,6 +67,7 @@ def _screens(store):
         "texte": lambda: TextPrompt("Note"),
         "commentaire": lambda: CommentForm("Élément", ""),
         "infos visite": lambda: VisitInfoForm(visit),
+        "envoi et réponse": lambda: ReplyForm(visit),
     }
 
 
