@@ -24,7 +24,12 @@ def key_width(key: FooterKey) -> int:
 
 
 def fitting(keys: list[FooterKey], width: int) -> list[FooterKey]:
-    """The keys to show in ``width`` columns: the kept ones, then the others in order."""
+    """The keys to show in ``width`` columns: the kept ones, then the others in order. When
+    they do not all fit, a key shown as alternatives (``Tab/Maj+Tab``) shows its first one."""
+    if sum(key_width(k) for k in keys) > width:
+        for key in keys:
+            if "/" in key.key_display.strip("/"):
+                key.key_display = key.key_display.split("/")[0]
     room = width - sum(key_width(k) for k in keys if k.key in KEPT)
     shown = []
     for key in keys:

@@ -206,3 +206,20 @@ async def test_every_screen_shows_no_english_word(store, make_app):
             if build is not None:
                 app.pop_screen()
                 await pilot.pause()
+
+
+async def test_a_crowded_footer_shortens_alternatives_before_dropping_keys(store, make_app):
+    app = make_app(store)
+    _site, visit = _visit(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.push_screen(VisitScreen(visit.id))
+        await pilot.pause()
+        shown = [(k.key_display, k.description) for k in app.screen.query_one(Footer).children]
+        assert ("Tab", "Missions") in shown and ("F", "Finaliser") in shown
+        assert shown[-2:] == [("Échap", "Retour"), ("?", "Aide")]
+    app = make_app(store)
+    async with app.run_test(size=(160, 40)) as pilot:
+        app.push_screen(VisitScreen(visit.id))
+        await pilot.pause()
+        shown = [(k.key_display, k.description) for k in app.screen.query_one(Footer).children]
+        assert ("Tab/Maj+Tab", "Missions") in shown and ("r", "Rapport") in shown
