@@ -26,7 +26,9 @@ class HelpScreen(ModalScreen[None]):
 
     def help_lines(self) -> list[str]:
         """The lines shown (Rich markup)."""
-        title = self._target.sub_title or self._target.title or "fsfield"
+        bars = self._target.query(".title-bar")
+        title = (getattr(bars.first(), "text", "") if bars else "") or self._target.title
+        title = title or "fsfield"
         lines = [f"[b]{escape(msg.HELP_TITLE.format(title=title))}[/b]", ""]
         for listed in listed_bindings(self._target):
             binding = listed.binding

@@ -118,17 +118,22 @@ class Listed(NamedTuple):
 
 
 def listed_bindings(screen: Screen) -> list[Listed]:
-    """The keys worth listing in help and palette: those of the screen, the app and fsfield's
-    own widgets on the focus path, enabled ones only, fsfield's first, Textual's generic ones
-    (Tab, Ctrl+C) last. Textual widgets' keys (arrows, editing) are the usual ones and are
-    left out; a screen key a focused widget shadows (Entrée on a table) is listed, since the
-    widget passes it on."""
+    """The keys worth listing in help and palette: those of the screen and the app, then those
+    of fsfield's own widgets on the focus path (the checklist's moves), then Textual's generic
+    ones (Tab, Ctrl+C); enabled ones only, each action and each key-and-description once.
+    Textual widgets' keys (arrows, editing) are the usual ones and are left out; a screen key a
+    focused widget shadows (Entrée on a table) is listed, since the widget passes it on."""
     app = screen.app
-    ours: list[Listed] = []
+    screen_keys: list[Listed] = []
+    widget_keys: list[Listed] = []
     generic: list[Listed] = []
     seen: set[str] = set()
-    for node, bindings in screen._modal_binding_chain:  # noqa: SLF001 - see the module doc
-        if not isinstance(node, Screen | App) and not type(node).__module__.startswith("fsfield"):
+    seen_keys: set[tuple[str, str]] = set()
+    chain = screen._modal_binding_chain  # noqa: SLF001 - see the module doc
+    chain = sorted(chain, key=lambda link: not isinstance(link[0], Screen | App))  # stable
+    for node, bindings in chain:
+        on_screen = isinstance(node, Screen | App)
+        if not on_screen and not type(node).__module__.startswith("fsfield"):
             continue
         for key, binding in bindings:
             action = binding.action.removeprefix("app.").removeprefix("screen.")
@@ -137,9 +142,15 @@ def listed_bindings(screen: Screen) -> list[Listed]:
             if app._check_action_state(binding.action, node) is False:  # noqa: SLF001
                 continue
             seen.add(action)
+            if (key, describe(binding)) in seen_keys:
+                continue
+            seen_keys.add((key, describe(binding)))
             listed = Listed(key, binding, node)
-            (generic if binding.description in DESCRIPTIONS else ours).append(listed)
-    return ours + generic
+            if binding.description in DESCRIPTIONS:
+                generic.append(listed)
+            else:
+                (screen_keys if on_screen else widget_keys).append(listed)
+    return screen_keys + widget_keys + generic
 
 
 class FrenchCommandPalette(CommandPalette):
