@@ -18,7 +18,7 @@ BAR_WIDTH = 30
 NOTE = ("Un suivi est ouvert à la date de sa visite ; « en retard » : encore ouvert au {as_of} "
         "avec une échéance dépassée.")
 REPLY_HEADER = ["Structure", "Visite", "Envoyé le", "À", "Réponse le", "Acceptés", "Contestés"]
-_FU_HEADER = ["Responsable", "Ouverts", "Clos", "En cours fin de période", "En retard"]
+_FU_HEADER = ["Responsable", "Ouverts dans l'année", "Clos", "En cours fin de période", "En retard"]
 _MEETING_TYPES = (ActivityType.VISIO, ActivityType.SEMINAIRE, ActivityType.REUNION)
 SHORT_MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.",
                 "oct.", "nov.", "déc.")
@@ -300,7 +300,7 @@ def render_csv(fig: AnnualFigures) -> bytes:
                             ("Suivis par opérateur ou partenaire", fig.fu_by_partner)):
         for g in groups:
             rows += [[section, g.label, measure, value] for measure, value in
-                     (("ouverts", g.opened), ("clos", g.closed),
+                     (("ouverts dans l'année", g.opened), ("clos", g.closed),
                       ("en cours fin de période", g.open_end), ("en retard", g.overdue))]
     for f in fig.top_findings:
         rows += [["Constats", f.label, "à améliorer", f.a_ameliorer],
