@@ -17,6 +17,7 @@ from textual.widgets._select import SelectOverlay
 from fsfield.domain.models import FollowUp
 from fsfield.screens.activity import ActivityForm, ActivityScreen
 from fsfield.screens.annual import AnnualScreen
+from fsfield.screens.conflicts import ConflictsScreen
 from fsfield.screens.dossier import DossierScreen
 from fsfield.screens.followup_form import FollowUpForm
 from fsfield.screens.followups import FollowUpsScreen
@@ -24,6 +25,7 @@ from fsfield.screens.forms import CommentForm, ConfirmDialog, TextPrompt, VisitI
 from fsfield.screens.help import HelpScreen
 from fsfield.screens.reply_form import ReplyForm
 from fsfield.screens.report import ReportScreen, visit_rendered
+from fsfield.screens.site_form import SiteForm
 from fsfield.screens.textual_fr import DESCRIPTIONS
 from fsfield.screens.visit import VisitScreen
 from fsfield.store import visits as ops
@@ -68,6 +70,8 @@ def _screens(store):
         "commentaire": lambda: CommentForm("Élément", ""),
         "infos visite": lambda: VisitInfoForm(visit),
         "envoi et réponse": lambda: ReplyForm(visit),
+        "conflits": ConflictsScreen,
+        "structure à la main": SiteForm,
     }
 
 
