@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, Label, Markdown, Select, Static
+from textual.worker import Worker, WorkerState
 
 from fsfield.domain.messages import describe_os_error
 from fsfield.domain.models import Site, Visit
@@ -117,7 +118,13 @@ class SaveReportForm(FormScreen):
             self.app.call_from_thread(self._failed, f"Rapport impossible : {exc}. Aucun fichier "
                                       "créé.")
             return
-        self.app.call_from_thread(self.dismiss, target)
+        # Dismissed once the worker has ended (on_worker_state_changed): dismissing from here
+        # removed the dialog, and so cancelled this very worker, while it was still running.
+        self._written = target
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.SUCCESS and getattr(self, "_written", None) is not None:
+            self.dismiss(self._written)
 
     def _failed(self, message: str) -> None:
         self._busy = False
