@@ -12,7 +12,7 @@ from fsfield.cli_parser import FrenchArgumentParser
 from fsfield.domain.messages import describe_os_error, how_many
 from fsfield.reports import commands as report_commands
 from fsfield.store.paths import resolve_data_dir
-from fsfield.store.storage import SaveFailed, StoreError
+from fsfield.store.storage import DataDirLost, SaveFailed, StoreError
 
 if TYPE_CHECKING:
     from fsfield.domain.directory import DirectoryRead
@@ -98,6 +98,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     try:
         return handlers[args.command](args, data_dir)
+    except DataDirLost as exc:  # another process wrote to the data dir: said as is
+        print(f"fsfield : {exc}", file=sys.stderr)
+        return 1
     except SaveFailed as exc:
         # Unlike the app, a command ends here: the change is not kept for a retry.
         cause = exc.__cause__
@@ -234,6 +237,10 @@ def _list_sites(args: argparse.Namespace, data_dir: Path) -> int:
     return 0
 
 
+MAX_PROBLEM_LINES = 20
+"""Files left in the central folder listed one per line, then a count of the rest."""
+
+
 def _cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
     import json
 
@@ -241,8 +248,15 @@ def _cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
 
     with _open(data_dir) as store:
         report = run_sync(store, central_path(store, args.central))
-    for problem in report.problems:
-        print(f"fsfield : fichier ignoré (laissé en place) : {problem}", file=sys.stderr)
+    shown = report.problems[:MAX_PROBLEM_LINES]
+    for problem in shown:
+        print(f"fsfield : laissé en place : {problem}", file=sys.stderr)
+    if len(report.problems) > len(shown):
+        print(f"fsfield : … et {len(report.problems) - len(shown)} autre(s)", file=sys.stderr)
+    if report.problems_summary:
+        print(f"fsfield : {report.problems_summary}", file=sys.stderr)
+    if report.notice and args.json:
+        print(f"fsfield : {report.notice}", file=sys.stderr)
     if report.future:
         print(f"fsfield : {how_many(report.future, 'modification datée', 'modifications datées')}"
               " dans le futur "
@@ -250,6 +264,8 @@ def _cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
     if args.json:
         print(json.dumps(report.as_json()))
     else:
+        if report.notice:
+            print(report.notice[0].upper() + report.notice[1:] + ".")
         print(report.summary())
         if report.conflicts:
             print("Des conflits sont à régler : ouvrez fsfield et appuyez sur c (écran des structures).")

@@ -1,23 +1,68 @@
 """One sync round between the local replica (implemented by the app) and a central store.
 
-Order: push the outbox (durable) -> mark it sent -> pull above the cursor -> apply -> save the
-cursor. A failed push marks nothing sent, so the writes are pushed again next time; a failed apply
-does not move the cursor, so the batches are read again next time. Both repeats are harmless:
-merging is a union by dot.
+Order (docs/sync-model.md): identify the store -> list it -> read the batches not seen yet ->
+apply them (one union) -> publish what the store lacks -> save what this device knows of the
+store. What the store lacks is the outbox, unless the store is new to this device, a republish
+there did not complete, or a batch seen before is gone: then every write this device holds that no
+batch present contains (own or relayed). A failed push leaves the state as it was: the next round
+publishes again, which readers absorb (union by dot).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from itertools import chain
+from pathlib import Path
+from typing import Any, Protocol
 
-from .folder import Problem, PullResult
+from .batch import BadFile, Batch
+from .folder import BatchRef, Listing, Problem
 from .hlc import MAX_SKEW_MS, wall_clock_ms
-from .writes import DotCollision, Write, gc_paused
+from .writes import _DOT, DotCollision, Write, gc_paused
 
 MAX_BATCH_WRITES = 5_000
 """Largest batch pushed at once: bounds file size after a long offline period."""
+
+Progress = Callable[[int, int], None]
+"""Called with (batches read so far, batches to read) during a round."""
+
+
+@dataclass(slots=True)
+class CentralState:
+    """What a device knows of one central store (kept per store identity by the app).
+
+    ``seen``: device folder -> names of the batches read or written there; ``acked``: every own
+    write up to this counter is in one of them; ``complete``: the last republish there finished.
+    """
+
+    seen: dict[str, set[str]] = field(default_factory=dict)
+    acked: int = 0
+    complete: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON document (sorted, so that an unchanged state compares equal)."""
+        return {
+            "seen": {d: sorted(n) for d, n in sorted(self.seen.items()) if n},
+            "acked": self.acked,
+            "complete": self.complete,
+        }
+
+    @classmethod
+    def from_json(cls, doc: Any) -> CentralState | None:
+        """The state saved by :meth:`to_json`, or None if ``doc`` is not one (local data, but
+        never worth a crash: a device that forgot a store reads it all again)."""
+        if not isinstance(doc, dict):
+            return None
+        seen, acked, complete = doc.get("seen"), doc.get("acked"), doc.get("complete")
+        if not isinstance(seen, dict) or type(acked) is not int or type(complete) is not bool:
+            return None
+        out: dict[str, set[str]] = {}
+        for device, names in seen.items():
+            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+                return None
+            out[str(device)] = set(names)
+        return cls(out, acked, complete)
 
 
 class LocalReplicaPort(Protocol):
@@ -33,15 +78,28 @@ class LocalReplicaPort(Protocol):
         """The département code this device works on."""
         ...
 
-    cursor: dict[str, int]
-    """Last batch seq read per remote device; persisted by the app when set."""
+    def central_state(self, store_id: str) -> CentralState | None:
+        """What this device knows of store ``store_id`` (None: never synced with it)."""
+        ...
+
+    def save_central_state(self, store_id: str, state: CentralState) -> None:
+        """Persist it (the app saves it with the round's other changes)."""
+        ...
+
+    def own_writes_after(self, counter: int) -> list[Write]:
+        """This device's writes with a counter above ``counter``, oldest first."""
+        ...
+
+    def held(self) -> Iterable[Write]:
+        """Every write of the replica (own and received)."""
+        ...
 
     def outbox(self) -> list[Write]:
-        """Local writes not yet acknowledged by the central store, oldest first."""
+        """Own writes never acknowledged by any central store, oldest first."""
         ...
 
     def mark_sent(self, dots: Iterable[str]) -> None:
-        """Record that these writes are durably in the central store."""
+        """Record that these writes are durably in a central store."""
         ...
 
     def apply_remote(self, writes: list[Write]) -> list[Write]:
@@ -61,70 +119,187 @@ class LocalReplicaPort(Protocol):
 class CentralStore(Protocol):
     """What the engine needs from a central store (:class:`~sync.folder.FolderStore`)."""
 
-    def push(self, device: str, scope: str, writes: list[Write]) -> int:
-        """Durably publish a batch; return its seq."""
+    def identify(self, create: bool = True) -> tuple[str, bool]:
+        """The store's identity, and whether this call made the folder a store."""
         ...
 
-    def pull(
-        self, cursor: dict[str, int], scope: str | None, exclude_device: str | None = None
-    ) -> PullResult:
-        """Read the batches above the cursor."""
+    def list(self, scope: str | None) -> Listing:
+        """The batch files of ``scope``, unread."""
+        ...
+
+    def read(self, ref: BatchRef) -> Batch:
+        """Read and validate one batch (BadFile, OSError)."""
+        ...
+
+    def check(self) -> None:
+        """Raise :class:`~sync.folder.StoreUnavailable` if the store cannot be reached now."""
+        ...
+
+    def push(self, device: str, scope: str, writes: list[Write]) -> str:
+        """Durably publish a batch; return its name."""
         ...
 
 
 @dataclass(slots=True)
 class SyncResult:
     """What one round did: dots pushed, new writes received, records now in conflict among those
-    touched by received writes, problems met, and received writes from a clock in the future."""
+    touched by received writes, problems met, and received writes from a clock in the future.
+
+    ``republished``: writes pushed beyond the outbox (the store lacked them); ``full``: the round
+    read every batch (the store is new to this device or lost some); ``gone``: batches seen
+    before that are no longer there; ``created``: this round made the folder a store."""
 
     sent: list[str] = field(default_factory=list)
     received: list[Write] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     future: list[Write] = field(default_factory=list)
+    store_id: str = ""
+    created: bool = False
+    full: bool = False
+    gone: int = 0
+    republished: int = 0
 
 
-def sync_once(local: LocalReplicaPort, store: CentralStore) -> SyncResult:
-    """Push the outbox, then pull and apply what others wrote. Raises
-    :class:`~sync.folder.StoreUnavailable` if the store cannot be reached (what was pushed
-    before the failure stays marked sent; the rest stays in the outbox)."""
+LocalStep = Callable[[Callable[[], Any]], Any]
+"""Runs a function where the local replica may be read and changed, and returns its result: by
+default right here; the TUI runs it on its main thread inside its save guard, so that the slow
+parts of a round (listing, reading, validating, pushing) never touch the replica."""
+
+
+def _here(fn: Callable[[], Any]) -> Any:
+    return fn()
+
+
+def sync_once(
+    local: LocalReplicaPort,
+    store: CentralStore,
+    *,
+    create: bool = True,
+    progress: Progress | None = None,
+    local_step: LocalStep = _here,
+) -> SyncResult:
+    """One round (see the module docstring). ``create``: an empty folder may become a store.
+
+    Raises :class:`~sync.folder.StoreUnavailable` if the store cannot be reached (what was
+    pushed before the failure stays acknowledged; the rest is published next time), and
+    whatever ``local_step`` raises (a failed local save: nothing is pushed after it)."""
     result = SyncResult()
     device, scope = local.device_id, local.scope
-    outbox = local.outbox()
-    for i in range(0, len(outbox), MAX_BATCH_WRITES):
-        chunk = outbox[i : i + MAX_BATCH_WRITES]
-        store.push(device, scope, chunk)
-        dots = [w.dot for w in chunk]
-        local.mark_sent(dots)
-        result.sent.extend(dots)
-
-    # A first sync builds an object per write and field, none in a cycle: one GC pause from
-    # reading to merging (a pause only defers the collector, so one pause, not several).
+    result.store_id, result.created = store.identify(create)
+    state = local_step(lambda: local.central_state(result.store_id))
+    listing = store.list(scope)
+    result.problems.extend(listing.problems)
+    present = {d: set(names) for d, names in listing.batches.items()}
+    old_seen = state.seen if state is not None else {}
+    result.gone = sum(len(n - present.get(d, set())) for d, n in old_seen.items())
+    result.full = state is None or not state.complete or result.gone > 0
+    refs = listing.refs()
+    if not result.full:
+        refs = [r for r in refs if r.name not in old_seen.get(r.device, ())]
+    # A first sync builds an object per write and field, none in a cycle: one GC pause.
     with gc_paused():
-        # Our own folder is read too: normally that only re-reads what we just pushed (a no-op),
-        # but a data dir restored from an older backup (with its older cursor) gets back its own
-        # acknowledged writes, which exist nowhere else.
-        pulled = store.pull(dict(local.cursor), scope)
-        result.problems.extend(pulled.problems)
+        batches = _read(store, refs, result, progress)
+
+        seen: dict[str, set[str]] = {}
+        if not result.full:
+            for d, names in old_seen.items():
+                if d in present:
+                    seen[d] = names & present[d]
+        for b in batches:
+            seen.setdefault(b.device, set()).add(b.path.name)
+        acked = state.acked if state is not None else 0
+        in_store = set(map(_DOT, chain.from_iterable(b.writes for b in batches)))
+        prefix = device + ":"
+
+        def merge() -> tuple[list[Write], int, set[str]]:
+            _apply(local, batches, result)
+            after = local.own_writes_after(acked)  # what is pending: usually few or none
+            own = [w.counter for w in after]
+            if result.full:
+                lacking = [w for w in local.held() if w.dot not in in_store]
+                if len(lacking) > MAX_BATCH_WRITES:  # own writes first, in counter order
+                    lacking.sort(key=lambda w: (not w.dot.startswith(prefix), w.counter))
+            else:
+                lacking = [w for w in after if w.dot not in in_store]
+            if not lacking:
+                state = CentralState(seen, max(own, default=acked), True)
+                local.save_central_state(result.store_id, state)
+            return lacking, max(own, default=acked), {w.dot for w in local.outbox()}
+
+        lacking, top, outbox = local_step(merge)
+    chunks = [lacking[i : i + MAX_BATCH_WRITES] for i in range(0, len(lacking), MAX_BATCH_WRITES)]
+    for n, chunk in enumerate(chunks, 1):
+        name = store.push(device, scope, chunk)
+        seen.setdefault(device, set()).add(name)
+        dots = [w.dot for w in chunk]
+        done = n == len(chunks)
+
+        def acknowledge(dots: list[str] = dots, done: bool = done) -> None:
+            local.mark_sent([d for d in dots if d.startswith(prefix)])
+            # Own writes above ``acked`` are pushed in counter order in the usual case; a
+            # republish (full) counts as done only once every chunk is in.
+            if done:
+                state = CentralState(seen, max(top, acked), True)
+            elif result.full:
+                state = CentralState(seen, acked, False)
+            else:
+                mine = [int(d.rpartition(":")[2]) for d in dots if d.startswith(prefix)]
+                state = CentralState(seen, max(mine, default=acked), True)
+            local.save_central_state(result.store_id, state)
+
+        local_step(acknowledge)
+        result.sent.extend(dots)
+        result.republished += sum(1 for d in dots if d not in outbox)
+
+    def conclude() -> None:
+        touched = sorted({w.record for w in result.received})
+        result.conflicts = [r for r in touched if local.has_conflict(r)]
+
+    local_step(conclude)
+    limit = wall_clock_ms() + MAX_SKEW_MS
+    result.future = [w for w in result.received if w.hlc[0] > limit]
+    return result
+
+
+def _read(
+    store: CentralStore, refs: list[BatchRef], result: SyncResult, progress: Progress | None
+) -> list[Batch]:
+    batches: list[Batch] = []
+    for i, ref in enumerate(refs, 1):
         try:
-            # Everything in one call: one merge and one durable save, however many batches.
-            result.received.extend(local.apply_remote(pulled.writes))
-        except DotCollision:
-            # apply_remote changed nothing. One reused dot must not hold back the rest: apply
-            # batch by batch, and a batch with a collision write by write.
-            for batch in pulled.batches:
+            batches.append(store.read(ref))
+        except BadFile as err:
+            result.problems.append(Problem(Path(ref.path), err.code, err.params))
+        except OSError as err:
+            store.check()  # the root itself gone (unplugged mid-sync, share lost) raises
+            if not isinstance(err, FileNotFoundError):  # else it went since the listing
+                problem = Problem(Path(ref.path), "unreadable", {"errno": err.errno or 0})
+                result.problems.append(problem)
+        if progress is not None:
+            progress(i, len(refs))
+    return batches
+
+
+def _apply(local: LocalReplicaPort, batches: list[Batch], result: SyncResult) -> None:
+    try:
+        # Everything in one call: one merge and one durable save, however many batches.
+        result.received.extend(local.apply_remote([w for b in batches for w in b.writes]))
+    except DotCollision:
+        # apply_remote changed nothing. One reused dot must not hold back the rest: apply
+        # batch by batch, and a batch with a collision write by write. A device's own folder
+        # speaks for its dots: writes published by their author go first, relayed ones after.
+        for own in (True, False):
+            for batch in batches:
+                prefix = batch.device + ":"
+                part = [w for w in batch.writes if w.dot.startswith(prefix) is own]
                 try:
-                    result.received.extend(local.apply_remote(batch.writes))
+                    result.received.extend(local.apply_remote(part))
                 except DotCollision:
-                    for w in batch.writes:
+                    for w in part:
                         try:
                             result.received.extend(local.apply_remote([w]))
                         except DotCollision as err:
-                            result.problems.append(Problem(batch.path, str(err)))
-        local.cursor = pulled.cursor
-
-        touched = sorted({w.record for w in result.received})
-        result.conflicts = [r for r in touched if local.has_conflict(r)]
-        limit = wall_clock_ms() + MAX_SKEW_MS
-        result.future = [w for w in result.received if w.hlc[0] > limit]
-    return result
+                            result.problems.append(
+                                Problem(batch.path, "dot_collision", {"dot": err.incoming.dot})
+                            )

@@ -2,43 +2,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from fsfield.domain.messages import describe_os_error
+from fsfield.store import messages
 from fsfield.store.repo import Store
 from fsfield.store.storage import StoreError
-from sync.engine import sync_once
+from sync.engine import CentralState, LocalStep, Progress, sync_once
 from sync.folder import FolderStore, StoreUnavailable
-from sync.writes import Write, gc_paused
+from sync.writes import Write, gc_paused, make_dot
 
 
 class SyncFailed(StoreError):
-    """The round could not be done; nothing was marked sent that the central store lacks."""
+    """The round could not be done; nothing was marked sent that the central store lacks.
+
+    ``code`` is the central store's reason when it was unavailable (e.g. ``new_store_refused``:
+    the folder is empty and the caller did not allow making it a store)."""
+
+    def __init__(self, message: str, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code
 
 
-CURSOR_TABLE = "central_cursor"
-"""Local table (doc 1): the last batch read per device. Not in meta, which is journaled with
-every edit, while the cursor (one entry per device of the country) only changes with a sync."""
-HINTS_TABLE = "central_hints"
-"""Local table (doc 1) of the folder store's listing hints: ``{"root": path, "devices": {...}}``.
-Not in meta: meta is saved with every edit, and the hints only change with a sync."""
-
-
-def _saved_hints(store: Store) -> dict[str, object]:
-    return dict(store.db.table(HINTS_TABLE).get(doc_id=1) or {})
+CENTRAL_TABLE = "central_state"
+"""Local table: one document per central store (``{"store": id, "state": {...}}``), what this
+laptop knows of it (``sync.engine.CentralState``). Not in meta, which is journaled with every
+edit, while this only changes with a sync."""
 
 
 class StorePort:
-    """Adapts Store to sync.engine.LocalReplicaPort (cursor in a local table, ack in meta).
+    """Adapts Store to sync.engine.LocalReplicaPort."""
 
-    With ``folder``, its listing hints are saved with the cursor (see ``FolderStore.pull``).
-    """
-
-    def __init__(self, store: Store, folder: FolderStore | None = None) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
-        self.folder = folder
 
     @property
     def device_id(self) -> str:
@@ -48,28 +46,34 @@ class StorePort:
     def scope(self) -> str:
         return self.store.settings.department
 
-    @property
-    def cursor(self) -> dict[str, int]:
-        doc = self.store.db.table(CURSOR_TABLE).get(doc_id=1) or {}
-        return dict(doc.get("cursor") or {})
+    def _doc(self, store_id: str) -> tuple[int | None, dict[str, Any]]:
+        for doc in self.store.db.table(CENTRAL_TABLE).all():
+            if doc.get("store") == store_id:
+                return doc.doc_id, dict(doc)
+        return None, {}
 
-    @cursor.setter
-    def cursor(self, value: dict[str, int]) -> None:
-        # A round with nothing new saves nothing.
-        if value != self.cursor:
-            table = self.store.db.table(CURSOR_TABLE)
-            with self.store.storage.batch():
-                table.truncate()
-                table.insert({"cursor": dict(value)})
-        if self.folder is not None:
-            hints = {
-                "root": str(self.folder.root),
-                "devices": {d: list(h) for d, h in sorted(self.folder.hints.items())},
-            }
-            if hints != _saved_hints(self.store):
-                table = self.store.db.table(HINTS_TABLE)
-                table.truncate()
-                table.insert(hints)
+    def central_state(self, store_id: str) -> CentralState | None:
+        return CentralState.from_json(self._doc(store_id)[1].get("state"))
+
+    def save_central_state(self, store_id: str, state: CentralState) -> None:
+        doc_id, doc = self._doc(store_id)
+        new = state.to_json()
+        if doc.get("state") == new:
+            return  # a round with nothing new saves nothing
+        table = self.store.db.table(CENTRAL_TABLE)
+        if doc_id is None:
+            table.insert({"store": store_id, "state": new})
+        else:
+            table.update({"state": new}, doc_ids=[doc_id])
+
+    def own_writes_after(self, counter: int) -> list[Write]:
+        store = self.store
+        get = store.replica.get
+        found = (get(make_dot(store.device_id, n)) for n in range(counter + 1, store._counter + 1))
+        return [w for w in found if w is not None]
+
+    def held(self) -> Iterable[Write]:
+        return iter(self.store.replica)
 
     def outbox(self) -> list[Write]:
         return self.store.outbox()
@@ -88,11 +92,17 @@ class StorePort:
 class SyncReport:
     """What a round did, in numbers and French lines for the user."""
 
+    central: Path = field(default_factory=Path)
     sent: int = 0
     received: int = 0
     conflicts: int = 0
     problems: list[str] = field(default_factory=list)
+    """One French line per file left in place (a foreign file, a bad batch...)."""
+    problems_summary: str = ""
     future: int = 0
+    republished: int = 0
+    notice: str = ""
+    """What happened to the store, when something did (new store, lost batches)."""
 
     def summary(self) -> str:
         """One French line."""
@@ -108,56 +118,90 @@ class SyncReport:
 def central_path(store: Store, override: str | Path | None = None) -> Path:
     """The central store folder: ``override`` (remembered once a sync succeeds) or the last one."""
     if override:
-        return Path(override).expanduser().resolve()
+        return Path(override).expanduser().absolute()
     if store.settings.central:
         return Path(store.settings.central)
-    raise SyncFailed(
-        "synchronisation non configurée : indiquez le dossier central une première fois, "
-        "par exemple : fsfield sync --central /chemin/vers/le/partage"
-    )
+    raise SyncFailed(messages.NOT_CONFIGURED)
 
 
-def run_sync(store: Store, central: Path) -> SyncReport:
-    """One round: push the outbox durably, then pull and merge what others wrote."""
+def _in_batch(store: Store) -> LocalStep:
+    def step(fn: Callable[[], Any]) -> Any:
+        with store.storage.batch():  # one durable save per step
+            return fn()
+
+    return step
+
+
+def run_sync(
+    store: Store,
+    central: Path,
+    *,
+    create: bool = True,
+    progress: Progress | None = None,
+    local_step: LocalStep | None = None,
+) -> SyncReport:
+    """One round: read what others wrote, merge it, publish what the central store lacks.
+
+    ``create``: an empty folder may become a new central store (else ``SyncFailed`` with code
+    ``new_store_refused``). ``local_step`` runs the parts that read or change the local store
+    (default: here, each in one durable save); a ``SaveFailed`` from it stops the round before
+    anything more is pushed, the change kept in memory.
+    """
     # A first sync builds an object per write and field, none in a cycle: the cyclic GC is
     # paused for the round and resumes (visiting them once) after it, as after any bulk load.
     with gc_paused():
-        return _sync_round(store, central)
+        return _sync_round(store, central, create, progress, local_step or _in_batch(store))
 
 
-def _sync_round(store: Store, central: Path) -> SyncReport:
+def _sync_round(
+    store: Store,
+    central: Path,
+    create: bool,
+    progress: Progress | None,
+    local_step: LocalStep,
+) -> SyncReport:
     if not store.settings.department:
-        raise SyncFailed("département non configuré : fsfield config --departement 87")
+        raise SyncFailed(messages.NO_DEPARTMENT)
     if store.unsaved:
-        store.retry_save()  # never send what this laptop has not saved itself
-    saved = _saved_hints(store)
-    hints = saved.get("devices") if saved.get("root") == str(central) else None
-    folder = FolderStore(central, hints=hints if isinstance(hints, dict) else None)
+        local_step(store.retry_save)  # never send what this laptop has not saved itself
+    folder = FolderStore(central)
     try:
-        # One durable save for the whole round (acks, received writes, cursor): if it is lost,
-        # the round is simply redone (pushing or reading a batch twice changes nothing).
-        try:
-            with store.storage.batch():
-                result = sync_once(StorePort(store, folder), folder)
-                settings = store.settings
-                if settings.central != str(central):  # remembered once a sync succeeds
-                    settings.central = str(central)
-                    store.save_settings(settings)
-        finally:
-            if store.unsaved:
-                store.retry_save()  # keep what was acknowledged before a failure
+        result = sync_once(
+            StorePort(store), folder, create=create, progress=progress, local_step=local_step
+        )
     except StoreUnavailable as exc:
-        raise SyncFailed(f"{exc}. Rien n'a été perdu : les modifications restent à envoyer.") from exc
-    except OSError as exc:
-        raise SyncFailed(
-            f"Stockage central inaccessible : {central} ({describe_os_error(exc)}). "
-            "Rien n'a été perdu : les modifications restent à envoyer."
-        ) from exc
-    open_conflicts = {record for record, _, _ in store.replica.conflicts()}
+        text = messages.unavailable(exc)
+        raise SyncFailed(f"{text}. {messages.NOTHING_LOST}", exc.code) from exc
+    except OSError as exc:  # pragma: no cover - FolderStore turns OSError into StoreUnavailable
+        unavailable = StoreUnavailable(central, "other", errno=exc.errno or 0)
+        text = messages.unavailable(unavailable)
+        raise SyncFailed(f"{text}. {messages.NOTHING_LOST}") from exc
+
+    def remember() -> None:
+        settings = store.settings
+        if settings.central != str(central):  # remembered once a sync succeeds
+            settings.central = str(central)
+            store.save_settings(settings)
+
+    local_step(remember)
+    open_conflicts = local_step(lambda: {r for r, _, _ in store.replica.conflicts()})
+    if result.created:
+        notice = messages.new_store(len(result.sent), result.republished > 0)
+    elif result.gone and result.republished:
+        notice = messages.store_lacked(result.republished, result.gone)
+    elif result.full and result.republished:
+        notice = messages.newcomer(result.republished)
+    else:
+        notice = ""
+    root = folder.root
     return SyncReport(
+        central=central,
         sent=len(result.sent),
         received=len(result.received),
         conflicts=len(open_conflicts),
-        problems=[f"{p.path} : {p.reason}" for p in result.problems],
+        problems=[messages.problem_line(p, root) for p in result.problems],
+        problems_summary=messages.problems_summary(result.problems) if result.problems else "",
         future=len(result.future),
+        republished=result.republished,
+        notice=notice,
     )
