@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from fsfield.cli_parser import FrenchArgumentParser
 from fsfield.domain.messages import describe_os_error, how_many
 from fsfield.reports import commands as report_commands
+from fsfield.reports import plan_command
 from fsfield.store.paths import resolve_data_dir
 from fsfield.store.storage import DataDirLost, SaveFailed, StoreError
 
@@ -44,6 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument("--departement", "--department", dest="department",
                         help="code du département : 87, 2A, 971…")
     config.add_argument("--modele", "--template", dest="template", help="modèle de grille (TOML)")
+    config.add_argument("--bureau", "--office", dest="office", metavar="LAT,LON",
+                        help="bureau de l'animateur, départ des tournées (ou l'id_fs d'une structure)")
+    config.add_argument("--regles-plan", "--plan-rules", dest="plan_rules", metavar="FICHIER",
+                        help="règles du plan de visites (TOML)")
 
     sites = commands.add_parser("sites", help="structures France services")
     sites_cmd = sites.add_subparsers(dest="sites_command", metavar="ACTION", required=True)
@@ -75,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="csv (Excel, défaut) ou json")
     export.add_argument("-o", "--output", type=Path, help="fichier à écrire (défaut : écran)")
     report_commands.add_parsers(commands)
+    plan_command.add_parsers(commands)
     return parser
 
 
@@ -95,6 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "export": _cmd_export,
         "sync": _cmd_sync,
         **report_commands.HANDLERS,
+        **plan_command.HANDLERS,
     }
     try:
         return handlers[args.command](args, data_dir)
@@ -147,10 +154,32 @@ def _cmd_config(args: argparse.Namespace, data_dir: Path) -> int:
 
             path = Path(args.template).expanduser().resolve()
             try:
-                load_template(path)
+                grid = load_template(path)
             except TemplateError as exc:
                 raise CommandError(str(exc)) from None
+            missing = grid.items_without_ref()
+            if missing:
+                print(f"fsfield : attention : {path.name} : {len(missing)} élément(s) sans « ref » "
+                      f"(ce qu'ils vérifient ne figurera pas dans les rapports) : "
+                      f"{', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}", file=sys.stderr)
             settings.template_path = str(path)
+        if args.office is not None:
+            from fsfield.store.plan import office_location
+
+            try:
+                settings.office_latitude, settings.office_longitude = office_location(
+                    store, args.office)
+            except ValueError as exc:
+                raise CommandError(str(exc)) from None
+        if args.plan_rules is not None:
+            from fsfield.domain.plan_rules import PlanRulesError, load_plan_rules
+
+            path = Path(args.plan_rules).expanduser().resolve()
+            try:
+                load_plan_rules(path)
+            except PlanRulesError as exc:
+                raise CommandError(str(exc)) from None
+            settings.plan_rules_path = str(path)
         store.save_settings(settings)
         print(
             f"Animateur : {settings.animator or '(non renseigné)'} — "

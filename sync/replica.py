@@ -249,6 +249,21 @@ class Replica:
             return default
         return (lst[0] if len(lst) == 1 else max(lst, key=_order)).value
 
+    def values(self, record: str, fields: tuple[str, ...], default: Any = None) -> list[Any]:
+        """Displayed values of several fields of ``record`` (``default`` for a field without a
+        live write): ``value`` for each, in one lookup of the record (bulk reads)."""
+        live = self._live.get(record)
+        if live is None:
+            return [default] * len(fields)
+        out = []
+        for fld in fields:
+            lst = live.get(fld)
+            if not lst:
+                out.append(default)
+            else:
+                out.append((lst[0] if len(lst) == 1 else max(lst, key=_order)).value)
+        return out
+
     def state(self, record: str, field: str) -> FieldState | None:
         """Value, winner and live writes of ``record.field``; None if it has no live write."""
         live = self.live(record, field)

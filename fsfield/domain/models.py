@@ -26,6 +26,10 @@ class VisitType(StrEnum):
     LABELLISATION = "labellisation"
     ACCOMPAGNEMENT = "accompagnement_renforce"
     PORTES_OUVERTES = "portes_ouvertes"
+    #: a quality check (counts as a visit for the plan)
+    CONTROLE_QUALITE = "controle_qualite"
+    #: an anonymous visit as a user: does not reset the plan's due date
+    VISITE_MYSTERE = "visite_mystere"
     AUTRE = "autre"
 
     @property
@@ -38,6 +42,8 @@ _VISIT_TYPE_LABELS = {
     VisitType.LABELLISATION: "Labellisation",
     VisitType.ACCOMPAGNEMENT: "Accompagnement renforcé",
     VisitType.PORTES_OUVERTES: "Portes ouvertes",
+    VisitType.CONTROLE_QUALITE: "Contrôle qualité",
+    VisitType.VISITE_MYSTERE: "Visite mystère",
     VisitType.AUTRE: "Autre",
 }
 
@@ -199,6 +205,8 @@ class Answer(BaseModel):
     comment: str = ""
     #: pre-filled from the directory, to be confirmed on site
     prefilled: bool = False
+    #: set by the app at visit start (e.g. Sans objet for another site format); editable
+    automatic: bool = False
 
     @property
     def is_answered(self) -> bool:
@@ -310,6 +318,11 @@ class Settings(BaseModel):
     department: str = ""
     template_path: str | None = None
     central: str | None = None
+    #: the animator's office, home base of the plan's day trips (latitude, longitude)
+    office_latitude: float | None = None
+    office_longitude: float | None = None
+    #: the plan's rules file (None: the packaged templates/plan.toml)
+    plan_rules_path: str | None = None
 
     @property
     def configured(self) -> bool:

@@ -130,10 +130,22 @@ class ChecklistItem(BaseModel):
     required: _StrictBool = False
     unit: _Text | None = None
     prefill: PrefillKey | None = None
+    #: what the item checks: a key of the template's [references] (shown in help and reports)
+    ref: _Text | None = None
+    #: site formats the item applies to (codes of domain/formats.py); None: every format
+    formats: tuple[str, ...] | None = None
 
     @model_validator(mode="after")
     def _check_kind_options(self) -> "ChecklistItem":
         where = f"élément « {self.id} »"
+        from fsfield.domain.formats import SITE_FORMATS
+
+        for code in self.formats or ():
+            if code not in SITE_FORMATS:
+                raise TemplateProblem(
+                    where, f"format inconnu « {code} » (attendu : {', '.join(SITE_FORMATS)})")
+        if self.formats is not None and not self.formats:
+            raise TemplateProblem(where, "« formats » est vide : omettez-le pour tous les formats")
         if self.unit is not None and self.kind is not ItemKind.NUMBER:
             raise TemplateProblem(
                 where, f'« unit » n\'est permis que pour kind = "number" (ici « {self.kind} »)'
@@ -168,6 +180,17 @@ class Mission(BaseModel):
         return self
 
 
+class TemplateMapping(BaseModel):
+    """Item ids of an earlier template version and the items they became in this one."""
+
+    model_config = _FROZEN
+
+    from_id: Annotated[str, Field(pattern=KEBAB_ID)]
+    from_version: _StrictPositiveInt
+    #: old item id -> new item id (ids found in both versions need no entry)
+    items: dict[str, str] = Field(default_factory=dict)
+
+
 class ChecklistTemplate(BaseModel):
     """A versioned checklist: missions in order, each with its items in order."""
 
@@ -177,7 +200,10 @@ class ChecklistTemplate(BaseModel):
     version: _StrictPositiveInt
     title: _Text
     description: str = ""
+    #: short reference name (the item's ``ref``) -> what it is (référentiel section, criterion)
+    references: dict[str, _Text] = Field(default_factory=dict)
     missions: Annotated[tuple[Mission, ...], Field(min_length=1)]
+    mapping: tuple[TemplateMapping, ...] = ()
 
     _index: dict[str, tuple[Mission, ChecklistItem]] = PrivateAttr(default_factory=dict)
 
@@ -211,7 +237,39 @@ class ChecklistTemplate(BaseModel):
                         )
                     prefill_owner[item.prefill] = item.id
                 self._index[item.id] = (mission, item)
+                if item.ref is not None and item.ref not in self.references:
+                    known = ", ".join(f"« {r} »" for r in self.references) or "aucune"
+                    raise TemplateProblem(
+                        f"élément « {item.id} »",
+                        f"ref « {item.ref} » ne renvoie à aucune entrée de [references] "
+                        f"(connues : {known})",
+                    )
+        for mapping in self.mapping:
+            for old, new in mapping.items.items():
+                if new not in self._index:
+                    raise TemplateProblem(
+                        f"correspondance {mapping.from_id}@{mapping.from_version} « {old} »",
+                        f"l'élément « {new} » n'existe pas dans ce modèle",
+                    )
         return self
+
+    def items_without_ref(self) -> list[str]:
+        """Ids of the items that carry no ``ref`` (a warning for custom grids, not an error)."""
+        return [item.id for item in self.items() if item.ref is None]
+
+    def reference(self, item_id: str) -> str:
+        """``réf. II — …`` for an item with a ref, else an empty string."""
+        ref = self.item(item_id).ref
+        return f"{ref} — {self.references[ref]}" if ref else ""
+
+    def translate(self, template_id: str, version: int, item_id: str) -> str | None:
+        """The id in this template of an item of ``template_id`` @ ``version``; None if gone."""
+        if (template_id, version) != (self.id, self.version):
+            for mapping in self.mapping:
+                if (mapping.from_id, mapping.from_version) == (template_id, version):
+                    item_id = mapping.items.get(item_id, item_id)
+                    break
+        return item_id if item_id in self._index else None
 
     def items(self) -> list[ChecklistItem]:
         """All items, mission by mission, in display order."""

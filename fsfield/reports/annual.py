@@ -25,10 +25,15 @@ from dataclasses import dataclass, field
 from fsfield.domain.activity import Activity, ActivityType, partner_short
 from fsfield.domain.models import FollowUp, OwnerKind, Site, Visit, VisitStatus, VisitType
 from fsfield.domain.names import site_sort_key
+from fsfield.domain.operators import OperatorFigures
 from fsfield.domain.template import AnswerStatus, ChecklistTemplate
 from fsfield.reports.annual_replies import ReplyLine, reply_lines
+from fsfield.reports.operators import OperatorsYear, operators_year
+from fsfield.reports.scores import AnnualScores, annual_scores
 from fsfield.store import visits as ops
+from fsfield.store.operators import grid_partners
 from fsfield.store.repo import Store
+from fsfield.store.templates import current_template
 
 FINDINGS = (AnswerStatus.A_AMELIORER, AnswerStatus.NON_CONFORME)
 TOP_FINDINGS = 10
@@ -112,6 +117,8 @@ class MissionSummary:
 
     title: str
     counts: dict[AnswerStatus, int]
+    #: median score of the sites' last finalised visit of the year (domain/score.py), as shown
+    score: str | None = None
 
     @property
     def total(self) -> int:
@@ -147,6 +154,10 @@ class AnnualFigures:
     missions: list[MissionSummary]
     #: finalised visits of the year: report sent, reply received
     replies: list[ReplyLine] = field(default_factory=list)
+    #: scores per mission (domain/score.py): distribution and sites that worsened
+    scores: AnnualScores | None = None
+    #: requests per operator (the visits' operator grids), share of the five biggest
+    operators: OperatorsYear | None = None
 
     @property
     def reports_sent(self) -> int:
@@ -249,6 +260,9 @@ def compute_annual(
     template_of: Callable[[Visit], ChecklistTemplate | None],
     today: dt.date,
     months: int = 12,
+    current: ChecklistTemplate | None = None,
+    operator_figures: list[OperatorFigures] | None = None,
+    partner_names: dict[str, str] | None = None,
 ) -> AnnualFigures:
     """All the figures of ``year`` (pure: models in, figures out)."""
     start, end = dt.date(year, 1, 1), report_day(year, today)
@@ -293,10 +307,12 @@ def compute_annual(
     finding_sites: dict[str, set[str]] = defaultdict(set)
     mission_counts: dict[str, Counter[AnswerStatus]] = defaultdict(Counter)
     mission_titles: dict[str, str] = {}
+    mission_shorts: dict[str, str] = {}
     for visit in in_year:
         template = template_of(visit)
         for mission in template.missions if template is not None else ():
             mission_titles.setdefault(mission.id, mission.title)
+            mission_shorts.setdefault(mission.id, mission.short_title)
         for item_id, answer in visit.answers.items():
             if answer.status is None:
                 continue
@@ -317,9 +333,13 @@ def compute_annual(
         key=lambda f: (-f.total, -f.non_conforme, f.label.casefold()),
     )[:TOP_FINDINGS]
     order = list(mission_titles)
+    scores = annual_scores(start, end, sites, visits, template_of,
+                           [(m, mission_titles[m], mission_shorts[m]) for m in order], current)
+    medians = {d.mission_id: d.median for d in scores.distribution if d.median is not None}
     missions = [
         MissionSummary(mission_titles.get(mid, "Éléments hors de la grille"),
-                       {s: mission_counts[mid][s] for s in AnswerStatus})
+                       {s: mission_counts[mid][s] for s in AnswerStatus},
+                       f"{round(medians[mid] * 100)} %" if mid in medians else None)
         for mid in [*order, *(m for m in mission_counts if m not in order)]
     ]
 
@@ -355,6 +375,9 @@ def compute_annual(
         fu_by_owner=by_owner, fu_by_partner=by_partner,
         top_findings=findings, activities_by_type=by_type, activities=lines,
         missions=missions, replies=reply_lines(in_year, {s.id: s for s in sites}),
+        scores=scores,
+        operators=operators_year(operator_figures or [], partner_names or {},
+                                 {v.id for v in visits}, start, end),
     )
 
 
@@ -373,5 +396,7 @@ def annual_figures(store: Store, year: int, *, months: int = 12,
     return compute_annual(
         year, sites=store.all(Site), visits=store.all(Visit), followups=store.all(FollowUp),
         activities=store.all(Activity), template_of=template_of,
-        today=today or dt.date.today(), months=months,
+        today=today or dt.date.today(), months=months, current=current_template(store),
+        operator_figures=store.all(OperatorFigures),
+        partner_names={p.key: p.name for p in grid_partners(store)},
     )

@@ -6,13 +6,24 @@ import datetime as dt
 from typing import Any
 
 from fsfield.domain.activity import ActivityType
-from fsfield.domain.messages import plural
-from fsfield.domain.models import french_date
+from fsfield.domain.messages import how_many, plural
+from fsfield.domain.models import VisitType, french_date
 from fsfield.domain.template import AnswerStatus
 from fsfield.reports import messages as msg
 from fsfield.reports.annual import MONTHS, AnnualFigures, FollowUpGroup
 from fsfield.reports.export import french_csv
 from fsfield.reports.markup import esc, html_table, md, md_table, page
+from fsfield.reports.operators import HEADER as OPERATORS_HEADER
+from fsfield.reports.operators import NOTE as OPERATORS_NOTE
+from fsfield.reports.operators import percent as share_text
+from fsfield.reports.operators import table_rows as operator_rows
+from fsfield.reports.scores import (
+    DISTRIBUTION_HEADER,
+    SCORE_NOTE,
+    WORSENED_HEADER,
+    distribution_rows,
+    worsened_rows,
+)
 
 BAR_WIDTH = 30
 NOTE = ("Un suivi est ouvert à la date de sa visite ; « en retard » : encore ouvert au {as_of} "
@@ -45,7 +56,13 @@ def period(fig: AnnualFigures) -> str:
 
 def key_figures(fig: AnnualFigures) -> list[tuple[str, str]]:
     """The headline figures, as (value, label) pairs; each label agrees with its value."""
-    draft = f" ({msg.DRAFTS.format(n=fig.visits_draft)})" if fig.visits_draft else ""
+    kinds = dict(fig.per_type)
+    apart = [how_many(kinds[t], *label) for t, label in (
+        (VisitType.CONTROLE_QUALITE, ("contrôle qualité", "contrôles qualité")),
+        (VisitType.VISITE_MYSTERE, ("visite mystère", "visites mystère"))) if kinds.get(t)]
+    if fig.visits_draft:
+        apart.insert(0, f"{fig.visits_draft} en brouillon")
+    draft = f" (dont {', '.join(apart)})" if apart else ""
     as_of = french_date(fig.as_of)
     out = [
         (str(fig.visits_total), plural(fig.visits_total, *msg.VISITS) + draft),
@@ -208,6 +225,21 @@ def render_markdown(fig: AnnualFigures, department: str = "", animator: str = ""
                             mission_rows(fig), "lrrrrrr"))
     else:
         out.append("Aucune réponse enregistrée.")
+    if fig.scores is not None and fig.scores.distribution:
+        out += ["", "## Scores par mission (dernière visite finalisée de l'année)", "",
+                md_table(DISTRIBUTION_HEADER, distribution_rows(fig.scores), "lrrrrrr"), "",
+                "### Structures en recul", ""]
+        out.append(md_table(WORSENED_HEADER, worsened_rows(fig.scores), "llll")
+                   if fig.scores.worsened else "Aucune.")
+        out += ["", f"_{md(SCORE_NOTE)}_"]
+    if fig.operators is not None and fig.operators.rows:
+        ops = fig.operators
+        out += ["", "## Demandes par opérateur (grilles des visites)", "",
+                f"{round(ops.total)} demandes sur {ops.grids} grille(s), du "
+                f"{french_date(ops.covered_from)} au {french_date(ops.covered_to)} ; "
+                f"part des cinq premiers opérateurs : {share_text(ops.top_share)}", "",
+                md_table(OPERATORS_HEADER, operator_rows(ops), "lrrrrr"), "",
+                f"_{md(OPERATORS_NOTE)}_"]
     out += ["", "## Rapports envoyés / réponses reçues", "", replies_summary(fig), ""]
     if fig.replies:
         out.append(md_table(REPLY_HEADER, reply_rows(fig), "lllllrr"))
@@ -277,6 +309,21 @@ def render_html(fig: AnnualFigures, department: str = "", animator: str = "") ->
     body.append(html_table(["Mission", *(s.label for s in AnswerStatus), "Total"],
                            mission_rows(fig), "lrrrrrr")
                 if fig.missions else "<p>Aucune réponse enregistrée.</p>")
+    if fig.scores is not None and fig.scores.distribution:
+        body += ["<h2>Scores par mission (dernière visite finalisée de l'année)</h2>",
+                 html_table(DISTRIBUTION_HEADER, distribution_rows(fig.scores), "lrrrrrr"),
+                 "<h3>Structures en recul</h3>",
+                 html_table(WORSENED_HEADER, worsened_rows(fig.scores), "llll")
+                 if fig.scores.worsened else "<p>Aucune.</p>",
+                 f'<p class="meta">{esc(SCORE_NOTE)}</p>']
+    if fig.operators is not None and fig.operators.rows:
+        ops = fig.operators
+        body += ["<h2>Demandes par opérateur (grilles des visites)</h2>",
+                 f"<p>{round(ops.total)} demandes sur {ops.grids} grille(s), du "
+                 f"{french_date(ops.covered_from)} au {french_date(ops.covered_to)} ; part des "
+                 f"cinq premiers opérateurs : {esc(share_text(ops.top_share))}</p>",
+                 html_table(OPERATORS_HEADER, operator_rows(ops), "lrrrrr"),
+                 f'<p class="meta">{esc(OPERATORS_NOTE)}</p>']
     body += ["<h2>Rapports envoyés / réponses reçues</h2>", f"<p>{esc(replies_summary(fig))}</p>"]
     if fig.replies:
         body.append(html_table(REPLY_HEADER, reply_rows(fig), "lllllrr"))
@@ -311,4 +358,16 @@ def render_csv(fig: AnnualFigures) -> bytes:
                  ["Activités", a.activity_type.label, "participants", a.attendance]]
     for m in fig.missions:
         rows += [["Missions", m.title, s.label, m.counts[s]] for s in AnswerStatus]
+    if fig.scores is not None:
+        for row in distribution_rows(fig.scores):
+            rows += [["Scores par mission", row[0], measure, value]
+                     for measure, value in zip(DISTRIBUTION_HEADER[1:], row[1:], strict=True)]
+        rows += [["Structures en recul", row[0], "missions en recul", row[3]]
+                 for row in worsened_rows(fig.scores)]
+    if fig.operators is not None:
+        for row in operator_rows(fig.operators):
+            rows += [["Demandes par opérateur", row[0], measure, value]
+                     for measure, value in zip(OPERATORS_HEADER[1:], row[1:], strict=True)]
+        rows.append(["Demandes par opérateur", "cinq premiers opérateurs", "part",
+                     share_text(fig.operators.top_share)])
     return french_csv(["rubrique", "élément", "mesure", "valeur"], rows)

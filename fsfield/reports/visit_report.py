@@ -33,6 +33,10 @@ class ItemLine:
     prefilled: bool = False
     recurring: bool = False
     item_id: str = ""
+    #: what the item checks (the template's ``ref``), e.g. ``réf. II``
+    ref: str = ""
+    #: set by the app at visit start (Sans objet for another site format)
+    automatic: bool = False
 
     @property
     def answered(self) -> bool:
@@ -85,6 +89,14 @@ class VisitReport:
     version: str = ""
     #: what happened to the report: sent (when, to whom) and the structure's reply
     follow_through: FollowThrough | None = None
+    #: per mission (short title, score as shown) of a finalised visit (domain/score.py)
+    scores: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def mission_scores(self) -> dict[str, str]:
+        """Score shown per mission heading (``report.missions`` titles), for the PDF."""
+        return {title: score for (title, _), (_, score) in
+                zip(self.missions, self.scores, strict=False) if score != "—"}
 
     @property
     def title(self) -> str:
@@ -134,11 +146,12 @@ def format_value(value: object, unit: str | None = None) -> str:
 
 
 def _line(mission_short: str, label: str, answer: Answer, unit: str | None,
-          recurring: bool, item_id: str = "") -> ItemLine:
+          recurring: bool, item_id: str = "", ref: str = "") -> ItemLine:
     return ItemLine(
         mission_short=mission_short, label=label, status=answer.status,
         value=format_value(answer.value, unit), comment=answer.comment.strip(),
-        prefilled=answer.prefilled, recurring=recurring, item_id=item_id,
+        prefilled=answer.prefilled, recurring=recurring, item_id=item_id, ref=ref,
+        automatic=answer.automatic,
     )
 
 
@@ -162,7 +175,7 @@ def build_visit_report(
             known.add(item.id)
             recurring_here = item.id in recurring and visit.answer(item.id).status in ops.FINDINGS
             lines.append(_line(mission.short_title, item.label, visit.answer(item.id), item.unit,
-                               recurring_here, item.id))
+                               recurring_here, item.id, item.ref or ""))
         missions.append((f"{n}. {mission.title}", lines))
     orphans = [
         _line("Autres", item_id, answer, None, False, item_id)
@@ -201,7 +214,18 @@ def build_visit_report(
         missions=missions, followups=fu_lines, generated_on=today or dt.date.today(),
         template_ref=f"{visit.template_id} v{visit.template_version}", version=visit.version,
         follow_through=follow_through(visit, template),
+        scores=_scores(visit, template),
     )
+
+
+def _scores(visit: Visit, template: ChecklistTemplate) -> list[tuple[str, str]]:
+    """Score per mission, only once the visit is finalised (drafts have no score)."""
+    from fsfield.domain.score import mission_scores
+
+    if visit.status is not VisitStatus.FINALISED:
+        return []
+    scores = mission_scores(visit, template)
+    return [(m.short_title, scores[m.id].percent()) for m in template.missions]
 
 
 def visit_report(store: Store, visit: Visit, today: dt.date | None = None) -> VisitReport:
@@ -228,7 +252,10 @@ def _summary(report: VisitReport) -> str:
     parts = [f"{status.label} : {report.counts[status]}" for status in AnswerStatus]
     if report.counts[None]:
         parts.append(f"sans réponse : {report.counts[None]}")
-    return " · ".join(parts)
+    text = " · ".join(parts)
+    if report.scores:
+        text += "  \nScore par mission : " + " · ".join(f"{m} {v}" for m, v in report.scores)
+    return text
 
 
 def _warnings(report: VisitReport) -> list[str]:
@@ -255,6 +282,10 @@ def _md_item(line: ItemLine, *, with_mission: bool) -> str:
     head = f"**{line.status_label}**" if line.status_label and line.answered else ""
     where = f"{md(line.mission_short)} — " if with_mission else ""
     text = f"- {head + ' — ' if head else ''}{where}{md(line.label)}"
+    if line.ref:
+        text += f" ({md(line.ref)})"
+    if line.automatic:
+        text += " _(d'office)_"
     if not line.answered:
         text += " — _sans réponse_"
     if line.value:
@@ -309,7 +340,11 @@ def _html_item(line: ItemLine, *, with_mission: bool) -> str:
     badge = status_badge(line.status) if line.status or not line.value else ""
     where = f"<b>{esc(line.mission_short)}</b> — " if with_mission else ""
     value = f" : <b>{esc(line.value)}</b>" if line.value else ""
-    extra = ' <span class="flag">↻ constat récurrent</span>' if line.recurring else ""
+    extra = f' <span class="ref">({esc(line.ref)})</span>' if line.ref else ""
+    if line.automatic:
+        extra += " <i>(d'office)</i>"
+    if line.recurring:
+        extra += ' <span class="flag">↻ constat récurrent</span>'
     if line.prefilled:
         extra += " <i>(pré-rempli, à confirmer)</i>"
     comment = f'<div class="comment">{esc(line.comment)}</div>' if line.comment else ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -49,6 +50,7 @@ class DossierScreen(FsScreen):
                 table.add_column(label, key=key)
             yield table
             yield Static(id="follow-through", markup=False)
+            yield Static(id="scores")
             yield Static(id="open-followups")
             yield Static(id="recurring")
         yield FsFooter()
@@ -67,6 +69,7 @@ class DossierScreen(FsScreen):
         self.query_one(TitleBar).set_title(f"Dossier — {site.name}{flag}")
         self.query_one("#directory", Static).update(self._directory_text(site))
         self._fill_visits()
+        self._fill_scores()
         self._fill_followups()
 
     def _directory_text(self, site: Site) -> str:
@@ -108,6 +111,17 @@ class DossierScreen(FsScreen):
             )
         if not self._visits:
             table.add_row("aucune visite", "", "", "", "", "", "", "", key="none")
+
+    def _fill_scores(self) -> None:
+        from fsfield.domain.score import score_history
+        from fsfield.reports.scores import grid_text, site_grid
+
+        current = current_template(self.store)
+        history = score_history(self._visits, lambda v: ops.template_of(self.store, v), current)
+        missions = [(m.id, m.short_title) for m in current.missions]
+        text = "[b]Score par mission[/b] (part des éléments vérifiés conformes)\n"
+        self.query_one("#scores", Static).update(
+            text + escape(grid_text(site_grid(history, missions))))
 
     def _fill_followups(self) -> None:
         today = self.today()

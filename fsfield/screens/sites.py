@@ -42,6 +42,7 @@ class SitesScreen(FsScreen):
         Binding("a", "add_site", "Ajouter", id="sites.add", tooltip="Ajouter une structure à la main"),
         Binding("j", "journal", "Journal", show=False, id="sites.journal", tooltip="Journal d'activité (visios, séminaires…)"),
         Binding("b", "annual", "Bilan annuel", show=False, id="sites.annual", tooltip="Rapport d'activité annuel"),
+        Binding("p", "planning", "Planning", show=False, id="sites.planning", tooltip="Structures à visiter et tournées proposées"),
         Binding("c", "conflicts", "Conflits", id="sites.conflicts", tooltip="Régler les modifications faites à deux endroits"),
         Binding("q", "app.quit", "Quitter", id="sites.quit"),
     ]
@@ -204,6 +205,11 @@ class SitesScreen(FsScreen):
         from fsfield.screens.activity import ActivityScreen
 
         self.app.push_screen(ActivityScreen())
+
+    def action_planning(self) -> None:
+        from fsfield.screens.planning import PlanningScreen
+
+        self.app.push_screen(PlanningScreen())
 
     def action_annual(self) -> None:
         from fsfield.screens.annual import AnnualScreen

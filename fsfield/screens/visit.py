@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -53,6 +54,8 @@ def answer_cell(item: ChecklistItem, visit: Visit) -> str:
             text += f" {item.unit}"
     if answer.prefilled:
         text += " à confirmer"
+    elif answer.automatic:
+        text += " (auto)"
     elif answer.comment:
         text += " ✎"  # a comment is there (shown below the list)
     return text
@@ -82,6 +85,7 @@ class VisitScreen(FsScreen):
         Binding("F", "finalise", "Finaliser", key_display="F", id="visit.finalise"),
         Binding("F", "reopen", "Rouvrir", key_display="F", id="visit.reopen"),
         Binding("r", "report", "Rapport", id="visit.report"),
+        Binding("o", "operators", "Opérateurs", show=False, id="visit.operators", tooltip="Grille des opérateurs : référents, délais, demandes"),
         Binding("escape", "back", "Retour", id="visit.back"),
     ]
 
@@ -191,6 +195,8 @@ class VisitScreen(FsScreen):
             return
         answer = self.visit.answer(item.id)
         lines = [f"[b]{self.mission.title}[/b] — {item.help}"]
+        if item.ref:
+            lines[0] += f" [dim]({escape(item.ref)})[/dim]"
         if answer.prefilled:
             lines.append("[i]Pré-rempli depuis les horaires de l'annuaire : à confirmer sur place.[/i]")
         if answer.comment:
@@ -374,6 +380,11 @@ class VisitScreen(FsScreen):
                 self.refresh_bindings()
 
         self.app.push_screen(ConfirmDialog("Rouvrir cette visite finalisée pour la modifier ?"), done)
+
+    def action_operators(self) -> None:
+        from fsfield.screens.operators import OperatorsScreen
+
+        self.app.push_screen(OperatorsScreen(self.visit_id))
 
     def action_report(self) -> None:
         try:

@@ -25,6 +25,7 @@ from fsfield.domain.activity import Activity
 from fsfield.domain.messages import describe_os_error, describe_validation_errors
 from fsfield.domain.models import FollowUp, Record, Settings, Site, Visit
 from fsfield.domain.names import site_sort_key
+from fsfield.domain.operators import LocalPartner, OperatorFigures
 from fsfield.store import messages
 from fsfield.store.lock import DataDirLock
 from fsfield.store.schema import META_TABLE, RECORD_PREFIX, check_table
@@ -37,7 +38,8 @@ from sync.writes import Write, counters_of, gc_paused, make_dot
 R = TypeVar("R", bound=Record)
 P = ParamSpec("P")
 T = TypeVar("T")
-KINDS: dict[str, type[Record]] = {"site": Site, "visit": Visit, "followup": FollowUp, "activity": Activity}
+KINDS: dict[str, type[Record]] = {"site": Site, "visit": Visit, "followup": FollowUp, "activity": Activity,
+                                 "operator_figures": OperatorFigures, "partner": LocalPartner}
 
 
 class RecordNotFound(StoreError):

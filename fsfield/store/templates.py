@@ -41,4 +41,19 @@ def template_for(store: Store, template_id: str, version: int) -> ChecklistTempl
     current = current_template(store)
     if (current.id, current.version) == (template_id, version):
         return current
-    return None
+    return packaged_archive(template_id, version)
+
+
+def packaged_archive(template_id: str, version: int) -> ChecklistTemplate | None:
+    """An earlier version of the default template shipped with fsfield (templates/archive/),
+    so that visits made with it stay readable on a laptop that never used it."""
+    from importlib import resources
+
+    from fsfield.domain.template import parse_template
+
+    name = f"{template_id}@{version}.toml"
+    path = resources.files("fsfield").joinpath("templates", "archive", name)
+    if not path.is_file():
+        return None
+    template = parse_template(path.read_text(encoding="utf-8"), name)
+    return template if (template.id, template.version) == (template_id, version) else None

@@ -18,6 +18,7 @@ from fsfield.domain.models import (
 )
 from fsfield.domain.reply import Stance
 from fsfield.domain.template import AnswerStatus, ChecklistTemplate
+from fsfield.domain.visit_start import format_answers
 from fsfield.store.repo import Store
 from fsfield.store.templates import current_template, template_for
 
@@ -44,6 +45,7 @@ def start_visit(
         template_id=template.id,
         template_version=template.version,
     )
+    visit.answers.update(format_answers(template, site))
     week = parse_week(site.hours)
     for item in template.items():
         if item.prefill == "hours_minimum" and week.meets_minimum is not None:
@@ -78,6 +80,8 @@ def set_answer(
         fields[prefix + "comment"] = comment
     if visit.answer(item_id).prefilled:
         fields[prefix + "prefilled"] = False
+    if visit.answer(item_id).automatic:
+        fields[prefix + "automatic"] = False
     return store.set_fields(Visit, visit.id, fields)
 
 
@@ -168,12 +172,19 @@ def history_of(store: Store, visit: Visit) -> tuple[dict[str, PastAnswer], set[s
     An item is recurring when it was answered À améliorer or Non conforme at the last
     two earlier visits (or more) that answered it.
     """
-    return _last_and_recurring(previous_visits(store, visit))
+    from fsfield.domain.compare import as_template
+
+    # earlier visits made with another template version compare through its mapping
+    template = template_of(store, visit)
+    return _last_and_recurring([as_template(v, template) for v in previous_visits(store, visit)])
 
 
 def recurring_findings(store: Store, site_id: str) -> set[str]:
     """Items found lacking at the site's last two visits or more (counting the latest)."""
-    return _last_and_recurring(store.visits(site_id))[1]
+    from fsfield.domain.compare import as_template
+
+    current = current_template(store)  # visits of other versions compare through its mapping
+    return _last_and_recurring([as_template(v, current) for v in store.visits(site_id)])[1]
 
 
 def progress(visit: Visit, template: ChecklistTemplate) -> dict[str, tuple[int, int]]:

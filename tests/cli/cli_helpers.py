@@ -9,7 +9,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA = ROOT / ".." / "shared" / "data"
+# ../shared/data beside the checkout, or beside a folder holding it (a git worktree)
+DATA = next((p / "shared" / "data" for p in ROOT.parents if (p / "shared" / "data").is_dir()),
+            ROOT / ".." / "shared" / "data")
 NATIONAL = DATA / "france_services_liste_20240801.csv"
 HAUTE_VIENNE = DATA / "france_services_87_haute-vienne_20240801.csv"
 

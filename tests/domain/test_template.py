@@ -79,9 +79,12 @@ def test_default_template_has_the_five_missions_in_official_order(default):
     ]
 
 
-def test_each_mission_has_five_to_eight_items(default):
+def test_each_mission_has_five_to_sixteen_items(default):
+    # v2 adds the référentiel's checks (consent, satisfaction, complaints, training, Aidants
+    # Connect...) to mission 2, where the labelling criteria live: up to 16 items, of which a
+    # site of a given format sees at most 15 (the others start Sans objet).
     for mission in default.missions:
-        assert 5 <= len(mission.items) <= 8, mission.id
+        assert 5 <= len(mission.items) <= 16, mission.id
 
 
 def test_item_ids_are_unique_kebab_case_and_prefixed_by_their_mission(default):
@@ -119,8 +122,14 @@ def test_default_has_required_items_in_every_mission_and_activity_figures(defaul
     assert any(item.kind is ItemKind.TEXT for item in default.items())
 
 
-def test_all_labelling_criteria_are_required_in_mission_2(default):
-    assert all(item.required for item in default.missions[1].items)
+def test_all_labelling_criteria_are_required(default):
+    # v2: a status item checking a labelling criterion (its ref) must be answered; mission 2
+    # also holds optional checks (Aidants Connect, satisfaction, complaints).
+    criteria = [i for i in default.items()
+                if i.kind is ItemKind.STATUS and (i.ref or "").startswith("critère")]
+    assert len(criteria) >= 8
+    assert all(item.required for item in criteria), [i.id for i in criteria if not i.required]
+    assert {default.mission_of(i.id).id for i in criteria} >= {"m2"}
 
 
 def test_unknown_item_id_raises_key_error(default):
@@ -244,7 +253,7 @@ def test_all_problems_of_a_template_are_reported_at_once():
         "élément « m1-demandes » : type inconnu « nombre » (attendu : status, number, text)",
         "élément « m1-annuaire » : champ obligatoire « label » manquant",
         "élément « m1-annuaire » : champ inconnu « libelle » (champs possibles : id, label, "
-        "help, kind, required, unit, prefill)",
+        "help, kind, required, unit, prefill, ref, formats)",
     ]
 
 

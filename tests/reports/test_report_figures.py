@@ -34,7 +34,8 @@ def test_visits_per_month_site_and_type(store):
     assert alpha.per_month == (1, 0, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0)
     assert dict(fig.per_type) == {
         VisitType.SUIVI: 3, VisitType.LABELLISATION: 1, VisitType.ACCOMPAGNEMENT: 1,
-        VisitType.PORTES_OUVERTES: 1, VisitType.AUTRE: 0,
+        VisitType.PORTES_OUVERTES: 1, VisitType.CONTROLE_QUALITE: 0,
+        VisitType.VISITE_MYSTERE: 0, VisitType.AUTRE: 0,
     }
 
 

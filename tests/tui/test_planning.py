@@ -1,0 +1,32 @@
+"""The Planning screen: `p` from the home screen, the plan computed in a worker."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Static
+
+from fsfield.screens.planning import PlanningScreen
+
+
+async def test_planning_lists_every_site_with_reason_and_trips(store, make_app):
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("p")
+        await pilot.pause()
+        assert isinstance(app.screen, PlanningScreen)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        table = screen.query_one("#plan-entries", DataTable)
+        assert table.row_count == 3  # every site, none dropped
+        names = [str(table.get_row_at(i)[1]) for i in range(3)]
+        # the conftest's sites have no coordinates: planned all the same, flagged
+        assert all("sans coordonnées" in n for n in names)
+        status = str(screen.query_one("#plan-status", Static).render())
+        assert "3 structure(s)" in status
+        trips = str(screen.query_one("#plan-trips", Static).render())
+        assert "sans coordonnées" in trips
+        await pilot.press("enter")
+        await pilot.pause()
+        from fsfield.screens.dossier import DossierScreen
+
+        assert isinstance(app.screen, DossierScreen)
