@@ -12,13 +12,14 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from fsfield.domain.models import FollowUp, Site, Visit, french_date
 from fsfield.domain.template import AnswerStatus
 from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.screens.forms import TextPrompt
 from fsfield.store.templates import current_template
+from fsfield.widgets.footer import FsFooter
 from sync.replica import DELETED
 from sync.writes import Write
 
@@ -67,7 +68,7 @@ class ConflictsScreen(FsScreen):
         table.add_column("Valeurs", key="n")
         yield table
         yield Static(id="conflict-detail", markup=False)
-        yield Footer(compact=True)
+        yield FsFooter()
 
     def on_mount(self) -> None:
         self.refresh_data()

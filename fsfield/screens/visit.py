@@ -6,7 +6,7 @@ from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from fsfield.domain.models import FollowUp, Site, Visit, VisitStatus, french_date
 from fsfield.domain.template import AnswerStatus, ChecklistItem, answer_status_from_key
@@ -14,6 +14,7 @@ from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.screens.forms import CommentForm, ConfirmDialog, VisitInfoForm
 from fsfield.store import visits as ops
 from fsfield.widgets.checklist import Checklist
+from fsfield.widgets.footer import FsFooter
 
 SHORT_STATUS = {
     AnswerStatus.CONFORME: "✓ Conforme",
@@ -111,7 +112,7 @@ class VisitScreen(FsScreen):
         yield Checklist(id="items")
         yield Input(id="inline", classes="-hidden", select_on_focus=False)
         yield Static(id="detail")
-        yield Footer(compact=True)
+        yield FsFooter()
 
     def on_mount(self) -> None:
         self._render_all()
