@@ -16,6 +16,8 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 
+from fsfield.screens import messages as msg
+from fsfield.screens import textual_fr
 from fsfield.store.repo import Store
 from fsfield.store.storage import SaveFailed, StoreError
 from fsfield.widgets.save_status import SaveStatus
@@ -33,6 +35,9 @@ class FsFieldApp(App[int]):
     BINDINGS = [
         Binding("question_mark", "help", "Aide", id="app.help", tooltip="Liste des touches"),
         Binding("ctrl+q", "quit", "Quitter", show=False, id="app.quit", priority=True),
+        # Replaces Textual's own (English) palette binding.
+        Binding("ctrl+p", "command_palette", msg.PALETTE_BINDING, show=False, priority=True,
+                id="app.palette", tooltip=msg.PALETTE_TOOLTIP),
     ]
 
     saved: reactive[bool] = reactive(True)
@@ -45,7 +50,7 @@ class FsFieldApp(App[int]):
 
     def on_mount(self) -> None:
         for message in self.store.recovery.messages:
-            self.notify(message, title="Données restaurées", severity="warning", timeout=30)
+            self.notify(message, title=msg.RESTORED_TITLE, severity="warning", timeout=30)
         from fsfield.screens.sites import SitesScreen
 
         self.push_screen(SitesScreen())
@@ -74,7 +79,7 @@ class FsFieldApp(App[int]):
 
     def _failed(self, message: str) -> None:
         if self.saved:
-            self.notify(message, title="NON ENREGISTRÉ", severity="error", timeout=10)
+            self.notify(message, title=msg.UNSAVED_TITLE, severity="error", timeout=10)
         self.saved = False
         self._schedule_retry()
 
@@ -93,7 +98,7 @@ class FsFieldApp(App[int]):
             self._retry.stop()
             self._retry = None
         if not self.saved:
-            self.notify("Toutes les modifications sont enregistrées.", title="Enregistré")
+            self.notify(msg.ALL_SAVED, title=msg.SAVED_TITLE)
         self.saved = True
         return True
 
@@ -112,20 +117,30 @@ class FsFieldApp(App[int]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
+    def get_key_display(self, binding: Binding) -> str:
+        """Key names in French (footer, help, palette): Échap, Entrée, Maj+Tab…"""
+        return textual_fr.key_display(binding)
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not textual_fr.FrenchCommandPalette.is_open(self):
+            self.push_screen(textual_fr.FrenchCommandPalette())
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C (Textual tells how to quit, in English otherwise)."""
+        self.notify(msg.QUIT_HOW.format(key="Ctrl+Q"), title=msg.QUIT_HOW_TITLE)
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Every key of the current screen is also a palette command."""
-        seen = set()
-        for active in screen.active_bindings.values():
-            binding = active.binding
-            if not binding.description or binding.action in seen or not active.enabled:
+        """Every key of the current screen is also a palette command (the same list as help)."""
+        for listed in textual_fr.listed_bindings(screen):
+            binding = listed.binding
+            if binding.action in {"command_palette", "app.command_palette", "quit", "app.quit"}:
                 continue
-            seen.add(binding.action)
             yield SystemCommand(
-                binding.description,
-                binding.tooltip or f"Touche {binding.key_display or binding.key}",
-                partial(self._run_on, active.node, binding.action),
+                textual_fr.describe(binding),
+                binding.tooltip or msg.KEY_HINT.format(key=textual_fr.key_display(binding)),
+                partial(self._run_on, listed.node, binding.action),
             )
-        yield SystemCommand("Quitter", "Fermer fsfield (tout est déjà enregistré)", self.action_quit)
+        yield SystemCommand(msg.PALETTE_QUIT, msg.PALETTE_QUIT_HELP, self.action_quit)
 
     def _run_on(self, node: object, action: str) -> None:
         self.call_later(self.run_action, action, node)
@@ -134,9 +149,8 @@ class FsFieldApp(App[int]):
         # A data dir lost to another process is never saved to again: quitting is the way out.
         if self.store.unsaved and not self.store.lost and not self.retry_save():
             self.notify(
-                "Des modifications ne sont pas encore enregistrées (disque plein ou dossier "
-                "inaccessible). Libérez de la place puis quittez à nouveau.",
-                title="NON ENREGISTRÉ",
+                msg.QUIT_REFUSED,
+                title=msg.QUIT_REFUSED_TITLE,
                 severity="error",
                 timeout=15,
             )

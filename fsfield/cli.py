@@ -8,6 +8,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fsfield.cli_parser import FrenchArgumentParser
+from fsfield.domain.messages import describe_os_error, how_many
 from fsfield.reports import commands as report_commands
 from fsfield.reports import plan_command
 from fsfield.store.paths import resolve_data_dir
@@ -27,8 +29,8 @@ class CommandError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (French help, English identifiers)."""
-    parser = argparse.ArgumentParser(
+    """The argument parser (French help and errors, see cli_parser; English identifiers)."""
+    parser = FrenchArgumentParser(
         prog="fsfield",
         description="Outil de terrain de l'animateur départemental France services.",
     )
@@ -39,8 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMANDE")
 
     config = commands.add_parser("config", help="nom de l'animateur et département")
-    config.add_argument("--animateur", dest="animator")
-    config.add_argument("--departement", "--department", dest="department")
+    config.add_argument("--animateur", dest="animator", help="votre nom (signe visites et suivis)")
+    config.add_argument("--departement", "--department", dest="department",
+                        help="code du département : 87, 2A, 971…")
     config.add_argument("--modele", "--template", dest="template", help="modèle de grille (TOML)")
     config.add_argument("--bureau", "--office", dest="office", metavar="LAT,LON",
                         help="bureau de l'animateur, départ des tournées (ou l'id_fs d'une structure)")
@@ -50,26 +53,32 @@ def build_parser() -> argparse.ArgumentParser:
     sites = commands.add_parser("sites", help="structures France services")
     sites_cmd = sites.add_subparsers(dest="sites_command", metavar="ACTION", required=True)
     imp = sites_cmd.add_parser("import", help="importer la liste officielle (CSV data.gouv.fr)")
-    imp.add_argument("file", type=Path)
-    imp.add_argument("--department", "--departement", dest="department")
+    imp.add_argument("file", type=Path, help="le fichier CSV de data.gouv.fr")
+    imp.add_argument("--department", "--departement", dest="department",
+                     help="département à importer (défaut : celui configuré)")
     imp.add_argument(
         "--skip-rejected", action="store_true", help="importer malgré les lignes rejetées"
     )
     fetch = sites_cmd.add_parser("fetch", help="télécharger et importer la liste officielle")
-    fetch.add_argument("--department", "--departement", dest="department")
-    fetch.add_argument("--url", default=DEFAULT_DIRECTORY_URL)
-    fetch.add_argument("--skip-rejected", action="store_true")
+    fetch.add_argument("--department", "--departement", dest="department",
+                       help="département à importer (défaut : celui configuré)")
+    fetch.add_argument("--url", default=DEFAULT_DIRECTORY_URL, help="adresse de la liste")
+    fetch.add_argument("--skip-rejected", action="store_true",
+                       help="importer malgré les lignes rejetées")
     lst = sites_cmd.add_parser("list", help="lister les structures")
-    lst.add_argument("--json", action="store_true")
+    lst.add_argument("--json", action="store_true", help="sortie JSON")
 
     sync = commands.add_parser("sync", help="synchroniser avec le dossier central")
     sync.add_argument("--central", help="dossier central (mémorisé pour la suite)")
     sync.add_argument("--json", action="store_true", help='affiche {"sent", "received", "conflicts"}')
 
     export = commands.add_parser("export", help="exporter en CSV (Excel) ou JSON")
-    export.add_argument("what", choices=["sites", "visits", "followups"])
-    export.add_argument("--format", choices=["json", "csv"], default="csv")
-    export.add_argument("-o", "--output", type=Path)
+    export.add_argument("what", choices=["sites", "visits", "followups"],
+                        metavar="{sites,visits,followups}",
+                        help="structures, visites ou suivis")
+    export.add_argument("--format", choices=["json", "csv"], default="csv",
+                        help="csv (Excel, défaut) ou json")
+    export.add_argument("-o", "--output", type=Path, help="fichier à écrire (défaut : écran)")
     report_commands.add_parsers(commands)
     plan_command.add_parsers(commands)
     return parser
@@ -102,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SaveFailed as exc:
         # Unlike the app, a command ends here: the change is not kept for a retry.
         cause = exc.__cause__
-        reason = getattr(cause, "strerror", None) or cause or exc
+        reason = describe_os_error(cause) if isinstance(cause, OSError) else (cause or exc)
         print(f"fsfield : NON ENREGISTRÉ : écriture impossible dans {data_dir} ({reason}). "
               "Rien n'a été modifié.", file=sys.stderr)
         return 1
@@ -203,7 +212,8 @@ def _import(store: Store, read: DirectoryRead, department: str, skip_rejected: b
         print(f"ligne {reject.line} rejetée : {reject.reason}", file=sys.stderr)
     if read.rejected and not skip_rejected:
         raise CommandError(
-            f"{len(read.rejected)} ligne(s) rejetée(s) : rien n'a été importé. "
+            f"{how_many(len(read.rejected), 'ligne rejetée', 'lignes rejetées')} : "
+            "rien n'a été importé. "
             "Corrigez le fichier ou relancez avec --skip-rejected."
         )
     result = import_sites(store, read.entries, department)
@@ -279,7 +289,8 @@ def _cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
     if report.notice and args.json:
         print(f"fsfield : {report.notice}", file=sys.stderr)
     if report.future:
-        print(f"fsfield : {report.future} modification(s) datée(s) dans le futur "
+        print(f"fsfield : {how_many(report.future, 'modification datée', 'modifications datées')}"
+              " dans le futur "
               "(horloge d'un autre ordinateur déréglée ?)", file=sys.stderr)
     if args.json:
         print(json.dumps(report.as_json()))
@@ -309,7 +320,7 @@ def _cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
         atomic_write_bytes(args.output, payload)
     except OSError as exc:
         raise CommandError(
-            f"impossible d'écrire {args.output} : {exc.strerror or exc}. Aucun fichier créé."
+            f"impossible d'écrire {args.output} : {describe_os_error(exc)}. Aucun fichier créé."
         ) from None
     print(f"Exporté : {args.output}", file=sys.stderr)
     return 0

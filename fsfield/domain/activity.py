@@ -15,6 +15,7 @@ from typing import ClassVar
 
 from pydantic import Field, field_validator
 
+from fsfield.domain.messages import plural
 from fsfield.domain.models import Record
 from fsfield.domain.template import PartnerList, load_partners
 
@@ -134,7 +135,8 @@ def resolve_partners(tokens: Iterable[str], partners: PartnerList | None = None)
     if unknown:
         accepted = ", ".join(p.short for p in partners.partners)
         raise ValueError(
-            f"partenaire(s) inconnu(s) : {', '.join(unknown)} (connus : {accepted})"
+            f"{plural(len(unknown), 'partenaire inconnu', 'partenaires inconnus')} : "
+            f"{', '.join(unknown)} (connus : {accepted})"
         )
     return out
 

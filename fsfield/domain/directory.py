@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from fsfield.domain.hours import WEEKDAYS, WeeklyHours, parse_week
+from fsfield.domain.messages import describe_os_error
 
 _DAYS = (*WEEKDAYS, "dimanche")
 
@@ -409,5 +410,5 @@ def read_directory(path: Path, department: str | None = None) -> DirectoryRead:
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
-        raise DirectoryError(f"Impossible de lire le fichier {path} : {exc.strerror}.") from None
+        raise DirectoryError(f"Impossible de lire le fichier {path} : {describe_os_error(exc)}.") from None
     return parse_directory(data, str(path), department)

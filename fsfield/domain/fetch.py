@@ -6,6 +6,8 @@ import http.client
 import urllib.error
 import urllib.request
 
+from fsfield.domain.messages import describe_http_status, describe_os_error
+
 MAX_BYTES = 64 << 20
 
 
@@ -22,12 +24,11 @@ def download(url: str, timeout: float = 30.0) -> bytes:
             body = response.read(MAX_BYTES + 1)
     except urllib.error.HTTPError as exc:
         raise FetchError(
-            f"le serveur a répondu {exc.code} ({exc.reason}) pour {url}. Rien n'a été modifié."
+            f"le serveur a répondu {describe_http_status(exc.code)} pour {url}. Rien n'a été modifié."
         ) from None
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
         raise FetchError(
-            f"téléchargement impossible ({reason}) : êtes-vous hors ligne ? Rien n'a été modifié. "
+            f"téléchargement impossible ({describe_os_error(exc)}) : êtes-vous hors ligne ? Rien n'a été modifié. "
             "Vous pouvez importer un fichier déjà téléchargé : fsfield sites import FICHIER.csv"
         ) from None
     except http.client.HTTPException as exc:  # not HTTP at all, or a chunked body cut short

@@ -15,6 +15,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from fsfield.domain.messages import describe_os_error
+
 PLAN_FILE = "plan.toml"
 _ID = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _Months = Annotated[int, Field(strict=True, ge=1, le=120)]
@@ -113,7 +115,7 @@ def load_plan_rules(path: Path | None = None) -> PlanRules:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise PlanRulesError(name, None, f"lecture impossible ({exc.strerror or exc})") from None
+            raise PlanRulesError(name, None, f"lecture impossible ({describe_os_error(exc)})") from None
     try:
         text = data.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:

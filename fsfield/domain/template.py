@@ -23,6 +23,8 @@ from pydantic import (
     model_validator,
 )
 
+from fsfield.domain.messages import describe_os_error
+
 DEFAULT_TEMPLATE_FILE = "default.toml"
 PARTNERS_FILE = "partners.toml"
 SHORT_TITLE_MAX = 20
@@ -370,7 +372,7 @@ def _read(path: Path | None, packaged: str) -> tuple[str, str]:
         except FileNotFoundError:
             raise TemplateError(name, [f"fichier introuvable ({path})"]) from None
         except OSError as exc:
-            raise TemplateError(name, [f"lecture impossible ({exc.strerror})"]) from None
+            raise TemplateError(name, [f"lecture impossible ({describe_os_error(exc)})"]) from None
     try:
         return name, data.decode("utf-8")
     except UnicodeDecodeError as exc:

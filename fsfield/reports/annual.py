@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from fsfield.domain.activity import Activity, ActivityType, partner_short
 from fsfield.domain.models import FollowUp, OwnerKind, Site, Visit, VisitStatus, VisitType
+from fsfield.domain.names import site_sort_key
 from fsfield.domain.operators import OperatorFigures
 from fsfield.domain.template import AnswerStatus, ChecklistTemplate
 from fsfield.reports.annual_replies import ReplyLine, reply_lines
@@ -274,7 +275,7 @@ def compute_annual(
         if visit.date <= end and visit.date > last_seen.get(visit.site_id, dt.date.min):
             last_seen[visit.site_id] = visit.date
     per_site = []
-    for site in sorted(sites, key=lambda s: (s.name.casefold(), s.id)):
+    for site in sorted(sites, key=lambda s: (site_sort_key(s.name), s.id)):
         mine = by_site.get(site.id, [])
         if not site.in_directory and not mine:
             continue
@@ -286,7 +287,7 @@ def compute_annual(
     stale = [
         StaleSite(s.name, s.id_fs, last_seen.get(s.id),
                   (end - last_seen[s.id]).days if s.id in last_seen else None)
-        for s in sorted(sites, key=lambda s: (s.name.casefold(), s.id))
+        for s in sorted(sites, key=lambda s: (site_sort_key(s.name), s.id))
         if s.in_directory and (s.id not in last_seen or last_seen[s.id] < cutoff)
     ]
     month_totals = Counter(v.date.month for v in in_year)

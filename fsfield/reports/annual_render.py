@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from fsfield.domain.activity import ActivityType
+from fsfield.domain.messages import how_many, plural
 from fsfield.domain.models import VisitType, french_date
 from fsfield.domain.template import AnswerStatus
+from fsfield.reports import messages as msg
 from fsfield.reports.annual import MONTHS, AnnualFigures, FollowUpGroup
 from fsfield.reports.authors import animator_line
 from fsfield.reports.export import french_csv
@@ -29,18 +31,10 @@ BAR_WIDTH = 30
 NOTE = ("Un suivi est ouvert à la date de sa visite ; « en retard » : encore ouvert au {as_of} "
         "avec une échéance dépassée.")
 REPLY_HEADER = ["Structure", "Visite", "Envoyé le", "À", "Réponse le", "Acceptés", "Contestés"]
-_FU_HEADER = ["Responsable", "Ouverts", "Clos", "En cours fin de période", "En retard"]
+_FU_HEADER = ["Responsable", "Ouverts dans l'année", "Clos", "En cours fin de période", "En retard"]
 _MEETING_TYPES = (ActivityType.VISIO, ActivityType.SEMINAIRE, ActivityType.REUNION)
 SHORT_MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.",
                 "oct.", "nov.", "déc.")
-PLURAL = {
-    ActivityType.VISIO: "visioconférences du réseau",
-    ActivityType.SEMINAIRE: "séminaires",
-    ActivityType.REUNION: "réunions avec les opérateurs et partenaires",
-    ActivityType.PORTES_OUVERTES: "journées portes ouvertes (actions)",
-    ActivityType.FORMATION: "formations",
-    ActivityType.AUTRE: "autres activités",
-}
 
 
 def days_text(value: float | None) -> str:
@@ -63,29 +57,32 @@ def period(fig: AnnualFigures) -> str:
 
 
 def key_figures(fig: AnnualFigures) -> list[tuple[str, str]]:
-    """The headline figures, as (value, label) pairs."""
+    """The headline figures, as (value, label) pairs; each label agrees with its value."""
     kinds = dict(fig.per_type)
-    apart = [f"{kinds[t]} {label}" for t, label in ((VisitType.CONTROLE_QUALITE, "contrôle(s) qualité"),
-                                                    (VisitType.VISITE_MYSTERE, "visite(s) mystère"))
-             if kinds.get(t)]
+    apart = [how_many(kinds[t], *label) for t, label in (
+        (VisitType.CONTROLE_QUALITE, ("contrôle qualité", "contrôles qualité")),
+        (VisitType.VISITE_MYSTERE, ("visite mystère", "visites mystère"))) if kinds.get(t)]
     if fig.visits_draft:
         apart.insert(0, f"{fig.visits_draft} en brouillon")
     draft = f" (dont {', '.join(apart)})" if apart else ""
+    as_of = french_date(fig.as_of)
     out = [
-        (str(fig.visits_total), f"visites de structures{draft}"),
+        (str(fig.visits_total), plural(fig.visits_total, *msg.VISITS) + draft),
         (f"{fig.sites_visited} / {fig.sites_in_directory}",
-         "structures visitées / structures de l'annuaire"),
-        (str(len(fig.stale)), f"structures non visitées depuis plus de {fig.months} mois"),
+         plural(fig.sites_visited, *msg.SITES_VISITED)),
+        (str(len(fig.stale)), plural(len(fig.stale), *msg.STALE).format(months=fig.months)),
     ]
     for kind in ActivityType:
         count = fig.activity_count(kind)
         if count or kind in _MEETING_TYPES or kind is ActivityType.PORTES_OUVERTES:
-            out.append((str(count), PLURAL[kind]))
+            out.append((str(count), plural(count, *msg.ACTIVITY_FIGURES[kind])))
     out += [
-        (str(fig.attendance_total), "participants cumulés aux activités du réseau"),
-        (str(fig.fu_opened), "suivis ouverts"), (str(fig.fu_closed), "suivis clos"),
-        (str(fig.fu_overdue), f"suivis en retard au {french_date(fig.as_of)}"),
-        (days_text(fig.median_days_to_close), "délai médian de clôture"),
+        (str(fig.attendance_total), plural(fig.attendance_total, *msg.ATTENDANCE)),
+        (str(fig.fu_opened), plural(fig.fu_opened, *msg.FU_OPENED)),
+        (str(fig.fu_closed), plural(fig.fu_closed, *msg.FU_CLOSED)),
+        (str(fig.fu_open_end), plural(fig.fu_open_end, *msg.FU_STILL_OPEN).format(date=as_of)),
+        (str(fig.fu_overdue), plural(fig.fu_overdue, *msg.FU_OVERDUE).format(date=as_of)),
+        (days_text(fig.median_days_to_close), msg.MEDIAN_DELAY),
     ]
     return out
 
@@ -354,7 +351,7 @@ def render_csv(fig: AnnualFigures) -> bytes:
                             ("Suivis par opérateur ou partenaire", fig.fu_by_partner)):
         for g in groups:
             rows += [[section, g.label, measure, value] for measure, value in
-                     (("ouverts", g.opened), ("clos", g.closed),
+                     (("ouverts dans l'année", g.opened), ("clos", g.closed),
                       ("en cours fin de période", g.open_end), ("en retard", g.overdue))]
     for f in fig.top_findings:
         rows += [["Constats", f.label, "à améliorer", f.a_ameliorer],

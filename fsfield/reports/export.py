@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -29,6 +30,11 @@ def french_csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
 
 
+#: what makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -38,9 +44,19 @@ def _cell(value: Any) -> str:
         return value.astimezone().strftime("%d/%m/%Y %H:%M")
     if isinstance(value, dt.date):
         return french_date(value)
+    if isinstance(value, int):
+        return str(value)
     if isinstance(value, float):
         return f"{value:g}".replace(".", ",")
-    return str(value)
+    return neutralise(str(value))
+
+
+def neutralise(text: str) -> str:
+    """A text cell Excel or LibreOffice would run as a formula gets a leading ``'`` (OWASP);
+    a number typed as text (``-3``, ``12,5``) stays a number, with a decimal comma."""
+    if _NUMBER.fullmatch(text):
+        return text.replace(".", ",")
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def _sites_rows(store: Store) -> tuple[list[str], list[list[Any]]]:
@@ -88,10 +104,32 @@ def _followups_rows(store: Store) -> tuple[list[str], list[list[Any]]]:
         visit = visits.get(f.visit_id or "")
         origin = f"visite du {french_date(visit.date)}" if visit else ""
         if f.item_id:
-            origin = f"{origin} — {f.item_id}" if origin else f.item_id
+            label = _item_label(store, visit, f.item_id)
+            origin = f"{origin} — {label}" if origin else label
         rows.append([site.name if site else f.site_id, f.text, f.owner_label, f.due,
                      f.priority.label, f.status.label, origin, f.notes, f.closing_note, f.id])
     return header, rows
+
+
+def _item_label(store: Store, visit: Visit | None, item_id: str) -> str:
+    """The label of a checklist item (the follow-up's origin), from the visit's own version of
+    the checklist, else the current one; the id only when neither knows it."""
+    from fsfield.domain.template import TemplateError
+    from fsfield.store.templates import current_template
+
+    templates = [template_for(store, visit.template_id, visit.template_version)] if visit else []
+    try:
+        templates.append(current_template(store))
+    except TemplateError:
+        pass
+    for template in templates:
+        if template is None:
+            continue
+        try:
+            return template.item(item_id).label
+        except KeyError:
+            continue
+    return item_id
 
 
 def export(store: Store, what: str, fmt: str) -> bytes:

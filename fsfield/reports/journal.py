@@ -11,6 +11,7 @@ from fsfield.domain.activity import (
     partner_short,
     resolve_partners,
 )
+from fsfield.domain.messages import how_many
 from fsfield.domain.models import Site, french_date, parse_french_date
 from fsfield.reports.lookup import ReportError, find_site
 from fsfield.store import activities as activities_store
@@ -111,7 +112,7 @@ def as_input(store: Store, activity: Activity) -> ActivityInput:
 
 def summary_line(store: Store, activity: Activity) -> str:
     """One line for ``fsfield activity list``."""
-    who = "" if activity.attendance is None else f" — {activity.attendance} participant(s)"
+    who = "" if activity.attendance is None else f" — {how_many(activity.attendance, 'participant')}"
     extra = [partner_short(p) for p in activity.partners] + site_names(store, activity)
     more = f" — {', '.join(extra)}" if extra else ""
     return (f"{french_date(activity.date)}  {activity.activity_type.label:<32}  "

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from fsfield.domain.activity import fold
+from fsfield.domain.messages import describe_os_error, how_many
 from fsfield.domain.models import Site, Visit, french_date
 from fsfield.store.files import atomic_write_bytes
 from fsfield.store.repo import Store
@@ -28,7 +29,8 @@ def _pick(tiers: Sequence[list[T]], ref: str, noun: str, describe: Callable[[T],
             return candidates[0]
         if len(candidates) > 1:
             shown = "\n".join(f"  {describe(c)}" for c in candidates[:10])
-            more = f"\n  … et {len(candidates) - 10} autre(s)" if len(candidates) > 10 else ""
+            rest = len(candidates) - 10
+            more = f"\n  … et {how_many(rest, 'autre')}" if rest > 0 else ""
             raise ReportError(
                 f"« {ref} » désigne {len(candidates)} {noun}s ; précisez :\n{shown}{more}"
             )
@@ -111,7 +113,7 @@ def write_report(path: Path, payload: bytes) -> None:
         else:
             atomic_write_bytes(path, payload)
     except OSError as exc:
-        reason = exc.strerror or str(exc)
+        reason = describe_os_error(exc)
         if not path.parent.exists():
             reason = f"le dossier {path.parent} n'existe pas"
         raise ReportError(f"impossible d'écrire {path} : {reason}. Aucun fichier créé.") from None

@@ -1,6 +1,37 @@
-"""French messages of the reports layer (commands and files)."""
+"""French messages of the reports layer: commands and files, and the labels of the annual
+report's key figures in singular and plural."""
 
 from __future__ import annotations
+
+from fsfield.domain.activity import ActivityType
+
+#: activity type -> (singular, plural) label of the key figure
+ACTIVITY_FIGURES: dict[ActivityType, tuple[str, str]] = {
+    ActivityType.VISIO: ("visioconférence du réseau", "visioconférences du réseau"),
+    ActivityType.SEMINAIRE: ("séminaire", "séminaires"),
+    ActivityType.REUNION: ("réunion avec les opérateurs et partenaires",
+                           "réunions avec les opérateurs et partenaires"),
+    ActivityType.PORTES_OUVERTES: ("action « journées portes ouvertes »",
+                                   "actions « journées portes ouvertes »"),
+    ActivityType.FORMATION: ("formation", "formations"),
+    ActivityType.AUTRE: ("autre activité", "autres activités"),
+}
+VISITS = ("visite de structure", "visites de structures")
+SITES_VISITED = ("structure visitée / structures de l'annuaire",
+                 "structures visitées / structures de l'annuaire")
+STALE = ("structure non visitée depuis plus de {months} mois",
+         "structures non visitées depuis plus de {months} mois")
+ATTENDANCE = ("participant cumulé aux activités du réseau",
+              "participants cumulés aux activités du réseau")
+# "suivis ouverts" read as "still open" while it counted those opened during the year,
+# closed since or not: each figure now says which it is.
+FU_OPENED = ("suivi ouvert dans l'année", "suivis ouverts dans l'année")
+FU_CLOSED = ("suivi clos", "suivis clos")
+FU_STILL_OPEN = ("suivi encore ouvert au {date}", "suivis encore ouverts au {date}")
+FU_OVERDUE = ("suivi en retard au {date}", "suivis en retard au {date}")
+DRAFTS = "dont {n} en brouillon"
+MEDIAN_DELAY = "délai médian de clôture"
+DAYS_SINCE = "il y a {days}"
 
 # -- sent / reply (fsfield report sent|reply) ----------------------------------------------
 SENT_DONE = "Envoi enregistré : {what}, envoyé le {on} à {to} (version {version})."

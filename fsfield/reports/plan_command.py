@@ -12,6 +12,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from fsfield.domain.messages import describe_os_error
+
 MAX_WEEKS = 52
 
 
@@ -66,7 +68,7 @@ def _cmd_plan(args: argparse.Namespace, data_dir: Path) -> int:
         try:
             atomic_write_bytes(args.ics, render_ics(plan))
         except OSError as exc:
-            print(f"fsfield : impossible d'écrire {args.ics} : {exc.strerror or exc}. "
+            print(f"fsfield : impossible d'écrire {args.ics} : {describe_os_error(exc)}. "
                   "Aucun fichier créé.", file=sys.stderr)
             return 1
         visits = sum(len(t.stops) for t in plan.trips)

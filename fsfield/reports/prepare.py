@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from fsfield.domain.hours import ALL_DAYS, parse_week
+from fsfield.domain.messages import how_many
 from fsfield.domain.models import FollowUp, Site, Visit, VisitStatus, french_date
 from fsfield.domain.template import ChecklistTemplate
 from fsfield.reports.authors import visit_authors
@@ -167,7 +168,13 @@ def since_text(pack: PreparePack) -> str:
     draft = " (brouillon non finalisé)" if pack.last_visit_draft else ""
     by = f", par {pack.last_visit_by}" if pack.last_visit_by else ""
     return (f"Dernière visite : {french_date(pack.last_visit)} ({pack.last_visit_type}{by}){draft}, "
-            f"il y a {pack.days_since} jour(s) — {pack.visits_count} visite(s) au total.")
+            f"{_ago(pack.days_since)} — {how_many(pack.visits_count, 'visite')} au total.")
+
+
+def _ago(days: int | None) -> str:
+    if not days:
+        return "aujourd'hui"
+    return f"il y a {how_many(days, 'jour')}"
 
 
 def _fu_rows(items: list[PendingFollowUp]) -> list[list[str]]:

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fsfield.domain.models import Site, Visit, french_date
+from fsfield.domain.names import site_sort_key
 from fsfield.domain.score import ScoredVisit, Trend, mission_trend, score_history, trend
 from fsfield.domain.template import ChecklistTemplate
 
@@ -107,7 +108,7 @@ def annual_scores(
             by_site[visit.site_id].append(visit)
     latest: dict[str, dict[str, tuple[float, int]]] = defaultdict(dict)
     worsened = []
-    for site in sorted(sites, key=lambda s: (s.name.casefold(), s.id)):
+    for site in sorted(sites, key=lambda s: (site_sort_key(s.name), s.id)):
         history = score_history(by_site.get(site.id, []), template_of, current)
         down, last_date = [], None
         for mission_id, _title, short in missions:

@@ -8,15 +8,18 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import DataTable, Footer, Input, Label, Select, Static
+from textual.widgets import DataTable, Input, Label, Select, Static
 
 from fsfield.domain.activity import Activity, ActivityType, partner_short
+from fsfield.domain.messages import how_many
 from fsfield.domain.models import french_date
 from fsfield.domain.template import load_partners
 from fsfield.reports import journal
+from fsfield.screens import messages as msg
 from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.screens.forms import ConfirmDialog, FormScreen
 from fsfield.store import activities
+from fsfield.widgets.footer import FsFooter
 from fsfield.widgets.tables import clip
 
 
@@ -52,8 +55,7 @@ class ActivityForm(FormScreen):
                 yield Label("Notes")
                 yield Input(typed.notes, id="notes", compact=True)
             yield Static("", id="error", classes="error")
-            yield Static("Entrée : champ suivant / valider — Ctrl+S : valider — Échap : annuler",
-                         classes="hint")
+            yield Static(msg.FORM_HINT, classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("#title" if not self._activity else "#date", Input).focus()
@@ -76,7 +78,7 @@ class ActivityForm(FormScreen):
             else:
                 saved = self.save(lambda: journal.edit_activity(self.store, current.id, typed))
         except ValueError as exc:
-            self.show_error(f"Activité refusée : {exc}")
+            self.show_error(msg.ACTIVITY_REFUSED.format(reason=exc))
             return
         # None only when the disk refused: the change is kept in memory and retried.
         self.dismiss(saved.id if saved else (current.id if current else ""))
@@ -104,7 +106,7 @@ class ActivityScreen(FsScreen):
             table.add_column(label, key=key)
         yield table
         yield Static(id="activity-empty", classes="empty -hidden")
-        yield Footer(compact=True)
+        yield FsFooter()
 
     def on_mount(self) -> None:
         self.refresh_data()
@@ -116,7 +118,8 @@ class ActivityScreen(FsScreen):
         year = self.today().year
         this_year = sum(1 for a in self._items if a.date.year == year)
         self.query_one(TitleBar).set_title(
-            f"Journal d'activité — {len(self._items)} activité(s), dont {this_year} en {year}")
+            f"Journal d'activité — {how_many(len(self._items), 'activité')}, "
+            f"dont {this_year} en {year}")
         table = self.query_one("#activities", DataTable)
         current = self.current()
         table.clear()
@@ -131,8 +134,7 @@ class ActivityScreen(FsScreen):
         if current is not None and any(a.id == current.id for a in self._items):
             table.move_cursor(row=table.get_row_index(current.id))
         empty = self.query_one("#activity-empty", Static)
-        empty.update("Aucune activité. Touche n pour ajouter une visio, un séminaire, une "
-                     "réunion, les journées portes ouvertes…")
+        empty.update(msg.NO_ACTIVITY)
         empty.set_class(bool(self._items), "-hidden")
 
     def current(self) -> Activity | None:
@@ -171,12 +173,13 @@ class ActivityScreen(FsScreen):
         def done(yes: bool | None) -> None:
             if yes:
                 self.save(lambda: activities.delete_activity(self.store, activity.id))
-                self.notify(f"Activité supprimée : {activity.title}")
+                self.notify(msg.ACTIVITY_DELETED.format(title=activity.title), markup=False)
                 self.refresh_data()
 
         title = escape(activity.title)
         self.app.push_screen(ConfirmDialog(
-            f"Supprimer l'activité « {title} » du {french_date(activity.date)} ?"), done)
+            msg.ACTIVITY_DELETE_QUESTION.format(title=title, date=french_date(activity.date))),
+            done)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -7,6 +7,7 @@ import datetime as dt
 from textual.binding import Binding
 
 from fsfield.reports.documents import annual_document
+from fsfield.screens import messages as msg
 from fsfield.screens.report import RenderedReport, ReportScreen
 from fsfield.store.repo import Store
 
@@ -31,7 +32,7 @@ class AnnualScreen(ReportScreen):
 
     def action_year(self, step: int) -> None:
         if self.year + step > self._today.year:
-            self.notify("L'année suivante n'a pas commencé.", severity="warning")
+            self.notify(msg.NEXT_YEAR_NOT_STARTED, severity="warning")
             return
         self.year += step
         self.show(self._build())

@@ -26,12 +26,14 @@ class TitleBar(Horizontal):
     def __init__(self, title: str) -> None:
         super().__init__(classes="title-bar")
         self._title = title
+        self.text = title  #: the title shown (the help screen names the screen with it)
 
     def compose(self) -> ComposeResult:
         yield Static(self._title, classes="title", markup=False)
         yield SaveStatus()
 
     def set_title(self, title: str) -> None:
+        self.text = title
         self.query_one(".title", Static).update(title)
 
 

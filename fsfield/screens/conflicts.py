@@ -11,7 +11,7 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from fsfield.domain.models import FollowUp, Site, Visit, french_date
 from fsfield.domain.parsing import format_field
@@ -21,6 +21,7 @@ from fsfield.store import conflicts as settle
 from fsfield.store.conflicts import DELETE_FIELD, Conflict, ConflictValue
 from fsfield.store.repo import KINDS
 from fsfield.store.templates import current_template
+from fsfield.widgets.footer import FsFooter
 from fsfield.widgets.tables import clip
 
 FIELD_LABELS = {
@@ -59,7 +60,7 @@ class ConflictsScreen(FsScreen):
         yield TitleBar("Conflits")
         yield DataTable(id="conflicts", cursor_type="row")
         yield Static(id="conflict-detail", markup=False)
-        yield Footer(compact=True)
+        yield FsFooter()
 
     def on_mount(self) -> None:
         self.refresh_data()

@@ -9,7 +9,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from fsfield.domain.hours import ALL_DAYS, parse_week
 from fsfield.domain.models import Site, Visit, VisitStatus, french_date
@@ -18,6 +18,7 @@ from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.screens.reply_form import follow_through_line, follow_through_text
 from fsfield.store import visits as ops
 from fsfield.store.templates import current_template
+from fsfield.widgets.footer import FsFooter
 
 
 class DossierScreen(FsScreen):
@@ -54,7 +55,7 @@ class DossierScreen(FsScreen):
             yield Static(id="scores")
             yield Static(id="open-followups")
             yield Static(id="recurring")
-        yield Footer(compact=True)
+        yield FsFooter()
 
     def on_mount(self) -> None:
         self.refresh_data()
@@ -76,8 +77,10 @@ class DossierScreen(FsScreen):
     def _directory_text(self, site: Site) -> str:
         week = parse_week(site.hours)
         lines = [
-            f"[b]{site.name}[/b] — {site.format_fs or 'format inconnu'} — id {site.id_fs or '—'}",
-            f"{site.address} {site.address_extra}".strip() + f", {site.postal_code} {site.commune}",
+            f"[b]{site.name}[/b] — {site.format_fs.replace('_', ' ') or 'format inconnu'} — "
+            f"id {site.id_fs or '—'}",
+            ", ".join(part for part in (f"{site.address} {site.address_extra}".strip(),
+                                        f"{site.postal_code} {site.commune}".strip()) if part),
             f"Tél. {site.phone or '—'} · {site.email or '—'}"
             + (" · sur rendez-vous" if site.appointment else ""),
             "",

@@ -16,6 +16,7 @@ from fsfield.domain.directory import (
     normalize_department,
     read_directory,
 )
+from fsfield.domain.messages import how_many
 from fsfield.screens.forms import FormScreen
 from fsfield.store.settings import update_settings
 from fsfield.store.sites import ImportResult, import_sites
@@ -138,7 +139,7 @@ class FirstRunScreen(FormScreen):
             self._status(str(exc))
             return
         rejected = len(read.rejected)
-        note = f" ({rejected} ligne(s) rejetée(s))" if rejected else ""
+        note = f" ({how_many(rejected, 'ligne rejetée', 'lignes rejetées')})" if rejected else ""
         self.notify((result.summary() if result else "Import gardé en mémoire.") + note)
         self.dismiss(True)
 

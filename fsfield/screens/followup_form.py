@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pydantic import ValidationError
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, Label, Select, Static
 
+from fsfield.domain.messages import describe_validation_errors
 from fsfield.domain.models import (
     FollowUp,
     FollowUpStatus,
@@ -15,6 +17,7 @@ from fsfield.domain.models import (
     parse_french_date,
 )
 from fsfield.domain.template import load_partners
+from fsfield.screens import messages as msg
 from fsfield.screens.forms import FormScreen
 from fsfield.store import followups
 
@@ -70,8 +73,7 @@ class FollowUpForm(FormScreen):
                     yield Label("Notes")
                     yield Input(fu.notes, id="notes", compact=True)
             yield Static("", id="error", classes="error")
-            yield Static("Entrée : champ suivant / valider — Ctrl+S : valider — Échap : annuler",
-                         classes="hint")
+            yield Static(msg.FORM_HINT, classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("#text", Input).focus()
@@ -107,9 +109,12 @@ class FollowUpForm(FormScreen):
         saved = self._save(changes)
         if saved is None:
             return
+        if self._new:  # from an item of a visit, nothing else on screen says it was made
+            self.notify(msg.FOLLOWUP_CREATED.format(text=saved.text),
+                        title=msg.FOLLOWUP_CREATED_TITLE, markup=False)
         today = self.today()
         if due is not None and due < today and not saved.status.is_closed:
-            self.notify(f"Attention : l'échéance {french_date(due)} est déjà passée.",
+            self.notify(msg.FOLLOWUP_PAST_DUE.format(date=french_date(due)),
                         severity="warning")
         self.dismiss(saved)
 
@@ -123,6 +128,9 @@ class FollowUpForm(FormScreen):
                 return result
             result = self.save(lambda: followups.update_followup(store, self._fu.id, today, **changes))
             return result or store.get(FollowUp, self._fu.id)
-        except ValueError as exc:
+        except ValidationError as exc:
+            self.show_error(f"Suivi refusé : {describe_validation_errors(exc.errors())}")
+            return None
+        except ValueError as exc:  # the store's French reason
             self.show_error(str(exc))
             return None

@@ -6,15 +6,18 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 
+from fsfield.domain.messages import how_many
 from fsfield.domain.models import FollowUp, FollowUpStatus, Site, Visit, french_date
+from fsfield.domain.names import short_name, site_sort_key
+from fsfield.screens import messages as msg
 from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.screens.forms import TextPrompt
-from fsfield.screens.sites import short_name
 from fsfield.store import followups
 from fsfield.store.overview import fold
 from fsfield.store.templates import template_for
+from fsfield.widgets.footer import FsFooter
 from fsfield.widgets.tables import clip, reset_rows
 
 ALL = "*"
@@ -40,15 +43,15 @@ class FollowUpsScreen(FsScreen):
     def compose(self) -> ComposeResult:
         yield TitleBar("Suivis")
         with Horizontal(id="fu-filters"):
-            yield Select([], prompt="Structure : toutes", id="f-site", compact=True)
-            yield Select([], prompt="Mission : toutes", id="f-mission", compact=True)
-            yield Select([], prompt="Responsable : tous", id="f-owner", compact=True)
-            yield Select([(s.label, s.value) for s in FollowUpStatus], prompt="Statut : tous",
+            yield Select([], prompt=msg.FILTER_ANY_SITE, id="f-site", compact=True)
+            yield Select([], prompt=msg.FILTER_ANY_MISSION, id="f-mission", compact=True)
+            yield Select([], prompt=msg.FILTER_ANY_OWNER, id="f-owner", compact=True)
+            yield Select([(s.label, s.value) for s in FollowUpStatus], prompt=msg.FILTER_ANY_STATUS,
                          id="f-status", compact=True)
         yield Input(placeholder="Filtrer (texte, structure)…", id="filter", classes="-hidden")
         yield DataTable(id="followups", cursor_type="row", zebra_stripes=True)
         yield Static(id="fu-detail", markup=False)
-        yield Footer(compact=True)
+        yield FsFooter()
 
     def on_mount(self) -> None:
         self.refresh_data()
@@ -63,7 +66,7 @@ class FollowUpsScreen(FsScreen):
 
     def _fill_filters(self) -> None:
         used_sites = sorted({f.site_id for f in self._followups},
-                            key=lambda i: self.sites[i].name if i in self.sites else i)
+                            key=lambda i: site_sort_key(self.sites[i].name if i in self.sites else i))
         site_select = self.query_one("#f-site", Select)
         value = site_select.value if site_select.value != Select.NULL else self._initial_site
         site_select.set_options([(self.sites[i].name if i in self.sites else i, i) for i in used_sites])
@@ -144,7 +147,8 @@ class FollowUpsScreen(FsScreen):
         if keep is not None and any(f.id == keep.id for f in shown):
             table.move_cursor(row=table.get_row_index(keep.id))
         closed = "affichés" if self.show_closed else "masqués (o pour les voir)"
-        self.query_one(TitleBar).set_title(f"Suivis — {len(shown)} affiché(s), clos {closed}")
+        shown_text = how_many(len(shown), "affiché")
+        self.query_one(TitleBar).set_title(f"Suivis — {shown_text}, clos {closed}")
         self._render_detail()
 
     def _current(self) -> FollowUp | None:
@@ -166,6 +170,10 @@ class FollowUpsScreen(FsScreen):
             if f.closing_note:
                 parts.append(f"Clôture : {f.closing_note} ({french_date(f.closed_on)})")
             text = " — ".join(parts)
+        elif not self._followups:
+            text = msg.NO_FOLLOWUP
+        else:
+            text = msg.NO_FOLLOWUP_SHOWN
         self.query_one("#fu-detail", Static).update(text)
 
     @on(DataTable.RowHighlighted, "#followups")
@@ -202,17 +210,17 @@ class FollowUpsScreen(FsScreen):
         if f is None:
             return
         if f.status.is_closed:
-            self.notify("Ce suivi est déjà clos.")
+            self.notify(msg.FOLLOWUP_ALREADY_CLOSED)
             return
 
         def closed(note: str | None) -> None:
             if note is None:
                 return
             self.save(lambda: followups.close_followup(self.store, f.id, self.today(), note))
-            self.notify(f"Suivi marqué fait : {f.text}")
+            self.notify(msg.FOLLOWUP_DONE.format(text=f.text), markup=False)
             self.refresh_data()
 
-        self.app.push_screen(TextPrompt("Note de clôture (facultative)", ""), closed)
+        self.app.push_screen(TextPrompt(msg.FOLLOWUP_CLOSING_NOTE, ""), closed)
 
     def action_edit(self) -> None:
         f = self._current()

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static, TextArea
 
 from fsfield.domain.models import Visit, VisitType, french_date, parse_french_date
+from fsfield.screens import messages as msg
 from fsfield.screens.base import AppAccess
 
 
@@ -44,11 +45,12 @@ class CommentForm(ModalScreen[str | None]):
 
 
 class ConfirmDialog(ModalScreen[bool]):
-    """Yes / no question: `o` or Entrée for yes, `n` or Échap for no."""
+    """Yes / no question: only `o` says yes; `n`, Échap and Entrée say no (a reflex Entrée
+    must not delete anything)."""
 
     BINDINGS = [
-        Binding("o,y,enter", "answer(True)", "Oui", id="confirm.yes"),
-        Binding("n,escape", "answer(False)", "Non", id="confirm.no"),
+        Binding("o,y", "answer(True)", "Oui", key_display="o", id="confirm.yes"),
+        Binding("n,escape,enter", "answer(False)", "Non", key_display="n", id="confirm.no"),
     ]
 
     def __init__(self, question: str) -> None:
@@ -58,19 +60,37 @@ class ConfirmDialog(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(self._question, classes="dialog-title")
-            yield Static("o / Entrée : oui — n / Échap : non", classes="hint")
+            yield Static(msg.CONFIRM_HINT, classes="hint")
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
 
 
 class FormScreen(AppAccess, ModalScreen[Any]):
-    """A modal form: Entrée in the last field or Ctrl+S submits, Échap cancels."""
+    """A modal form: Entrée goes to the next field and submits from the last one (a drop-down
+    too: Espace opens it), Ctrl+S submits, Échap cancels."""
 
     BINDINGS = [
         Binding("ctrl+s", "submit", "Valider", id="form.submit"),
         Binding("escape", "cancel", "Annuler", id="form.cancel"),
+        # Before the Select's own Entrée, which opened the list although the hint says
+        # "champ suivant"; only while a closed drop-down has the focus (see check_action).
+        Binding("enter", "next_field", "Champ suivant", show=False, priority=True,
+                id="form.next"),
     ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_field":
+            focused = self.focused
+            return isinstance(focused, Select) and not focused.expanded
+        return True
+
+    def action_next_field(self) -> None:
+        fields = [w for w in self.query("Input, Select") if w.display and w.focusable]
+        if fields and self.focused is fields[-1]:
+            self.action_submit()
+        else:
+            self.focus_next()
 
     def show_error(self, message: str) -> None:
         self.query_one("#error", Static).update(message)
@@ -90,7 +110,8 @@ class FormScreen(AppAccess, ModalScreen[Any]):
         inputs = self.form_inputs()
         if event.input not in inputs:
             return
-        if event.input is inputs[-1]:
+        fields = [w for w in self.query("Input, Select") if w.display and w.focusable]
+        if event.input is inputs[-1] and (not fields or event.input is fields[-1]):
             self.action_submit()
         else:
             self.focus_next()
@@ -119,7 +140,7 @@ class VisitInfoForm(FormScreen):
             yield Label("Participants")
             yield Input(self._visit.participants, id="participants", compact=True)
             yield Static("", id="error", classes="error")
-            yield Static("Entrée / Ctrl+S : valider — Échap : annuler", classes="hint")
+            yield Static(msg.FORM_HINT, classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("#date", Input).focus()

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from textual.app import App, ComposeResult
+from rich.markup import escape
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-ANSWER_HELP = (
-    "Réponses : 1 Conforme · 2 À améliorer · 3 Non conforme · 4 Sans objet · 0 Non vérifié"
-)
+from fsfield.screens import messages as msg
+from fsfield.screens.textual_fr import describe, key_display, listed_bindings
 
-
-def key_label(key: str) -> str:
-    names = {"question_mark": "?", "slash": "/", "escape": "Échap", "enter": "Entrée",
-             "shift+tab": "Maj+Tab", "tab": "Tab", "ctrl+p": "Ctrl+P", "up": "↑", "down": "↓",
-             "ctrl+s": "Ctrl+S", "delete": "Suppr"}
-    return names.get(key, key)
+ANSWER_HELP = msg.HELP_ANSWERS
 
 
 class HelpScreen(ModalScreen[None]):
@@ -29,21 +24,24 @@ class HelpScreen(ModalScreen[None]):
         super().__init__()
         self._target = screen
 
-    def compose(self) -> ComposeResult:
-        lines = [f"[b]Aide — {self._target.sub_title or self._target.title or 'fsfield'}[/b]", ""]
-        seen = set()
-        for key, active in self._target.active_bindings.items():
-            binding = active.binding
-            if not isinstance(active.node, (Screen, App)):
-                continue  # a widget's own keys (cursor moves…) are standard
-            if not binding.description or (binding.action, binding.description) in seen:
+    def help_lines(self) -> list[str]:
+        """The lines shown (Rich markup)."""
+        bars = self._target.query(".title-bar")
+        title = (getattr(bars.first(), "text", "") if bars else "") or self._target.title
+        title = title or "fsfield"
+        lines = [f"[b]{escape(msg.HELP_TITLE.format(title=title))}[/b]", ""]
+        for listed in listed_bindings(self._target):
+            binding = listed.binding
+            if binding.action in {"command_palette", "app.command_palette"}:
                 continue
-            seen.add((binding.action, binding.description))
-            shown = binding.key_display or key_label(key)
             tip = f" — {binding.tooltip}" if binding.tooltip else ""
-            lines.append(f"  [b]{shown:>8}[/b]  {binding.description}{tip}")
-        lines += ["", f"  {ANSWER_HELP}" if getattr(self._target, "SHOWS_ANSWERS", False) else "",
-                  "  [b]  Ctrl+P[/b]  palette de commandes (toutes les actions)",
-                  "", "Échap pour fermer."]
+            shown = escape(key_display(binding))
+            lines.append(f"  [b]{shown:>8}[/b]  {escape(describe(binding) + tip)}")
+        if getattr(self._target, "SHOWS_ANSWERS", False):
+            lines += ["", f"  {ANSWER_HELP}"]
+        lines += ["", f"  [b]  Ctrl+P[/b]  {msg.HELP_PALETTE}", "", msg.HELP_CLOSE]
+        return lines
+
+    def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
-            yield Static("\n".join(lines))
+            yield Static("\n".join(self.help_lines()))

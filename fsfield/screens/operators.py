@@ -11,13 +11,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Input, Label, Select, Static
+from textual.widgets import DataTable, Input, Label, Select, Static
 
 from fsfield.domain.models import Visit, french_date, parse_french_date
 from fsfield.domain.operators import OperatorFigures, OperatorRow
 from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.screens.forms import FormScreen, TextPrompt
 from fsfield.store import operators as grid
+from fsfield.widgets.footer import FsFooter
 from fsfield.widgets.tables import clip
 
 _REACHABLE = [("Oui", "oui"), ("Non", "non"), ("Non renseigné", "")]
@@ -56,7 +57,7 @@ class OperatorsScreen(FsScreen):
                            ("Demandes", "requests")]:
             table.add_column(label, key=key)
         yield table
-        yield Footer(compact=True)
+        yield FsFooter()
 
     def on_mount(self) -> None:
         self.refresh_data()

@@ -11,13 +11,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from fsfield.domain.models import french_date
 from fsfield.domain.plan_rules import PlanRulesError
 from fsfield.reports.plan import due_text, home_text
 from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.store.plan import Plan, build_plan
+from fsfield.widgets.footer import FsFooter
 from fsfield.widgets.tables import clip
 
 WEEKS_STEPS = (2, 4, 8, 12, 26)
@@ -56,7 +57,7 @@ class PlanningScreen(FsScreen):
                 table.add_column(label, key=key)
             yield table
             yield Static(id="plan-trips", markup=False)
-        yield Footer(compact=True)
+        yield FsFooter()
 
     def on_mount(self) -> None:
         self.query_one("#plan-entries", DataTable).focus()

@@ -15,15 +15,19 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.widgets import Footer, Input, Label, Markdown, Select, Static
+from textual.widgets import Input, Label, Markdown, Select, Static
+from textual.worker import Worker, WorkerState
 
+from fsfield.domain.messages import describe_os_error
 from fsfield.domain.models import Site, Visit
 from fsfield.reports.documents import Document
 from fsfield.reports.lookup import ReportError, write_report
+from fsfield.screens import messages as msg
 from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.screens.forms import FormScreen
 from fsfield.store.repo import Store
 from fsfield.store.storage import StoreError
+from fsfield.widgets.footer import FsFooter
 
 FORMAT_LABELS = {"pdf": "PDF A4 à envoyer ou classer (.pdf)", "md": "Markdown (.md)",
                  "html": "Page HTML imprimable (.html)", "csv": "Tableau CSV pour Excel (.csv)"}
@@ -73,7 +77,7 @@ class SaveReportForm(FormScreen):
             yield Label("Nom du fichier (sans extension)")
             yield Input(self._report.basename, id="name", compact=True)
             yield Static("", id="error", classes="error")
-            yield Static("Entrée : champ suivant / enregistrer — Échap : annuler", classes="hint")
+            yield Static(msg.FORM_HINT, classes="hint")
 
     def on_mount(self) -> None:
         self.query_one("#folder", Input).focus()
@@ -85,14 +89,15 @@ class SaveReportForm(FormScreen):
         folder_text = self.query_one("#folder", Input).value.strip()
         name = self.query_one("#name", Input).value.strip().removesuffix(f".{ext}")
         if not folder_text or not name or "/" in name or "\\" in name:
-            self.show_error("Indiquez un dossier et un nom de fichier (sans « / »).")
+            self.show_error(msg.REPORT_NAME_NEEDED)
             return
         folder = Path(folder_text).expanduser()
         try:
             if folder == self.store.data_dir / EXPORTS_DIR:
                 folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            self.show_error(f"Impossible de créer {folder} : {exc.strerror or exc}.")
+            self.show_error(msg.REPORT_FOLDER_REFUSED.format(folder=folder,
+                                                             reason=describe_os_error(exc)))
             return
         if not folder.is_dir():
             self.show_error(f"Le dossier {folder} n'existe pas. Aucun fichier créé.")
@@ -113,7 +118,13 @@ class SaveReportForm(FormScreen):
             self.app.call_from_thread(self._failed, f"Rapport impossible : {exc}. Aucun fichier "
                                       "créé.")
             return
-        self.app.call_from_thread(self.dismiss, target)
+        # Dismissed once the worker has ended (on_worker_state_changed): dismissing from here
+        # removed the dialog, and so cancelled this very worker, while it was still running.
+        self._written = target
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.SUCCESS and getattr(self, "_written", None) is not None:
+            self.dismiss(self._written)
 
     def _failed(self, message: str) -> None:
         self._busy = False
@@ -139,7 +150,7 @@ class ReportScreen(FsScreen):
         yield TitleBar(self.rendered.title)
         with VerticalScroll(id="report-body"):
             yield Markdown(self.rendered.markdown, id="report-md", open_links=False)
-        yield Footer(compact=True)
+        yield FsFooter()
 
     def on_mount(self) -> None:
         self.query_one("#report-body", VerticalScroll).focus()
@@ -155,7 +166,7 @@ class ReportScreen(FsScreen):
         def done(path: Path | None) -> None:
             if path is not None:
                 self.saved_to = path
-                self.notify(f"Rapport enregistré : {path}", title="Enregistré")
+                self.notify(msg.REPORT_SAVED.format(path=path), title=msg.SAVED_TITLE, markup=False)
 
         self.app.push_screen(SaveReportForm(self.rendered, default_folder(self.store)), done)
 
@@ -181,7 +192,8 @@ def _open_report(screen: FsScreen, build: Callable[[], RenderedReport]) -> None:
     try:
         report = ReportScreen(build)
     except (StoreError, ValueError) as exc:  # record gone (sync), unreadable template
-        screen.notify(f"Rapport impossible : {exc}", severity="error", timeout=10)
+        screen.notify(msg.REPORT_IMPOSSIBLE.format(reason=exc), severity="error", timeout=10,
+                      markup=False)
         return
     screen.app.push_screen(report)
 

@@ -5,21 +5,29 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from fsfield.domain.models import Site, Visit, french_date
+from fsfield.domain.names import short_name
+from fsfield.screens import messages as msg
 from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.store.conflicts import has_conflicts
 from fsfield.store.overview import SiteRow, site_rows
+from fsfield.widgets.footer import FsFooter
 from fsfield.widgets.tables import clip, reset_rows
 
+#: columns besides name and commune: Visite 10, Jours 5, Suivis 6, Retard 6, each with 2 of
+#: cell padding, the name's and commune's padding, and the scroll bar
+FIXED_COLUMNS = 10 + 5 + 6 + 6 + 6 * 2 + 2
+FORMAT_COLUMN = 8 + 2
 
-def short_name(name: str) -> str:
-    """The name without the "France services" every site shares (the table is narrow)."""
-    for prefix in ("France services de ", "France services du ", "France services "):
-        if name.casefold().startswith(prefix.casefold()) and len(name) > len(prefix):
-            return name[len(prefix) :]
-    return name
+
+def column_widths(width: int, wide: bool, longest_commune: int) -> tuple[int, int]:
+    """Name and commune widths: the commune gets up to two fifths of what is left (it was cut
+    at 16 characters even at 120 columns), the name the rest."""
+    room = max(34, width - FIXED_COLUMNS - (FORMAT_COLUMN if wide else 0))
+    commune = min(max(longest_commune, 7), max(14, room * 2 // 5))
+    return max(20, room - commune), commune
 
 
 class SitesScreen(FsScreen):
@@ -48,11 +56,11 @@ class SitesScreen(FsScreen):
 
     def compose(self) -> ComposeResult:
         yield TitleBar("fsfield — Structures")
-        yield Input(placeholder="Filtrer (nom, commune)…", id="filter", classes="-hidden")
+        yield Input(placeholder=msg.SITES_FILTER_PLACEHOLDER, id="filter", classes="-hidden")
         table: DataTable = DataTable(id="sites", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static(id="empty", classes="empty -hidden")
-        yield Footer(compact=True)
+        yield FsFooter()
 
     def on_mount(self) -> None:
         self.refresh_data()
@@ -78,14 +86,15 @@ class SitesScreen(FsScreen):
             ("Visite", "last", None), ("Jours", "days", None), ("Suivis", "open", None),
             ("Retard", "overdue", None),
         ])
-        name_width = max(20, self.size.width - (68 if wide else 60))
         shown = [r for r in self._rows if not text or r.matches(text)]
+        name_width, commune_width = column_widths(
+            self.size.width, wide, max((len(r.site.commune) for r in shown), default=7))
         for row in shown:
             flags = ("⚠ " if row.site.conflicted else "", " ✎" if row.draft_id else "",
                      " (hors annuaire)" if not row.site.in_directory else "")
             room = name_width - sum(len(f) for f in flags)
             name = flags[0] + clip(short_name(row.site.name), room) + flags[1] + flags[2]
-            cells = [name, clip(row.site.commune, 16)]
+            cells = [name, clip(row.site.commune, commune_width)]
             if wide:
                 cells.append(row.site.format_fs.split("_")[0])
             cells += [
@@ -99,15 +108,9 @@ class SitesScreen(FsScreen):
             table.move_cursor(row=table.get_row_index(current.id))
         empty = self.query_one("#empty", Static)
         if not self._rows:
-            empty.update(
-                "Aucune structure pour l'instant.\n\n"
-                "Importez l'annuaire officiel en ligne de commande :\n"
-                "  fsfield sites import liste-france-services.csv --department 87\n"
-                "ou téléchargez-le : fsfield sites fetch --department 87\n"
-                "ou ajoutez une structure à la main avec la touche a."
-            )
+            empty.update(msg.NO_SITE)
         elif not shown:
-            empty.update(f"Aucune structure ne correspond à « {text} ».")
+            empty.update(msg.NO_SITE_MATCH.format(text=text))
         empty.set_class(bool(shown), "-hidden")
 
     def on_resize(self) -> None:
@@ -163,7 +166,7 @@ class SitesScreen(FsScreen):
     def action_new_visit(self) -> None:
         row = self._selected_row()
         if row is None:
-            self.notify("Choisissez d'abord une structure.", severity="warning")
+            self.notify(msg.CHOOSE_SITE_FIRST, severity="warning")
             return
         from fsfield.screens.visit import open_visit_for_site
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from fsfield.domain.models import FollowUp, Site, Visit, VisitStatus, french_date
 from fsfield.domain.parsing import parse_field
@@ -24,6 +24,7 @@ from fsfield.screens.visit_text import (
 )
 from fsfield.store import visits as ops
 from fsfield.widgets.checklist import Checklist
+from fsfield.widgets.footer import FsFooter
 
 
 def open_visit_for_site(screen: FsScreen, site: Site, draft: Visit | None) -> None:
@@ -96,7 +97,7 @@ class VisitScreen(FsScreen):
         yield Checklist(id="items")
         yield Input(id="inline", classes="-hidden", select_on_focus=False)
         yield Static(id="detail")
-        yield Footer(compact=True)
+        yield FsFooter()
 
     def on_mount(self) -> None:
         self._render_all()

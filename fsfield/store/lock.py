@@ -25,6 +25,7 @@ import contextlib
 import os
 from pathlib import Path
 
+from fsfield.domain.messages import describe_os_error
 from fsfield.store import messages
 from fsfield.store.storage import DataDirLost, StoreError
 
@@ -86,7 +87,7 @@ class DataDirLock:
                 raise StoreLocked(messages.locked(self.directory))
         except OSError as exc:
             self.release()
-            raise StoreError(messages.dir_unusable(self.directory, exc.strerror or str(exc))) from exc
+            raise StoreError(messages.dir_unusable(self.directory, describe_os_error(exc))) from exc
 
     def _lock_directory(self) -> None:
         if os.name == "nt":

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from fsfield.domain.messages import ERRNO_REASONS
 from sync.folder import Problem, StoreUnavailable
 
 # --- local store: lock, saves, damage found at open (branch store-edges) ------------------------
@@ -226,8 +227,8 @@ def _errno_detail(params: Mapping[str, Any]) -> str:
     code = params.get("errno")
     if not code:
         return ""
-    name = errno_mod.errorcode.get(code, str(code))
-    return f" ({name})"
+    reason = ERRNO_REASONS.get(code)  # the French wording of domain/messages.py
+    return f" ({reason or errno_mod.errorcode.get(code, str(code))})"
 
 
 def unexpected(exc: BaseException) -> str:

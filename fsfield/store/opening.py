@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from fsfield.domain.messages import describe_os_error
 from fsfield.store import messages
 from fsfield.store.entries import Damaged, TableCheck, Tables, decode_entry, decode_snapshot, lines
 
@@ -116,7 +117,7 @@ def _read_base(path: Path, check: TableCheck | None) -> tuple[int, Tables]:
     try:
         return decode_snapshot(path.read_bytes(), check)
     except OSError as exc:
-        raise Damaged(exc.strerror or str(exc)) from exc
+        raise Damaged(describe_os_error(exc)) from exc
 
 
 def open_files(directory: Path, check: TableCheck | None = None) -> Opened:

@@ -22,7 +22,9 @@ from pydantic import ValidationError
 from tinydb import TinyDB
 
 from fsfield.domain.activity import Activity
+from fsfield.domain.messages import describe_os_error, describe_validation_errors
 from fsfield.domain.models import FollowUp, Record, Settings, Site, Visit
+from fsfield.domain.names import site_sort_key
 from fsfield.domain.operators import LocalPartner, OperatorFigures
 from fsfield.store import messages
 from fsfield.store.lock import DataDirLock
@@ -45,15 +47,8 @@ class RecordNotFound(StoreError):
 
 
 def validation_message(exc: ValidationError) -> str:
-    """A short French reason from a pydantic error."""
-    parts = []
-    for err in exc.errors():
-        where = ".".join(str(p) for p in err.get("loc", ()))
-        msg = err.get("msg", "")
-        if msg.startswith("Value error, "):
-            msg = msg[len("Value error, ") :]
-        parts.append(f"{where} : {msg}" if where else msg)
-    return " ; ".join(parts)
+    """A short French reason from a pydantic error (see domain/messages.py)."""
+    return describe_validation_errors(exc.errors())
 
 
 def _exclusive(method: Callable[P, T]) -> Callable[P, T]:
@@ -80,7 +75,7 @@ class Store:
             self.data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(
-                f"Impossible de créer le dossier de données {self.data_dir} : {exc.strerror or exc}."
+                f"Impossible de créer le dossier de données {self.data_dir} : {describe_os_error(exc)}."
             ) from exc
         self._lock: DataDirLock | None = DataDirLock(self.data_dir)
         self._lock.acquire()
@@ -97,7 +92,7 @@ class Store:
                 )
         except OSError as exc:
             self._lock.release()
-            raise StoreError(messages.open_failed(self.data_dir, exc.strerror or str(exc))) from exc
+            raise StoreError(messages.open_failed(self.data_dir, describe_os_error(exc))) from exc
         except BaseException:
             self._lock.release()
             raise
@@ -414,8 +409,8 @@ class Store:
         return out
 
     def sites(self) -> list[Site]:
-        """Sites sorted by name."""
-        return sorted(self.all(Site), key=lambda s: (s.name.casefold(), s.id))
+        """Sites in French order of their short name (see domain/names.py)."""
+        return sorted(self.all(Site), key=lambda s: (site_sort_key(s.name), s.id))
 
     def visits(self, site_id: str | None = None) -> list[Visit]:
         """Visits, newest first."""

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from fsfield.domain.directory import DirectoryEntry
+from fsfield.domain.messages import how_many, plural
 from fsfield.domain.models import Site
 from fsfield.domain.site_card import CardError, check_card, check_hours
 from fsfield.store import messages as msg
@@ -32,12 +33,14 @@ class ImportResult:
     def summary(self) -> str:
         """One French line for the user."""
         parts = [
-            f"{len(self.added)} ajoutée(s)",
-            f"{len(self.updated)} mise(s) à jour",
-            f"{self.unchanged} inchangée(s)",
+            how_many(len(self.added), "ajoutée"),
+            how_many(len(self.updated), "mise à jour", "mises à jour"),
+            how_many(self.unchanged, "inchangée"),
         ]
         if self.left:
-            parts.append(f"{len(self.left)} absente(s) de l'annuaire (conservée(s))")
+            left = len(self.left)
+            parts.append(f"{how_many(left, 'absente')} de l'annuaire "
+                         f"({plural(left, 'conservée', 'conservées')})")
         return "Structures : " + ", ".join(parts) + "."
 
 

@@ -41,6 +41,7 @@ from typing import Any
 
 from tinydb.storages import Storage
 
+from fsfield.domain.messages import describe_os_error
 from fsfield.store import messages
 from fsfield.store.entries import FORMAT, TableCheck, Tables, encode_entry, encode_snapshot
 from fsfield.store.files import fsync_dir
@@ -171,7 +172,7 @@ class JournaledStorage(Storage):
                     except DataDirLost:
                         pass  # never fold over another writer's files
                     except OSError as exc:
-                        notices.append(messages.close_untidy(exc.strerror or str(exc)))
+                        notices.append(messages.close_untidy(describe_os_error(exc)))
             finally:
                 if self._journal_fd is not None:
                     with contextlib.suppress(OSError):
@@ -229,7 +230,7 @@ class JournaledStorage(Storage):
                 self._append(line)
             except OSError as exc:
                 raise SaveFailed(
-                    messages.save_failed(self.directory, exc.strerror or str(exc))
+                    messages.save_failed(self.directory, describe_os_error(exc))
                 ) from exc
             self._seq += 1
             for name, table in changed.items():
@@ -376,7 +377,7 @@ class JournaledStorage(Storage):
                 with contextlib.suppress(OSError):
                     os.replace(aside, original)
             raise StoreError(
-                messages.repair_failed(self.directory, exc.strerror or str(exc))
+                messages.repair_failed(self.directory, describe_os_error(exc))
             ) from exc
         if opened.journal_aside is not None:  # the damaged journal is now the previous one
             os.replace(self.directory / JOURNAL_PREV, opened.journal_aside)

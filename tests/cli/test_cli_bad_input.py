@@ -229,7 +229,7 @@ def test_a_save_refused_by_the_disk_mid_command_says_nothing_was_changed(
     monkeypatch.undo()
     err = capsys.readouterr().err
     assert code == 1
-    assert "NON ENREGISTRÉ" in err and "No space left on device" in err
+    assert "NON ENREGISTRÉ" in err and "plus de place sur le disque" in err and "No space" not in err
     assert "Rien n'a été modifié" in err and "réessayée" not in err
     assert sites_json(loaded) == before
 

@@ -54,7 +54,7 @@ def fetch(data, url):
 def test_fetch_downloads_and_imports_the_24_sites(tmp_path, server):
     result = fetch(tmp_path, f"{server}/87.csv")
     assert result.returncode == 0, result.stderr
-    assert "24 ajoutée(s)" in result.stdout
+    assert "24 ajoutées" in result.stdout
     assert len(sites_json(tmp_path)) == 24
 
 
@@ -62,7 +62,7 @@ def test_fetching_again_updates_nothing_and_duplicates_nothing(loaded, server):
     before = sites_json(loaded)
     result = fetch(loaded, f"{server}/87.csv")
     assert result.returncode == 0, result.stderr
-    assert "24 inchangée(s)" in result.stdout
+    assert "24 inchangées" in result.stdout
     assert sites_json(loaded) == before
 
 

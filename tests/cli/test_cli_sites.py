@@ -8,6 +8,8 @@ from pathlib import Path
 
 from cli_helpers import run_cli, sites_json
 
+from fsfield.domain.names import site_sort_key
+
 
 def rewrite_csv(source: Path, dest: Path, change) -> Path:
     """Copy a directory CSV, letting ``change(rows)`` edit the list of row dicts."""
@@ -26,7 +28,7 @@ def rewrite_csv(source: Path, dest: Path, change) -> Path:
 def test_national_file_with_department_87_imports_the_24_haute_vienne_sites(tmp_path, national_csv):
     result = run_cli(tmp_path, "sites", "import", national_csv, "--department", "87")
     assert result.returncode == 0, result.stderr
-    assert "24 ajoutée(s)" in result.stdout
+    assert "24 ajoutées" in result.stdout
     sites = sites_json(tmp_path)
     assert len(sites) == 24
     assert {s["department"] for s in sites} == {"87"}
@@ -37,7 +39,7 @@ def test_importing_the_same_file_twice_never_duplicates(loaded, hv_csv):
     before = sites_json(loaded)
     result = run_cli(loaded, "sites", "import", hv_csv, "--department", "87")
     assert result.returncode == 0, result.stderr
-    assert "0 ajoutée(s), 0 mise(s) à jour, 24 inchangée(s)" in result.stdout
+    assert "0 ajoutée, 0 mise à jour, 24 inchangées" in result.stdout
     assert sites_json(loaded) == before, "same ids, same values, nothing rewritten"
 
 
@@ -52,7 +54,7 @@ def test_a_changed_phone_in_the_directory_is_one_update_of_the_same_site(loaded,
     changed = rewrite_csv(hv_csv, tmp_path / "87-modifie.csv", new_phone)
     result = run_cli(loaded, "sites", "import", changed, "--department", "87")
     assert result.returncode == 0, result.stderr
-    assert "0 ajoutée(s), 1 mise(s) à jour, 23 inchangée(s)" in result.stdout
+    assert "0 ajoutée, 1 mise à jour, 23 inchangées" in result.stdout
     after = {s["id_fs"]: s for s in sites_json(loaded)}
     assert len(after) == 24
     assert after["515"]["phone"] == "05 55 00 00 00"
@@ -67,7 +69,7 @@ def test_a_site_no_longer_listed_is_kept_and_flagged(loaded, hv_csv, tmp_path):
                           lambda rows: [r for r in rows if r["id_fs"] != "515"])
     result = run_cli(loaded, "sites", "import", smaller, "--department", "87")
     assert result.returncode == 0, result.stderr
-    assert "1 absente(s) de l'annuaire (conservée(s))" in result.stdout
+    assert "1 absente de l'annuaire (conservée)" in result.stdout
     sites = {s["id_fs"]: s for s in sites_json(loaded)}
     assert len(sites) == 24 and sites["515"]["in_directory"] is False
     listing = run_cli(loaded, "sites", "list").stdout
@@ -91,7 +93,7 @@ def test_rejected_rows_are_reported_with_line_and_reason_and_nothing_is_imported
     assert result.returncode == 1
     assert "ligne 4 rejetée" in result.stderr
     assert "ligne 7 rejetée" in result.stderr and "déjà présent ligne 6" in result.stderr
-    assert "2 ligne(s) rejetée(s) : rien n'a été importé" in result.stderr
+    assert "2 lignes rejetées : rien n'a été importé" in result.stderr
     assert "--skip-rejected" in result.stderr
     assert sites_json(loaded) == before
 
@@ -108,7 +110,7 @@ def test_skip_rejected_imports_the_valid_rows_and_still_reports_the_rejected(
     result = run_cli(data, "sites", "import", bad, "--department", "87", "--skip-rejected")
     assert result.returncode == 0, result.stderr
     assert "ligne 4 rejetée" in result.stderr
-    assert "23 ajoutée(s)" in result.stdout
+    assert "23 ajoutées" in result.stdout
     assert len(sites_json(data)) == 23
 
 
@@ -141,7 +143,8 @@ def test_sites_list_shows_one_line_per_site_sorted_by_name(loaded):
     lines = result.stdout.splitlines()
     assert len(lines) == 24
     names = [s["name"] for s in sites_json(loaded)]
-    assert names == sorted(names, key=str.casefold)
+    assert names == sorted(names, key=site_sort_key)  # French order of the short name
+    assert names.index("France services de Bellac") < names.index("France services Châteauponsac")
     chalus = next(x for x in lines if x.split()[0] == "511")
     assert "Châlus" in chalus and "30 h sur 5 jours" in chalus
 

@@ -151,7 +151,7 @@ def test_activity_add_then_list(dataset):
     listed = run(dataset.data_dir, "activity", "list", "--year", "2026")
     assert listed.returncode == 0
     assert listed.stdout.count("\n") == 1
-    assert "Visio de mars — 17 participant(s) — CAF, MSA, France services Alpha" in listed.stdout
+    assert "Visio de mars — 17 participants — CAF, MSA, France services Alpha" in listed.stdout
     data = json.loads(run(dataset.data_dir, "activity", "list", "--year", "2026",
                           "--json").stdout)
     assert data[0]["partners"] == ["Caisse d'allocations familiales",
@@ -175,7 +175,7 @@ def test_activity_list_all_and_by_year(dataset):
     (["--type", "apéro"], "type d'activité inconnu « apéro »"),
     (["--participants", "-2"], "nombre de participants négatif"),
     (["--participants", "beaucoup"], "nombre de participants invalide"),
-    (["--partenaires", "CAF,Banque de France"], "partenaire(s) inconnu(s) : Banque de France"),
+    (["--partenaires", "CAF,Banque de France"], "partenaire inconnu : Banque de France"),
     (["--sites", "999"], "aucune structure ne correspond à « 999 »"),
     (["--titre", "  "], "le titre de l'activité est vide"),
 ])

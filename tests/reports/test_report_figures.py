@@ -213,7 +213,7 @@ def test_the_seed_year_summary_can_be_read_in_the_report():
     text = render_markdown(fig, "87")
     for line in ("- **34** visites de structures", "- **22 / 22** structures visitées",
                  "- **12** visioconférences du réseau", "- **2** séminaires",
-                 "- **1** journées portes ouvertes (actions)",
+                 "- **1** action « journées portes ouvertes »",
                  "| 03/10/2022 | Journées portes ouvertes | Journées portes ouvertes du 03 au 15 "
                  "octobre |"):
         assert line in text

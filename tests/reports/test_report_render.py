@@ -66,7 +66,7 @@ def test_prepare_markdown(store, dataset):
     pack = prepare.prepare_pack(store, store.get(Site, dataset.sites["B"]), today=D(2025, 12, 31))
     text = prepare.render_markdown(pack)
     assert ("Dernière visite : 05/06/2025 (Accompagnement renforcé, par Camille Test), "
-            "il y a 209 jour(s)") in text
+            "il y a 209 jours") in text
     assert "## Suivis en retard (1)" in text and "| 92 j |" in text
     assert "## Constats récurrents (1)" in text
     assert "Un seul conseiller le mardi" in text
@@ -83,7 +83,7 @@ def test_annual_markdown_has_every_figure(store):
     assert "- **6** visites de structures (dont 1 en brouillon)" in text
     assert "- **10** visioconférences du réseau" in text
     assert "- **2** séminaires" in text
-    assert "- **1** journées portes ouvertes (actions)" in text
+    assert "- **1** action « journées portes ouvertes »" in text
     assert "- **217** participants cumulés" in text
     assert "- **71 jours** délai médian de clôture" in text
     assert "France services Gamma (hors annuaire)" in text

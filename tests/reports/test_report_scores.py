@@ -66,8 +66,8 @@ def test_quality_checks_and_mystery_visits_are_counted_apart(store, dataset):
     fig = annual_figures(store, 2025, today=END_2025)
     kinds = dict(fig.per_type)
     assert (kinds[VisitType.CONTROLE_QUALITE], kinds[VisitType.VISITE_MYSTERE]) == (1, 2)
-    assert ("**9** visites de structures (dont 4 en brouillon, 1 contrôle(s) qualité, "
-            "2 visite(s) mystère)") in render_markdown(fig)
+    assert ("**9** visites de structures (dont 4 en brouillon, 1 contrôle qualité, "
+            "2 visites mystère)") in render_markdown(fig)
 
 
 def test_scores_reach_the_pdf_data(store, dataset):

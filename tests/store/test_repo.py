@@ -92,7 +92,7 @@ def test_an_invalid_update_is_refused_with_a_french_reason_and_writes_nothing(st
         store.update(FollowUp, follow.id, text="   ", notes="ne doit pas être gardé")
     with pytest.raises(ValueError, match="le nom de la structure est vide"):
         store.update(Site, site.id, name="")
-    with pytest.raises(ValueError, match="status"):
+    with pytest.raises(ValueError, match="statut : valeur inconnue"):
         store.update(FollowUp, follow.id, status="peut-être")
 
     assert store.outbox() == outbox
@@ -103,7 +103,7 @@ def test_an_invalid_update_is_refused_with_a_french_reason_and_writes_nothing(st
 def test_an_invalid_answer_is_refused_and_writes_nothing(store):
     visit = start_visit(store, make_site(store), date=dt.date(2026, 11, 26))
     outbox = store.outbox()
-    with pytest.raises(ValueError, match="status"):
+    with pytest.raises(ValueError, match="statut : valeur inconnue"):
         store.set_fields(Visit, visit.id, {"answers.m2-bureau-confidentiel.status": "bof"})
     assert store.outbox() == outbox
     assert store.get(Visit, visit.id).answer("m2-bureau-confidentiel").status is None

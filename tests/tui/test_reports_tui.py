@@ -106,7 +106,7 @@ async def test_prepare_pack_with_p_in_the_dossier(store):
         await pilot.pause()
         text = markdown_of(app)
         assert text.startswith("# Préparation de visite — France services Alpha")
-        assert "Dernière visite : 10/03/2026" in text and "il y a 261 jour(s)" in text
+        assert "Dernière visite : 10/03/2026" in text and "il y a 261 jours" in text
         assert "## Suivis en retard (1)" in text
         assert "9 h sur 3 jours — non conforme" in text
 
@@ -173,8 +173,8 @@ async def test_annual_report_screen(store):
         text = markdown_of(app)
         assert text.startswith("# Rapport d'activité 2026")
         assert "Période : du 01/01/2026 au 26/11/2026" in text
-        assert "- **1** visites de structures" in text
-        assert "- **1** visioconférences du réseau" in text
+        assert "- **1** visite de structure" in text and "1 visites" not in text
+        assert "- **1** visioconférence du réseau" in text
         assert "mars      " + "█" * 30 + " 1" in text
         await pilot.press("plus")
         await pilot.pause()
