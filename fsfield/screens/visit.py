@@ -59,8 +59,10 @@ class VisitScreen(FsScreen):
             Binding(d, f"answer('{d}')", "", show=False, id=f"visit.digit.{d}")
             for d in "56789"
         ],
-        Binding("enter,equals_sign", "edit_value", "Saisir", key_display="Entrée", id="visit.value",
+        Binding("enter", "edit_value", "Saisir", id="visit.value",
                 tooltip="Saisir la valeur (nombre ou texte ; Entrée ou =)"),
+        Binding("equals_sign", "edit_value", "Saisir la valeur", key_display="=", show=False,
+                id="visit.value.equals"),
         Binding("c", "comment", "Commentaire", id="visit.comment"),
         Binding("a", "add_followup", "Suivi +", id="visit.followup", tooltip="Ajouter un suivi sur cet élément"),
         Binding("i", "edit_info", "Infos", id="visit.info", tooltip="Date, type, participants"),
