@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument("--animateur", dest="animator")
     config.add_argument("--departement", "--department", dest="department")
     config.add_argument("--modele", "--template", dest="template", help="modèle de grille (TOML)")
+    config.add_argument("--jeton", "--token", dest="token", help="jeton personnel du serveur central")
 
     sites = commands.add_parser("sites", help="structures France services")
     sites_cmd = sites.add_subparsers(dest="sites_command", metavar="ACTION", required=True)
@@ -58,7 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--json", action="store_true")
 
     sync = commands.add_parser("sync", help="synchroniser avec le dossier central")
-    sync.add_argument("--central", help="dossier central (mémorisé pour la suite)")
+    sync.add_argument(
+        "--central", help="dossier central ou serveur https://… (mémorisé pour la suite)"
+    )
     sync.add_argument("--json", action="store_true", help='affiche {"sent", "received", "conflicts"}')
 
     export = commands.add_parser("export", help="exporter en CSV (Excel) ou JSON")
@@ -139,6 +142,8 @@ def _cmd_config(args: argparse.Namespace, data_dir: Path) -> int:
             except TemplateError as exc:
                 raise CommandError(str(exc)) from None
             settings.template_path = str(path)
+        if args.token is not None:
+            settings.sync_token = args.token.strip() or None
         store.save_settings(settings)
         print(
             f"Animateur : {settings.animator or '(non renseigné)'} — "
@@ -231,6 +236,10 @@ def _cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
 
     with _open(data_dir) as store:
         report = run_sync(store, central_path(store, args.central))
+    if report.server:
+        print(f"Serveur : {report.server}", file=sys.stderr)
+    for line in report.refused:
+        print(f"fsfield : refusé par le serveur, gardé à envoyer : {line}", file=sys.stderr)
     for problem in report.problems:
         print(f"fsfield : fichier ignoré (laissé en place) : {problem}", file=sys.stderr)
     if report.future:

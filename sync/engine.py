@@ -58,11 +58,32 @@ class LocalReplicaPort(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class RefusedWrite:
+    """A write the central store refused (a server: not this token's to write, or a reused dot);
+    it stays in the outbox. ``reason`` is a code, ``message`` its French wording."""
+
+    dot: str
+    record: str
+    reason: str
+    message: str
+
+
+class PushRefused(Exception):
+    """Raised by a central store's ``push`` that stored ``accepted`` and refused ``refused``."""
+
+    def __init__(self, accepted: list[str], refused: list[RefusedWrite]) -> None:
+        super().__init__(f"{len(refused)} write(s) refused")
+        self.accepted = accepted
+        self.refused = refused
+
+
 class CentralStore(Protocol):
     """What the engine needs from a central store (:class:`~sync.folder.FolderStore`)."""
 
     def push(self, device: str, scope: str, writes: list[Write]) -> int:
-        """Durably publish a batch; return its seq."""
+        """Durably publish a batch; return its seq. May raise :class:`PushRefused` after
+        publishing only part of it."""
         ...
 
     def pull(
@@ -75,13 +96,15 @@ class CentralStore(Protocol):
 @dataclass(slots=True)
 class SyncResult:
     """What one round did: dots pushed, new writes received, records now in conflict among those
-    touched by received writes, problems met, and received writes from a clock in the future."""
+    touched by received writes, problems met, received writes from a clock in the future, and
+    writes the store refused (kept in the outbox)."""
 
     sent: list[str] = field(default_factory=list)
     received: list[Write] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     future: list[Write] = field(default_factory=list)
+    refused: list[RefusedWrite] = field(default_factory=list)
 
 
 def sync_once(local: LocalReplicaPort, store: CentralStore) -> SyncResult:
@@ -93,8 +116,12 @@ def sync_once(local: LocalReplicaPort, store: CentralStore) -> SyncResult:
     outbox = local.outbox()
     for i in range(0, len(outbox), MAX_BATCH_WRITES):
         chunk = outbox[i : i + MAX_BATCH_WRITES]
-        store.push(device, scope, chunk)
-        dots = [w.dot for w in chunk]
+        try:
+            store.push(device, scope, chunk)
+            dots = [w.dot for w in chunk]
+        except PushRefused as err:  # the rest was published; the refused stay in the outbox
+            dots = err.accepted
+            result.refused.extend(err.refused)
         local.mark_sent(dots)
         result.sent.extend(dots)
 

@@ -277,6 +277,8 @@ class Settings(BaseModel):
     department: str = ""
     template_path: str | None = None
     central: str | None = None
+    #: personal token for a sync server (never printed: kept out of repr)
+    sync_token: str | None = Field(default=None, repr=False)
 
     @property
     def configured(self) -> bool:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from fsfield.store.repo import Store
 from fsfield.store.storage import StoreError
-from sync.engine import sync_once
+from sync.engine import CentralStore, sync_once
 from sync.folder import FolderStore, StoreUnavailable
+from sync.http import HttpCentralStore, is_server_url
 from sync.writes import Write, gc_paused
 
 
@@ -92,10 +94,16 @@ class SyncReport:
     conflicts: int = 0
     problems: list[str] = field(default_factory=list)
     future: int = 0
+    refused: list[str] = field(default_factory=list)
+    """French lines: writes the server refused, kept to send (never dropped in silence)."""
+    server: str = ""
+    """For a server store: its address and as whom (``https://… — Anne (animator, 87)``)."""
 
     def summary(self) -> str:
         """One French line."""
         line = f"Envoyées : {self.sent} · Reçues : {self.received} · Conflits : {self.conflicts}"
+        if self.refused:
+            line += f" · Refusées par le serveur : {len(self.refused)}"
         if self.problems:
             line += f" · Fichiers ignorés : {len(self.problems)}"
         return line
@@ -104,19 +112,42 @@ class SyncReport:
         return {"sent": self.sent, "received": self.received, "conflicts": self.conflicts}
 
 
-def central_path(store: Store, override: str | Path | None = None) -> Path:
-    """The central store folder: ``override`` (remembered once a sync succeeds) or the last one."""
+def central_path(store: Store, override: str | Path | None = None) -> Path | str:
+    """The central store: ``override`` (remembered once a sync succeeds) or the last one; a
+    folder (a Path) or a server's address (``https://…``, kept as a str)."""
     if override:
+        if is_server_url(str(override)):
+            return str(override)
         return Path(override).expanduser().resolve()
     if store.settings.central:
-        return Path(store.settings.central)
+        central = store.settings.central
+        return central if is_server_url(central) else Path(central)
     raise SyncFailed(
         "synchronisation non configurée : indiquez le dossier central une première fois, "
         "par exemple : fsfield sync --central /chemin/vers/le/partage"
     )
 
 
-def run_sync(store: Store, central: Path) -> SyncReport:
+TOKEN_ENV = "FSFIELD_SYNC_TOKEN"
+
+
+def open_central(store: Store, central: Path | str) -> CentralStore:
+    """The central store ``central`` names: a server (``https://…``, with this person's token
+    from ``$FSFIELD_SYNC_TOKEN`` or ``fsfield config --jeton``) or a folder."""
+    if isinstance(central, str) and is_server_url(central):
+        token = os.environ.get(TOKEN_ENV) or store.settings.sync_token
+        if not token:
+            raise SyncFailed(
+                f"jeton absent pour {central} : fsfield config --jeton VOTRE_JETON "
+                f"(ou la variable {TOKEN_ENV}). Rien n'a été perdu."
+            )
+        return HttpCentralStore(central, token)
+    saved = _saved_hints(store)
+    hints = saved.get("devices") if saved.get("root") == str(central) else None
+    return FolderStore(Path(central), hints=hints if isinstance(hints, dict) else None)
+
+
+def run_sync(store: Store, central: Path | str) -> SyncReport:
     """One round: push the outbox durably, then pull and merge what others wrote."""
     # A first sync builds an object per write and field, none in a cycle: the cyclic GC is
     # paused for the round and resumes (visiting them once) after it, as after any bulk load.
@@ -124,25 +155,30 @@ def run_sync(store: Store, central: Path) -> SyncReport:
         return _sync_round(store, central)
 
 
-def _sync_round(store: Store, central: Path) -> SyncReport:
+def _sync_round(store: Store, central: Path | str) -> SyncReport:
     if not store.settings.department:
         raise SyncFailed("département non configuré : fsfield config --departement 87")
     if store.unsaved:
         store.retry_save()  # never send what this laptop has not saved itself
-    saved = _saved_hints(store)
-    hints = saved.get("devices") if saved.get("root") == str(central) else None
-    folder = FolderStore(central, hints=hints if isinstance(hints, dict) else None)
+    central_store = open_central(store, central)
+    folder = central_store if isinstance(central_store, FolderStore) else None
+    server = ""
     try:
         # One durable save for the whole round (acks, received writes, cursor): if it is lost,
         # the round is simply redone (pushing or reading a batch twice changes nothing).
         try:
             with store.storage.batch():
-                result = sync_once(StorePort(store, folder), folder)
+                if isinstance(central_store, HttpCentralStore):
+                    who = central_store.info()["token"]
+                    server = f"{central} — {who['name']} ({who['role']}, {who['department'] or 'tous'})"
+                result = sync_once(StorePort(store, folder), central_store)
                 settings = store.settings
                 if settings.central != str(central):  # remembered once a sync succeeds
                     settings.central = str(central)
                     store.save_settings(settings)
         finally:
+            if isinstance(central_store, HttpCentralStore):
+                central_store.close()
             if store.unsaved:
                 store.retry_save()  # keep what was acknowledged before a failure
     except StoreUnavailable as exc:
@@ -159,4 +195,6 @@ def _sync_round(store: Store, central: Path) -> SyncReport:
         conflicts=len(open_conflicts),
         problems=[f"{p.path} : {p.reason}" for p in result.problems],
         future=len(result.future),
+        refused=[f"{r.record} ({r.dot}) : {r.message}" for r in result.refused],
+        server=server,
     )

@@ -190,7 +190,7 @@ def place(
     for record, ws in by_record.items():
         if record in placed or record in refused:
             continue
-        dep = _dep_from_sites(ws, scope, placed)
+        dep = _dep_from_sites(ws, scope, {**{r: i.department for r, i in known.items()}, **placed})
         if dep is None:
             refused[record] = "unplaceable"
         else:

@@ -85,6 +85,19 @@ async def test_animator_of_87_writing_a_record_of_23_is_refused_whole(backend, t
         assert r.status_code == 200
 
 
+async def test_a_record_naming_a_site_stored_earlier_takes_its_department(backend, tokens):
+    dev = device()
+    site = new_site(dev, "87")
+    async with client(backend) as c:
+        await c.post("/v1/push", json=batch(dev), headers={**auth(tokens["a87"]), **key()})
+        dev.mark_sent(w.dot for w in dev.outbox())
+        new_followup(dev, site)
+        r = await c.post("/v1/push", json=batch(dev), headers={**auth(tokens["a87"]), **key()})
+        assert r.status_code == 200, r.text
+        r = await c.post("/v1/push", json=batch(dev), headers={**auth(tokens["a23"]), **key()})
+        assert r.status_code == 403 and r.json()["refused"][0]["reason"] == "other_department"
+
+
 async def test_a_record_that_cannot_be_placed_is_refused(backend, tokens):
     dev = device()
     visit = "9b1d0000-0000-0000-0000-000000000001"
