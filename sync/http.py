@@ -69,8 +69,8 @@ class HttpCentralStore:
         token: str,
         *,
         timeout: float = 30.0,
-        retries: int = 5,
-        backoff: float = 0.5,
+        retries: int = 4,
+        backoff: float = 0.25,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:

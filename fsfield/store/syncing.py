@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fsfield.store.repo import Store
 from fsfield.store.storage import StoreError
-from sync.engine import CentralStore, sync_once
+from sync.engine import CentralStore, RefusedWrite, sync_once
 from sync.folder import FolderStore, StoreUnavailable
 from sync.http import HttpCentralStore, is_server_url
 from sync.writes import Write, gc_paused
@@ -95,7 +95,7 @@ class SyncReport:
     problems: list[str] = field(default_factory=list)
     future: int = 0
     refused: list[str] = field(default_factory=list)
-    """French lines: writes the server refused, kept to send (never dropped in silence)."""
+    """French lines, one per record whose writes the server refused (they stay to send)."""
     server: str = ""
     """For a server store: its address and as whom (``https://… — Anne (animator, 87)``)."""
 
@@ -103,7 +103,7 @@ class SyncReport:
         """One French line."""
         line = f"Envoyées : {self.sent} · Reçues : {self.received} · Conflits : {self.conflicts}"
         if self.refused:
-            line += f" · Refusées par le serveur : {len(self.refused)}"
+            line += f" · Refusés par le serveur : {len(self.refused)}"
         if self.problems:
             line += f" · Fichiers ignorés : {len(self.problems)}"
         return line
@@ -145,6 +145,17 @@ def open_central(store: Store, central: Path | str) -> CentralStore:
     saved = _saved_hints(store)
     hints = saved.get("devices") if saved.get("root") == str(central) else None
     return FolderStore(Path(central), hints=hints if isinstance(hints, dict) else None)
+
+
+def _refused_lines(refused: list[RefusedWrite]) -> list[str]:
+    """One French line per refused record: which, why, how many writes stay to send."""
+    by_record: dict[str, list[RefusedWrite]] = {}
+    for r in refused:
+        by_record.setdefault(r.record, []).append(r)
+    return [
+        f"{record} : {rs[0].message} ({len(rs)} modification(s))"
+        for record, rs in sorted(by_record.items())
+    ]
 
 
 def run_sync(store: Store, central: Path | str) -> SyncReport:
@@ -195,6 +206,6 @@ def _sync_round(store: Store, central: Path | str) -> SyncReport:
         conflicts=len(open_conflicts),
         problems=[f"{p.path} : {p.reason}" for p in result.problems],
         future=len(result.future),
-        refused=[f"{r.record} ({r.dot}) : {r.message}" for r in result.refused],
+        refused=_refused_lines(result.refused),
         server=server,
     )
