@@ -24,7 +24,8 @@ def start_sync(screen: FsScreen) -> None:
             _run(screen, path)
 
     screen.app.push_screen(
-        TextPrompt("Dossier central (partage réseau, dossier synchronisé ou clé USB)"), chosen
+        TextPrompt("Dossier central (partage, dossier synchronisé, clé USB) ou serveur https://…"),
+        chosen,
     )
 
 
@@ -63,6 +64,11 @@ class SyncResultScreen(AppAccess, ModalScreen[None]):
             f"Reçues : {r.received} modification(s)",
             f"Conflits à régler : {r.conflicts}" + ("  → c pour les voir" if r.conflicts else ""),
         ]
+        if r.server:
+            lines.insert(0, f"Serveur : {r.server}")
+        if r.refused:
+            lines.append(f"Refusés par le serveur (gardés à envoyer) : {len(r.refused)}")
+            lines += [f"  • {line}" for line in r.refused[:5]]
         if r.future:
             lines.append(f"⚠ {r.future} modification(s) datée(s) dans le futur : horloge déréglée ?")
         if r.problems:

@@ -207,6 +207,8 @@ async def test_s_in_the_tui_asks_the_central_folder_once_then_syncs_and_shows_th
         assert isinstance(app.screen, SyncResultScreen)
         summary = str(app.screen.query_one("#sync-summary").render())
         assert "Reçues : " in summary and "Conflits à régler : 0" in summary
+        if isinstance(central, str):  # which server, and as whom
+            assert f"Serveur : {central} — Bruno (animator, 87)" in summary
         await pilot.press("escape")
         await pilot.pause()
         table = app.screen.query_one("#sites")
