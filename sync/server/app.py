@@ -87,6 +87,9 @@ class PullAnswer(BaseModel):
 
 
 class ErrorAnswer(BaseModel):
+    """Every error answer: a code and a French message, and details where useful."""
+
+    model_config = ConfigDict(extra="allow")
     code: str
     message: str
 
@@ -134,6 +137,7 @@ async def _send_json(send: Send, status: int, payload: dict[str, Any]) -> None:
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorAnswer, "description": "Jeton absent, inconnu ou révoqué"},
+    422: {"model": ErrorAnswer, "description": "Requête invalide"},
     503: {"model": ErrorAnswer, "description": "Stockage indisponible"},
 }
 
@@ -185,7 +189,7 @@ def create_app(backend: Backend, *, log_access: bool = True) -> FastAPI:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(exc.status_code, "bad_request")
-        return JSONResponse(body(code), exc.status_code)
+        return JSONResponse(body(code), exc.status_code, headers=exc.headers)  # Allow on 405
 
     @app.exception_handler(Exception)
     async def _internal(request: Request, exc: Exception) -> JSONResponse:
@@ -226,7 +230,9 @@ def create_app(backend: Backend, *, log_access: bool = True) -> FastAPI:
     @app.post(
         "/v1/push",
         responses={
+            400: {"model": ErrorAnswer, "description": "Corps illisible (pas du JSON)"},
             401: _ERRORS[401],
+            422: _ERRORS[422],
             403: {"model": ErrorAnswer, "description": "Enregistrements refusés (rien d'enregistré)"},
             409: {"model": ErrorAnswer, "description": "Identifiant déjà reçu avec un autre contenu"},
             413: {"model": ErrorAnswer, "description": "Corps trop volumineux"},
@@ -236,7 +242,9 @@ def create_app(backend: Backend, *, log_access: bool = True) -> FastAPI:
     def push(
         batch: PushBody,
         who: Caller,
-        idempotency_key: Annotated[str, Header(alias="Idempotency-Key")],
+        idempotency_key: Annotated[
+            str, Header(alias="Idempotency-Key", pattern=r"^[A-Za-z0-9_-]{1,128}$")
+        ],
     ) -> PushAnswer:
         """Store a batch, all or nothing. Replaying the same key and body gives the same answer."""
         if _KEY_RE.fullmatch(idempotency_key) is None:
@@ -259,7 +267,7 @@ def create_app(backend: Backend, *, log_access: bool = True) -> FastAPI:
             raise ApiError(503, "unavailable") from None
         return PushAnswer(**answer)
 
-    @app.get("/v1/writes", response_model=PullAnswer, responses={401: _ERRORS[401], 403: {"model": ErrorAnswer}, 503: _ERRORS[503]})
+    @app.get("/v1/writes", response_model=PullAnswer, responses={**_ERRORS, 403: {"model": ErrorAnswer}})
     def pull(
         who: Caller,
         after: Annotated[int, Query(ge=0, le=2**62)] = 0,
@@ -275,7 +283,7 @@ def create_app(backend: Backend, *, log_access: bool = True) -> FastAPI:
             raise ApiError(503, "unavailable") from None
         return Response(page.to_json(), media_type="application/json")
 
-    @app.get("/v1/records", responses={401: _ERRORS[401], 403: {"model": ErrorAnswer}, 503: _ERRORS[503]})
+    @app.get("/v1/records", responses={**_ERRORS, 403: {"model": ErrorAnswer}})
     def records(
         who: Caller,
         kind: Annotated[str | None, Query(pattern=r"^[a-z][a-z0-9_-]{0,31}$")] = None,
