@@ -57,14 +57,21 @@ def wait_healthy(url: str, proc: subprocess.Popen | None = None, timeout: float 
         except httpx.TransportError:
             pass
         if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"server exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+            log = getattr(proc, "log_path", None)
+            raise RuntimeError(f"server exited: {log.read_text() if log else ''}")
         if time.monotonic() > deadline:
             raise RuntimeError("server not healthy in time")
         time.sleep(0.05)
 
 
-def serve_process(store: str | Path, port: int, *extra: str) -> subprocess.Popen:
-    """``fsfield-sync serve`` as a subprocess (stopped by the caller)."""
+def serve_process(store: str | Path, port: int, *extra: str, log: Path | None = None) -> subprocess.Popen:
+    """``fsfield-sync serve`` as a subprocess (stopped by the caller). Its standard error (the
+    access log) goes to the file ``log``, not a pipe nobody reads (which would block it)."""
     cmd = [sys.executable, "-m", "sync.server.cli", "serve", "--store", str(store), "--port", str(port), *extra]
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    if log is None:
+        return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    with open(log, "ab") as err:
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env)
+    proc.log_path = log  # type: ignore[attr-defined]
+    return proc

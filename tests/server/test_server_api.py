@@ -98,6 +98,25 @@ async def test_a_record_naming_a_site_stored_earlier_takes_its_department(backen
         assert r.status_code == 403 and r.json()["refused"][0]["reason"] == "other_department"
 
 
+async def test_an_activity_takes_its_sites_department_or_the_batch_scope(backend, tokens):
+    dev = device()
+    s87 = new_site(dev, "87")
+    s23 = new_site(dev, "23")
+    network, local, mixed = "act-network", "act-local", "act-mixed"
+    dev.write(network, "activity", "site_ids", [])  # a visio of the network: no site
+    dev.write(local, "activity", "site_ids", [s87])
+    dev.write(mixed, "activity", "site_ids", [s87, s23])
+    ws = [w for w in dev.outbox() if w.record != s23]
+    async with client(backend) as c:
+        r = await c.post("/v1/push", json=batch(dev, ws), headers={**auth(tokens["a87"]), **key()})
+        assert r.status_code == 403
+        assert {x["record"]: x["reason"] for x in r.json()["refused"]} == {mixed: "unplaceable"}
+        ok = [w for w in ws if w.record != mixed]
+        assert (await c.post("/v1/push", json=batch(dev, ok), headers={**auth(tokens["a87"]), **key()})).status_code == 200
+        docs = (await c.get("/v1/records", params={"kind": "activity"}, headers=auth(tokens["p87"]))).json()
+    assert {d["record"]: d["department"] for d in docs} == {network: "87", local: "87"}
+
+
 async def test_a_record_that_cannot_be_placed_is_refused(backend, tokens):
     dev = device()
     visit = "9b1d0000-0000-0000-0000-000000000001"

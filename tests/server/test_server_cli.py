@@ -78,7 +78,7 @@ def test_fsfield_sync_through_a_real_server_process(tmp_path, capsys, monkeypatc
     _, out, _ = run(capsys, "token", "add", "Préf", "--role", "prefecture", "--department", "87", "--store", str(store))
     token_p = out.strip().splitlines()[-1]
     port = free_port()
-    proc = serve_process(store, port)
+    proc = serve_process(store, port, log=tmp_path / "server.log")
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, proc)
@@ -116,7 +116,7 @@ def test_fsfield_sync_through_a_real_server_process(tmp_path, capsys, monkeypatc
     finally:
         proc.terminate()
         proc.wait(10)
-    log = proc.stderr.read().decode()
+    log = (tmp_path / "server.log").read_text()
     assert '"path":"/v1/push"' in log, "structured access log"
     assert token_a not in log and token_p not in log, "no token in the log"
 
