@@ -75,3 +75,13 @@ def serve_process(store: str | Path, port: int, *extra: str, log: Path | None = 
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env)
     proc.log_path = log  # type: ignore[attr-defined]
     return proc
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Stop a server process: SIGTERM (graceful), then SIGKILL if it lingers."""
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(10)
