@@ -14,8 +14,8 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..batch import SCOPE_PATTERN
-from ..writes import Write
+from sync.batch import SCOPE_PATTERN
+from sync.writes import Write
 
 ROLES = ("animator", "prefecture", "national")
 PREFECTURE_FIELDS = frozenset({"status", "notes", "due"})

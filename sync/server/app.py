@@ -20,9 +20,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..batch import SCOPE_PATTERN
-from ..wire import WireWrite, wire_to_writes
-from ..writes import DEVICE_PATTERN, InvalidWrite
+from sync.batch import SCOPE_PATTERN
+from sync.wire import WireWrite, wire_to_writes
+from sync.writes import DEVICE_PATTERN, InvalidWrite
+
 from .access import Principal, check_token, split_token
 from .backend import (
     CENTRAL_FORMAT,

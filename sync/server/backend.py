@@ -15,7 +15,8 @@ from typing import Any, Protocol
 
 import orjson
 
-from ..writes import Write
+from sync.writes import Write
+
 from .access import Principal, RecordInfo, Refusal, TokenRow, check_batch
 
 CENTRAL_FORMAT = "fsfield-central/1"

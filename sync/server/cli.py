@@ -9,7 +9,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-from ..hlc import wall_clock_ms
+from sync.hlc import wall_clock_ms
+
 from .access import ROLES, TokenRow, new_token, valid_department, valid_name
 from .messages import CLI
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..replica import Replica
-from ..writes import Write
+from sync.replica import Replica
+from sync.writes import Write
+
 from .access import RecordInfo
 
 

@@ -28,9 +28,10 @@ from typing import Any
 import orjson
 from filelock import FileLock, Timeout
 
-from ..durable import append_durably, atomic_replace, create_new
-from ..hlc import wall_clock_ms
-from ..writes import Write
+from sync.durable import append_durably, atomic_replace, create_new
+from sync.hlc import wall_clock_ms
+from sync.writes import Write
+
 from .access import Principal, RecordInfo, TokenRow, referenced
 from .backend import (
     Collision,

@@ -19,7 +19,8 @@ import psycopg
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool, PoolTimeout
 
-from ..writes import Write
+from sync.writes import Write
+
 from .access import Principal, RecordInfo, TokenRow, referenced
 from .backend import Collision, KeyReused, Page, Unavailable, plan_push, request_digest, write_body
 from .documents import current_document, record_info

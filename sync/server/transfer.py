@@ -8,8 +8,9 @@ from typing import BinaryIO
 
 import orjson
 
-from ..wire import validate_writes
-from ..writes import InvalidWrite, Write
+from sync.wire import validate_writes
+from sync.writes import InvalidWrite, Write
+
 from .access import valid_department
 from .backend import EXPORT_FORMAT, Collision
 from .messages import CLI
