@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import ipaddress
 import logging
 import os
@@ -112,6 +113,10 @@ def _serve(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise CliError(CLI["missing_dependency"].format(name=exc.name)) from None
     backend = _open(args.store, serve=True)
+    # What the store loaded lives as long as the process and holds no cycle worth collecting:
+    # out of the collector's sight, or every full collection would walk it again.
+    gc.collect()
+    gc.freeze()
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     scheme = "https" if args.tls_cert else "http"
     print(CLI["serving"].format(url=f"{scheme}://{args.host}:{args.port}", store=_shown(args.store)), file=sys.stderr, flush=True)

@@ -221,9 +221,10 @@ class JsonFileBackend:
             if readable is None:
                 seqs: list[int] = list(range(after + 1, min(head, after + limit + 1) + 1))
             else:
+                # Slices, not islice: islice would walk the list up to the cursor.
                 lists = [self._by_dep.get(dep, []) for dep in sorted(readable)]
-                its = [islice(lst, bisect_right(lst, after), None) for lst in lists]
-                seqs = list(islice(heapq.merge(*its), limit + 1))
+                parts = [lst[(i := bisect_right(lst, after)) : i + limit + 1] for lst in lists]
+                seqs = parts[0] if len(parts) == 1 else list(islice(heapq.merge(*parts), limit + 1))
             more = len(seqs) > limit
             seqs = seqs[:limit]
             cursor = seqs[-1] if more else max(head, after)
