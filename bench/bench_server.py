@@ -136,6 +136,7 @@ def bench_pushes(kind: str, dsn: str | None, clients: int, batches: int, batch: 
 
 def bench_pull(kind: str, dsn: str | None, sizes: list[int], repeat: int = 15) -> None:
     base: float | None = None
+    base_in: float | None = None
     for size in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             store, backend = _backend(kind, dsn, Path(tmp) / "store")
@@ -150,6 +151,26 @@ def bench_pull(kind: str, dsn: str | None, sizes: list[int], repeat: int = 15) -
                 backend.import_rows(rows)
             fill = time.perf_counter() - t0
             head = backend.pull(None, 0, 1).cursor if kind == "postgres" else len(list(backend.export()))
+            # The backend alone, in process: the same pull without HTTP.
+            page, after87 = backend.pull(frozenset({"87"}), 0, 5000), 0
+            bodies87: list[int] = []
+            while True:
+                bodies87.append(len(page.bodies))
+                if not page.more:
+                    break
+                after87 = page.cursor
+                page = backend.pull(frozenset({"87"}), after87, 5000)
+            inproc = []
+            skip = sum(bodies87) - per_trip
+            cur = 0
+            while skip > 0:
+                p = backend.pull(frozenset({"87"}), cur, min(5000, skip))
+                skip -= len(p.bodies)
+                cur = p.cursor
+            for _ in range(repeat):
+                t = time.perf_counter()
+                backend.pull(frozenset({"87"}), cur, 5000)
+                inproc.append(time.perf_counter() - t)
             backend.close()
             port = free_port()
             proc = serve_process(store, port)
@@ -177,9 +198,11 @@ def bench_pull(kind: str, dsn: str | None, sizes: list[int], repeat: int = 15) -
                     assert got == per_trip, got
                 best = min(times)
                 base = base or best
+                base_in = base_in or min(inproc)
                 print(f"{kind:8} store of {head:>9} writes (fill {fill:6.1f} s): incremental pull of {per_trip} "
                       f"writes of 87: best {best * 1000:6.1f} ms, median {statistics.median(times) * 1000:6.1f} ms, "
-                      f"x{best / base:.2f} the smallest store; first sync of 87 ({n87} writes) {first * 1000:.0f} ms")
+                      f"x{best / base:.2f} the smallest store; first sync of 87 ({n87} writes) {first * 1000:.0f} ms; "
+                      f"backend alone {min(inproc) * 1000:.3f} ms (x{min(inproc) / base_in:.2f})")
             finally:
                 proc.terminate()
                 proc.wait(30)
