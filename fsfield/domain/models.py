@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from fsfield.domain.reply import Sending, Stance, content_version
 from fsfield.domain.template import AnswerStatus
 
 
@@ -214,7 +215,7 @@ class VisitEvent(BaseModel):
 
 class Visit(Record):
     kind: ClassVar[str] = "visit"
-    maps: ClassVar[tuple[str, ...]] = ("answers", "events")
+    maps: ClassVar[tuple[str, ...]] = ("answers", "events", "sendings", "reply_items")
 
     site_id: str
     date: dt.date
@@ -226,9 +227,41 @@ class Visit(Record):
     answers: dict[str, Answer] = Field(default_factory=dict)
     events: dict[str, VisitEvent] = Field(default_factory=dict)
     notes: str = ""
+    #: the report sent, once per sending (see ``fsfield/domain/reply.py``)
+    sendings: dict[str, Sending] = Field(default_factory=dict)
+    #: the structure's reply
+    reply_on: dt.date | None = None
+    reply_text: str = ""
+    reply_items: dict[str, Stance] = Field(default_factory=dict)
+
+    @field_validator("reply_items", mode="before")
+    @classmethod
+    def _drop_withdrawn(cls, value: Any) -> Any:
+        # A stance withdrawn is written as None (a write never disappears).
+        return {k: v for k, v in value.items() if v is not None} if isinstance(value, dict) else value
 
     def answer(self, item_id: str) -> Answer:
         return self.answers.get(item_id) or Answer()
+
+    @property
+    def version(self) -> str:
+        """Fingerprint of the report's content (see :func:`content_version`)."""
+        return content_version(self.to_fields())
+
+    def sent(self) -> list[Sending]:
+        """The sendings of the report, oldest first."""
+        return sorted(self.sendings.values(), key=lambda s: (s.on, s.to))
+
+    @property
+    def changed_since_sent(self) -> bool:
+        """True when the report was sent and the visit changed after the last sending."""
+        sent = self.sent()
+        return bool(sent) and sent[-1].version != self.version
+
+    @property
+    def has_reply(self) -> bool:
+        """True when the structure's reply was recorded."""
+        return self.reply_on is not None or bool(self.reply_text.strip() or self.reply_items)
 
     def history(self) -> list[VisitEvent]:
         return sorted(self.events.values(), key=lambda e: e.at)

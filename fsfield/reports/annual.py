@@ -20,11 +20,12 @@ import datetime as dt
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from fsfield.domain.activity import Activity, ActivityType, partner_short
 from fsfield.domain.models import FollowUp, OwnerKind, Site, Visit, VisitStatus, VisitType
 from fsfield.domain.template import AnswerStatus, ChecklistTemplate
+from fsfield.reports.annual_replies import ReplyLine, reply_lines
 from fsfield.store import visits as ops
 from fsfield.store.repo import Store
 
@@ -143,6 +144,18 @@ class AnnualFigures:
     activities_by_type: list[ActivityTypeFigures]
     activities: list[ActivityLine]
     missions: list[MissionSummary]
+    #: finalised visits of the year: report sent, reply received
+    replies: list[ReplyLine] = field(default_factory=list)
+
+    @property
+    def reports_sent(self) -> int:
+        """Finalised visits of the year whose report was sent."""
+        return sum(1 for r in self.replies if r.sent_on is not None)
+
+    @property
+    def replies_received(self) -> int:
+        """Finalised visits of the year whose structure replied."""
+        return sum(1 for r in self.replies if r.replied)
 
     @property
     def empty(self) -> bool:
@@ -340,7 +353,7 @@ def compute_annual(
         median_days_to_close=statistics.median(delays) if delays else None,
         fu_by_owner=by_owner, fu_by_partner=by_partner,
         top_findings=findings, activities_by_type=by_type, activities=lines,
-        missions=missions,
+        missions=missions, replies=reply_lines(in_year, {s.id: s for s in sites}),
     )
 
 

@@ -13,6 +13,9 @@ from fsfield.reports.export import french_csv
 from fsfield.reports.markup import esc, html_table, md, md_table, page
 
 BAR_WIDTH = 30
+NOTE = ("Un suivi est ouvert à la date de sa visite ; « en retard » : encore ouvert au {as_of} "
+        "avec une échéance dépassée.")
+REPLY_HEADER = ["Structure", "Visite", "Envoyé le", "À", "Réponse le", "Acceptés", "Contestés"]
 _FU_HEADER = ["Responsable", "Ouverts", "Clos", "En cours fin de période", "En retard"]
 _MEETING_TYPES = (ActivityType.VISIO, ActivityType.SEMINAIRE, ActivityType.REUNION)
 SHORT_MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.",
@@ -87,32 +90,70 @@ def _months_text(per_month: tuple[int, ...]) -> str:
     return ", ".join(parts) or "—"
 
 
-def _site_rows(fig: AnnualFigures) -> list[list[Any]]:
+def site_rows(fig: AnnualFigures) -> list[list[Any]]:
     return [[s.name + ("" if s.in_directory else " (hors annuaire)"), s.id_fs or "—", s.count,
              _months_text(s.per_month), french_date(s.last_visit) or "jamais"]
             for s in fig.per_site]
 
 
-def _group_rows(groups: list[FollowUpGroup]) -> list[list[Any]]:
+def group_rows(groups: list[FollowUpGroup]) -> list[list[Any]]:
     return [[g.label, g.opened, g.closed, g.open_end, g.overdue] for g in groups]
 
 
-def _activity_rows(fig: AnnualFigures) -> list[list[Any]]:
+def activity_rows(fig: AnnualFigures) -> list[list[Any]]:
     return [[a.activity_type.label, a.count,
              a.attendance if a.count else "—",
              a.unknown_attendance or ""] for a in fig.activities_by_type]
 
 
-def _journal_rows(fig: AnnualFigures) -> list[list[Any]]:
+def journal_rows(fig: AnnualFigures) -> list[list[Any]]:
     return [[french_date(a.date), a.activity_type.label, a.title,
              "" if a.attendance is None else a.attendance,
              ", ".join(a.partners + a.sites) or "—"] for a in fig.activities]
 
 
-def _mission_rows(fig: AnnualFigures) -> list[list[Any]]:
+def mission_rows(fig: AnnualFigures) -> list[list[Any]]:
     return [[m.title, *(m.counts[s] for s in AnswerStatus), m.total] for m in fig.missions]
 
 
+
+
+def followup_line(fig: AnnualFigures) -> str:
+    """The follow-up figures in one sentence."""
+    return (f"Ouverts : {fig.fu_opened} · clos : {fig.fu_closed} · en cours au "
+            f"{french_date(fig.as_of)} : {fig.fu_open_end} · en retard : {fig.fu_overdue} · "
+            f"délai médian de clôture : {days_text(fig.median_days_to_close)}")
+
+
+def count(n: int, singular: str, plural: str) -> str:
+    """``1 rapport envoyé``, ``0 rapport envoyé``, ``3 rapports envoyés`` (French: 0 and 1 are
+    singular)."""
+    return f"{n} {singular if n < 2 else plural}"
+
+
+def replies_summary(fig: AnnualFigures) -> str:
+    """``12 rapports envoyés sur 14 visites finalisées · 5 réponses reçues``."""
+    changed = sum(1 for r in fig.replies if r.changed_since_sent)
+    text = (f"{count(fig.reports_sent, 'rapport envoyé', 'rapports envoyés')} sur "
+            f"{count(len(fig.replies), 'visite finalisée', 'visites finalisées')} · "
+            f"{count(fig.replies_received, 'réponse reçue', 'réponses reçues')}")
+    if changed:
+        text += f" · {count(changed, 'modifié', 'modifiés')} après envoi"
+    return text
+
+
+def reply_rows(fig: AnnualFigures) -> list[list[Any]]:
+    """One row per finalised visit of the year."""
+    return [[r.site_name, french_date(r.visit_date),
+             (french_date(r.sent_on) or "non envoyé")
+             + (" (modifié après envoi)" if r.changed_since_sent else ""),
+             r.sent_to or "—", french_date(r.reply_on) or ("reçue" if r.replied else "—"),
+             r.accepted, r.contested] for r in fig.replies]
+
+
+def replies_data(fig: AnnualFigures) -> dict[str, Any]:
+    """The section "Rapports envoyés / réponses reçues" for the PDF template."""
+    return {"summary": replies_summary(fig), "header": REPLY_HEADER, "rows": reply_rows(fig)}
 
 
 def render_markdown(fig: AnnualFigures, department: str = "", animator: str = "") -> str:
@@ -129,7 +170,7 @@ def render_markdown(fig: AnnualFigures, department: str = "", animator: str = ""
     out += ["", "## Visites par mois", "", "```", text_bars(fig.per_month), "```", ""]
     out += ["## Visites par structure", "",
             md_table(["Structure", "id", "Visites", "Mois", "Dernière visite"],
-                     _site_rows(fig), "llrll"), ""]
+                     site_rows(fig), "llrll"), ""]
     out += ["## Visites par type", "",
             md_table(["Type", "Visites"], [[t.label, n] for t, n in fig.per_type], "lr"), ""]
     out += [f"## Structures non visitées depuis plus de {fig.months} mois "
@@ -141,17 +182,14 @@ def render_markdown(fig: AnnualFigures, department: str = "", animator: str = ""
               "" if s.days_since is None else s.days_since] for s in fig.stale], "lllr"))
     else:
         out.append("Aucune.")
-    out += ["", "## Suivis", "",
-            f"Ouverts : {fig.fu_opened} · clos : {fig.fu_closed} · en cours au "
-            f"{french_date(fig.as_of)} : {fig.fu_open_end} · en retard : {fig.fu_overdue} · "
-            f"délai médian de clôture : {days_text(fig.median_days_to_close)}", ""]
+    out += ["", "## Suivis", "", followup_line(fig), ""]
     if fig.fu_by_owner:
         out += ["### Par responsable", "",
-                md_table(_FU_HEADER, _group_rows(fig.fu_by_owner), "lrrrr"), ""]
+                md_table(_FU_HEADER, group_rows(fig.fu_by_owner), "lrrrr"), ""]
     if fig.fu_by_partner:
         out += ["### Par opérateur ou partenaire", "",
                 md_table(["Opérateur / partenaire", *_FU_HEADER[1:]],
-                         _group_rows(fig.fu_by_partner), "lrrrr"), ""]
+                         group_rows(fig.fu_by_partner), "lrrrr"), ""]
     out += ["## Constats les plus fréquents (À améliorer + Non conforme)", ""]
     if fig.top_findings:
         out.append(md_table(
@@ -162,19 +200,21 @@ def render_markdown(fig: AnnualFigures, department: str = "", animator: str = ""
         out.append("Aucun constat.")
     out += ["", "## Animation du réseau (journal d'activité)", "",
             md_table(["Type", "Nombre", "Participants", "Participation non notée"],
-                     _activity_rows(fig), "lrrr"), ""]
+                     activity_rows(fig), "lrrr"), ""]
     if fig.activities:
         out += ["### Détail", "",
                 md_table(["Date", "Type", "Titre", "Participants", "Partenaires et structures"],
-                         _journal_rows(fig), "lllrl"), ""]
+                         journal_rows(fig), "lllrl"), ""]
     out += ["## Synthèse par mission (réponses de l'année)", ""]
     if fig.missions:
         out.append(md_table(["Mission", *(s.label for s in AnswerStatus), "Total"],
-                            _mission_rows(fig), "lrrrrrr"))
+                            mission_rows(fig), "lrrrrrr"))
     else:
         out.append("Aucune réponse enregistrée.")
-    out += ["", "_Un suivi est ouvert à la date de sa visite ; « en retard » : encore ouvert "
-            f"au {french_date(fig.as_of)} avec une échéance dépassée._"]
+    out += ["", "## Rapports envoyés / réponses reçues", "", replies_summary(fig), ""]
+    if fig.replies:
+        out.append(md_table(REPLY_HEADER, reply_rows(fig), "lllllrr"))
+    out += ["", f"_{NOTE.format(as_of=french_date(fig.as_of))}_"]
     return "\n".join(out) + "\n"
 
 
@@ -206,7 +246,7 @@ def render_html(fig: AnnualFigures, department: str = "", animator: str = "") ->
              + "</ul>", "<h2>Visites par mois</h2>", _html_bars(fig.per_month),
              "<h2>Visites par structure</h2>",
              html_table(["Structure", "id", "Visites", "Mois", "Dernière visite"],
-                        _site_rows(fig), "llrll"),
+                        site_rows(fig), "llrll"),
              "<h2>Visites par type</h2>",
              html_table(["Type", "Visites"], [[t.label, n] for t, n in fig.per_type], "lr"),
              f"<h2>Structures non visitées depuis plus de {fig.months} mois "
@@ -216,17 +256,14 @@ def render_html(fig: AnnualFigures, department: str = "", animator: str = "") ->
         [[s.name, s.id_fs or "—", french_date(s.last_visit) or "jamais",
           "" if s.days_since is None else s.days_since] for s in fig.stale], "lllr")
         if fig.stale else "<p>Aucune.</p>")
-    body += ["<h2>Suivis</h2>",
-             f"<p>Ouverts : {fig.fu_opened} · clos : {fig.fu_closed} · en cours au "
-             f"{french_date(fig.as_of)} : {fig.fu_open_end} · en retard : {fig.fu_overdue} · "
-             f"délai médian de clôture : {esc(days_text(fig.median_days_to_close))}</p>"]
+    body += ["<h2>Suivis</h2>", f"<p>{esc(followup_line(fig))}</p>"]
     if fig.fu_by_owner:
         body += ["<h3>Par responsable</h3>",
-                 html_table(_FU_HEADER, _group_rows(fig.fu_by_owner), "lrrrr")]
+                 html_table(_FU_HEADER, group_rows(fig.fu_by_owner), "lrrrr")]
     if fig.fu_by_partner:
         body += ["<h3>Par opérateur ou partenaire</h3>",
                  html_table(["Opérateur / partenaire", *_FU_HEADER[1:]],
-                            _group_rows(fig.fu_by_partner), "lrrrr")]
+                            group_rows(fig.fu_by_partner), "lrrrr")]
     body.append("<h2>Constats les plus fréquents (À améliorer + Non conforme)</h2>")
     body.append(html_table(
         ["Élément", "À améliorer", "Non conforme", "Total", "Structures"],
@@ -234,17 +271,19 @@ def render_html(fig: AnnualFigures, department: str = "", animator: str = "") ->
         "lrrrr") if fig.top_findings else "<p>Aucun constat.</p>")
     body += ["<h2>Animation du réseau (journal d'activité)</h2>",
              html_table(["Type", "Nombre", "Participants", "Participation non notée"],
-                        _activity_rows(fig), "lrrr")]
+                        activity_rows(fig), "lrrr")]
     if fig.activities:
         body += ["<h3>Détail</h3>",
                  html_table(["Date", "Type", "Titre", "Participants", "Partenaires et structures"],
-                            _journal_rows(fig), "lllrl")]
+                            journal_rows(fig), "lllrl")]
     body.append("<h2>Synthèse par mission (réponses de l'année)</h2>")
     body.append(html_table(["Mission", *(s.label for s in AnswerStatus), "Total"],
-                           _mission_rows(fig), "lrrrrrr")
+                           mission_rows(fig), "lrrrrrr")
                 if fig.missions else "<p>Aucune réponse enregistrée.</p>")
-    footer = (f"Un suivi est ouvert à la date de sa visite ; « en retard » : encore ouvert au "
-              f"{french_date(fig.as_of)} avec une échéance dépassée.")
+    body += ["<h2>Rapports envoyés / réponses reçues</h2>", f"<p>{esc(replies_summary(fig))}</p>"]
+    if fig.replies:
+        body.append(html_table(REPLY_HEADER, reply_rows(fig), "lllllrr"))
+    footer = NOTE.format(as_of=french_date(fig.as_of))
     return page(title(fig, department), "\n".join(body), footer=footer)
 
 

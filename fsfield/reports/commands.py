@@ -17,10 +17,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from fsfield.store.repo import Store
 
-PDF_UNAVAILABLE = (
-    "le format PDF n'est pas disponible : fsfield n'embarque pas de moteur PDF fiable hors "
-    "ligne. Utilisez --format html puis, dans le navigateur, Imprimer > Enregistrer au format PDF."
-)
+OUTPUT_HELP = ("fichier ou dossier à écrire (dossier : nom AAAA-MM-JJ_commune_id_type ; défaut : "
+               "écran, ou ce nom dans le dossier courant pour un PDF)")
 
 
 class _Refused(Exception):
@@ -34,17 +32,20 @@ def add_parsers(commands: argparse._SubParsersAction) -> None:
     visit = kinds.add_parser("visit", help="compte rendu d'une visite")
     visit.add_argument("visit_id", metavar="ID", help="identifiant de la visite (ou son début)")
     visit.add_argument("--format", choices=["md", "html", "pdf"], default="md")
-    visit.add_argument("-o", "--output", type=Path, help="fichier à écrire (défaut : écran)")
+    visit.add_argument("-o", "--output", type=Path, help=OUTPUT_HELP)
     prepare = kinds.add_parser("prepare", help="fiche de préparation de la prochaine visite")
     prepare.add_argument("site", metavar="STRUCTURE", help="id_fs, identifiant ou partie du nom")
     prepare.add_argument("--format", choices=["md", "html", "pdf"], default="md")
-    prepare.add_argument("-o", "--output", type=Path)
+    prepare.add_argument("-o", "--output", type=Path, help=OUTPUT_HELP)
     annual = kinds.add_parser("annual", help="rapport d'activité annuel")
     annual.add_argument("year", metavar="ANNÉE")
     annual.add_argument("--format", choices=["md", "html", "csv", "pdf"], default="md")
     annual.add_argument("--months", "--mois", dest="months", default="12",
                         help="structures non visitées depuis plus de N mois (défaut 12)")
-    annual.add_argument("-o", "--output", type=Path)
+    annual.add_argument("-o", "--output", type=Path, help=OUTPUT_HELP)
+    from fsfield.reports.reply_commands import add_reply_parsers
+
+    add_reply_parsers(kinds)
 
     activity = commands.add_parser("activity", help="journal d'activité (visios, séminaires…)")
     acts = activity.add_subparsers(dest="activity_command", metavar="ACTION", required=True)
@@ -79,56 +80,53 @@ def _year(text: str) -> int:
     return int(text)
 
 
-def _emit(payload: bytes, output: Path | None) -> None:
-    """Print to stdout, or write the file atomically (all or nothing)."""
+def _target(output: Path | None, fmt: str, filename: str) -> Path | None:
+    """Where to write: None for stdout (text formats without -o), a folder gets the documented
+    name, and a PDF without -o goes to the current folder under that name."""
     if output is None:
+        return Path.cwd() / filename if fmt == "pdf" else None
+    return output / filename if output.is_dir() else output
+
+
+def _report(args: argparse.Namespace, data_dir: Path) -> None:
+    from fsfield.reports import documents
+    from fsfield.reports.lookup import find_site, find_visit, write_report
+
+    with _open(data_dir) as store:
+        if args.report_command == "visit":
+            doc = documents.visit_document(store, find_visit(store, args.visit_id))
+        elif args.report_command == "prepare":
+            doc = documents.prepare_document(store, find_site(store, args.site))
+        else:
+            year = _year(args.year)
+            if not str(args.months).isdigit() or int(args.months) < 1:
+                raise _Refused(f"--months : nombre de mois invalide « {args.months} » (entier ≥ 1).")
+            doc = documents.annual_document(store, year, months=int(args.months))
+            if year > dt.date.today().year:
+                print(f"fsfield : l'année {year} n'a pas commencé : rapport vide.", file=sys.stderr)
+        target = _target(args.output, args.format, doc.filename(args.format))
+        if target is not None and not target.parent.is_dir():
+            raise _Refused(f"impossible d'écrire {target} : le dossier {target.parent} n'existe "
+                           "pas. Aucun fichier créé.")
+        payload = doc.render(args.format)
+    if target is None:
         sys.stdout.buffer.write(payload)
         sys.stdout.flush()
         return
-    from fsfield.reports.lookup import write_report
-
-    write_report(output, payload)
-    print(f"Rapport écrit : {output}", file=sys.stderr)
-
-
-def _report(args: argparse.Namespace, data_dir: Path) -> bytes:
-    from fsfield.reports import annual_render, prepare, visit_report
-    from fsfield.reports.annual import annual_figures
-    from fsfield.reports.lookup import find_site, find_visit
-
-    if args.format == "pdf":
-        raise _Refused(PDF_UNAVAILABLE)
-    with _open(data_dir) as store:
-        settings = store.settings
-        if args.report_command == "visit":
-            report = visit_report.visit_report(store, find_visit(store, args.visit_id))
-            render = visit_report.render_html if args.format == "html" else \
-                visit_report.render_markdown
-            return render(report).encode("utf-8")
-        if args.report_command == "prepare":
-            pack = prepare.prepare_pack(store, find_site(store, args.site))
-            render_pack = prepare.render_html if args.format == "html" else \
-                prepare.render_markdown
-            return render_pack(pack).encode("utf-8")
-        year = _year(args.year)
-        if not str(args.months).isdigit() or int(args.months) < 1:
-            raise _Refused(f"--months : nombre de mois invalide « {args.months} » (entier ≥ 1).")
-        fig = annual_figures(store, year, months=int(args.months))
-        if year > dt.date.today().year:
-            print(f"fsfield : l'année {year} n'a pas commencé : rapport vide.", file=sys.stderr)
-        if args.format == "csv":
-            return annual_render.render_csv(fig)
-        render_year = annual_render.render_html if args.format == "html" else \
-            annual_render.render_markdown
-        return render_year(fig, settings.department, settings.animator).encode("utf-8")
+    write_report(target, payload)
+    print(f"Rapport écrit : {target}", file=sys.stderr)
 
 
 def _cmd_report(args: argparse.Namespace, data_dir: Path) -> int:
     from fsfield.domain.template import TemplateError
     from fsfield.reports.lookup import ReportError
 
+    if args.report_command in ("sent", "reply"):
+        from fsfield.reports.reply_commands import run_reply_command
+
+        return run_reply_command(args, data_dir)
     try:
-        _emit(_report(args, data_dir), args.output)
+        _report(args, data_dir)
     except (ReportError, _Refused, TemplateError) as exc:
         print(f"fsfield : {exc}", file=sys.stderr)
         return 1

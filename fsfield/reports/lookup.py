@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -102,9 +103,31 @@ def write_report(path: Path, payload: bytes) -> None:
     if path.is_dir():
         raise ReportError(f"{path} est un dossier : indiquez un nom de fichier. Aucun fichier créé.")
     try:
-        atomic_write_bytes(path, payload)
+        if path.exists() and not path.is_file():
+            # A device or a pipe (``-o /dev/null``, a named pipe): write into it; an atomic
+            # rename would replace it by a regular file.
+            with open(path, "wb") as out:
+                out.write(payload)
+        else:
+            atomic_write_bytes(path, payload)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         if not path.parent.exists():
             reason = f"le dossier {path.parent} n'existe pas"
         raise ReportError(f"impossible d'écrire {path} : {reason}. Aucun fichier créé.") from None
+
+
+def report_stem(day: dt.date, place: str, ident: str, kind: str) -> str:
+    """:func:`report_filename` without the extension."""
+    parts = [day.isoformat(), slug(place) if place else "sans-commune"]
+    if ident:
+        parts.append(slug(ident))
+    parts.append(kind)
+    return "_".join(parts)
+
+
+def report_filename(day: dt.date, place: str, ident: str, kind: str, ext: str) -> str:
+    """The documented file name of a report: ``AAAA-MM-JJ_<commune>_<id_fs>_<type>.<ext>``
+    (``2025-03-10_aubusson_101_compte-rendu.pdf``). Several sites share a commune, hence the
+    id; the annual report uses ``departement-<n>`` as place and no id."""
+    return f"{report_stem(day, place, ident, kind)}.{ext}"

@@ -14,7 +14,12 @@ from fsfield.domain.hours import ALL_DAYS, parse_week
 from fsfield.domain.models import FollowUp, Site, Visit, VisitStatus, french_date
 from fsfield.domain.template import ChecklistTemplate
 from fsfield.reports.markup import esc, html_table, md, md_table, page
-from fsfield.reports.visit_report import ItemLine, build_visit_report
+from fsfield.reports.visit_report import (
+    FollowThrough,
+    ItemLine,
+    build_visit_report,
+    follow_through,
+)
 from fsfield.store import visits as ops
 from fsfield.store.repo import Store
 from fsfield.store.templates import current_template
@@ -57,6 +62,9 @@ class PreparePack:
     hours_summary: str
     hours_ok: bool | None
     checks: list[str]
+    #: the last finalised visit's report: sent, and the structure's reply (None: no such visit)
+    follow_through: FollowThrough | None = None
+    follow_through_of: dt.date | None = None
 
     @property
     def title(self) -> str:
@@ -113,6 +121,8 @@ def build_prepare_pack(
             labels.append(template.item(item_id).label if template else item_id)
         except KeyError:
             labels.append(item_id)
+    finalised = [v for v in done if v.status is VisitStatus.FINALISED]
+    last_final = finalised[0] if finalised else None
     week = parse_week(site.hours)
     hours = [(day.capitalize(), str(week.days[day])) for day in ALL_DAYS if day in week.days]
     return PreparePack(
@@ -129,6 +139,8 @@ def build_prepare_pack(
         last_findings=findings, recurring=labels, hours=hours,
         hours_summary=week.summary(), hours_ok=week.meets_minimum,
         checks=_checks(site, week.meets_minimum, week.unparsed_days),
+        follow_through=follow_through(last_final, template) if last_final else None,
+        follow_through_of=last_final.date if last_final else None,
     )
 
 
@@ -145,7 +157,7 @@ def prepare_pack(store: Store, site: Site, today: dt.date | None = None) -> Prep
 # -- rendering ----------------------------------------------------------------------------
 
 
-def _since(pack: PreparePack) -> str:
+def since_text(pack: PreparePack) -> str:
     if pack.last_visit is None:
         return "Aucune visite enregistrée pour cette structure."
     draft = " (brouillon non finalisé)" if pack.last_visit_draft else ""
@@ -162,12 +174,45 @@ def _fu_rows(items: list[PendingFollowUp]) -> list[list[str]]:
 _FU_HEADER = ["Suivi", "Responsable", "Échéance", "Retard / statut", "Origine"]
 
 
+def follow_through_lines(ft: FollowThrough | None) -> list[str]:
+    """The sendings and the reply as plain lines (user text as typed)."""
+    if ft is None or ft.empty:
+        return ["Rapport non envoyé, aucune réponse enregistrée."]
+    out = [f"Envoyé le {french_date(on)} à {to}" for on, to in ft.sendings] or [
+        "Rapport non envoyé."]
+    if ft.changed_since_sent:
+        out.append("⚠ Visite modifiée après envoi : le rapport envoyé n'est plus à jour.")
+    if ft.reply_on or ft.reply_text or ft.stances:
+        when = f" le {french_date(ft.reply_on)}" if ft.reply_on else ""
+        out.append(f"Réponse de la structure{when} : {ft.reply_text or '—'}")
+        out += [f"{stance} : {label}" for label, stance in ft.stances]
+    else:
+        out.append("Aucune réponse de la structure enregistrée.")
+    return out
+
+
+def follow_through_markdown(ft: FollowThrough | None, of: dt.date | None) -> list[str]:
+    """Section "Suites du dernier rapport" (Markdown)."""
+    if of is None:
+        return []
+    title = f"## Suites du rapport de la visite du {french_date(of)}"
+    return [title, "", *(f"- {md(line)}" for line in follow_through_lines(ft))]
+
+
+def follow_through_html(ft: FollowThrough | None, of: dt.date | None) -> list[str]:
+    """Section "Suites du dernier rapport" (HTML)."""
+    if of is None:
+        return []
+    items = "".join(f"<li>{esc(line)}</li>" for line in follow_through_lines(ft))
+    return [f"<h2>Suites du rapport de la visite du {french_date(of)}</h2>", f"<ul>{items}</ul>"]
+
+
 def render_markdown(pack: PreparePack) -> str:
     """The pack as Markdown."""
     out = [f"# Préparation de visite — {md(pack.site_name)}", ""]
     ident = f" (id {md(pack.id_fs)})" if pack.id_fs else ""
     out += [f"**Structure :** {md(pack.site_name)}{ident} — {md(pack.address) or '—'}  ",
-            f"**Préparé le :** {french_date(pack.today)}  ", "", _since(pack), ""]
+            f"**Préparé le :** {french_date(pack.today)}  ", "", since_text(pack), ""]
     if not pack.in_directory:
         out += ["> ⚠ Cette structure ne figure plus dans l'annuaire officiel "
                 "(nom connu lors du dernier import).", ""]
@@ -186,6 +231,7 @@ def render_markdown(pack: PreparePack) -> str:
     out += ["", f"## Constats récurrents ({len(pack.recurring)})", ""]
     out += [f"- ↻ {md(label)}" for label in pack.recurring] or [
         "Aucun (à améliorer ou non conforme aux deux dernières visites)."]
+    out += ["", *follow_through_markdown(pack.follow_through, pack.follow_through_of)]
     out += ["", "## Données de l'annuaire à vérifier", "",
             f"Téléphone : {md(pack.phone) or '—'} · Courriel : {md(pack.email) or '—'}", ""]
     out.append(md_table(["Jour", "Horaires publiés"], pack.hours))
@@ -201,7 +247,7 @@ def render_html(pack: PreparePack) -> str:
             f'<p class="meta"><b>Structure :</b> {esc(pack.site_name)}{ident} — '
             f"{esc(pack.address) or '—'}</p>",
             f'<p class="meta"><b>Préparé le :</b> {french_date(pack.today)}</p>', "</header>",
-            f"<p>{esc(_since(pack))}</p>"]
+            f"<p>{esc(since_text(pack))}</p>"]
     if not pack.in_directory:
         body.append('<p class="draft">⚠ Cette structure ne figure plus dans l\'annuaire officiel '
                     "(nom connu lors du dernier import).</p>")
@@ -221,6 +267,7 @@ def render_html(pack: PreparePack) -> str:
         body.append("<ul>" + "".join(f"<li>↻ {esc(x)}</li>" for x in pack.recurring) + "</ul>")
     else:
         body.append("<p>Aucun.</p>")
+    body += follow_through_html(pack.follow_through, pack.follow_through_of)
     body += ["<h2>Données de l'annuaire à vérifier</h2>",
              f"<p>Téléphone : {esc(pack.phone) or '—'} · Courriel : {esc(pack.email) or '—'}</p>",
              html_table(["Jour", "Horaires publiés"], pack.hours),

@@ -32,6 +32,7 @@ class ItemLine:
     comment: str
     prefilled: bool = False
     recurring: bool = False
+    item_id: str = ""
 
     @property
     def answered(self) -> bool:
@@ -79,11 +80,46 @@ class VisitReport:
     missions: list[tuple[str, list[ItemLine]]]
     followups: list[FollowUpLine]
     generated_on: dt.date = field(default_factory=dt.date.today)
+    #: the checklist the visit was made with (``default`` v1) and the visit's content version
+    template_ref: str = ""
+    version: str = ""
+    #: what happened to the report: sent (when, to whom) and the structure's reply
+    follow_through: FollowThrough | None = None
 
     @property
     def title(self) -> str:
         """Title of the document."""
         return f"Compte rendu de visite — {self.site_name} — {french_date(self.date)}"
+
+
+@dataclass(frozen=True)
+class FollowThrough:
+    """The report after the visit: its sendings, whether the visit changed since, the reply."""
+
+    sendings: list[tuple[dt.date, str]]
+    changed_since_sent: bool
+    reply_on: dt.date | None
+    reply_text: str
+    #: (item label, stance label) for each finding the structure accepts or contests
+    stances: list[tuple[str, str]]
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing was sent nor answered."""
+        return not (self.sendings or self.reply_on or self.reply_text or self.stances)
+
+
+def follow_through(visit: Visit, template: ChecklistTemplate | None) -> FollowThrough:
+    """The sendings and the reply of a visit, items named by their label."""
+    labels = {i.id: i.label for i in template.items()} if template else {}
+    stances = [(labels.get(item_id, item_id), stance.label)
+               for item_id, stance in sorted(visit.reply_items.items(),
+                                             key=lambda kv: labels.get(kv[0], kv[0]))]
+    return FollowThrough(
+        sendings=[(s.on, s.to) for s in visit.sent()],
+        changed_since_sent=visit.changed_since_sent,
+        reply_on=visit.reply_on, reply_text=visit.reply_text, stances=stances,
+    )
 
 
 def format_value(value: object, unit: str | None = None) -> str:
@@ -98,11 +134,11 @@ def format_value(value: object, unit: str | None = None) -> str:
 
 
 def _line(mission_short: str, label: str, answer: Answer, unit: str | None,
-          recurring: bool) -> ItemLine:
+          recurring: bool, item_id: str = "") -> ItemLine:
     return ItemLine(
         mission_short=mission_short, label=label, status=answer.status,
         value=format_value(answer.value, unit), comment=answer.comment.strip(),
-        prefilled=answer.prefilled, recurring=recurring,
+        prefilled=answer.prefilled, recurring=recurring, item_id=item_id,
     )
 
 
@@ -126,10 +162,10 @@ def build_visit_report(
             known.add(item.id)
             recurring_here = item.id in recurring and visit.answer(item.id).status in ops.FINDINGS
             lines.append(_line(mission.short_title, item.label, visit.answer(item.id), item.unit,
-                               recurring_here))
+                               recurring_here, item.id))
         missions.append((f"{n}. {mission.title}", lines))
     orphans = [
-        _line("Autres", item_id, answer, None, False)
+        _line("Autres", item_id, answer, None, False, item_id)
         for item_id, answer in sorted(visit.answers.items())
         if item_id not in known and answer.is_answered
     ]
@@ -163,6 +199,8 @@ def build_visit_report(
         finalised=visit.status is VisitStatus.FINALISED, notes=visit.notes,
         animator=animator, department=department, counts=counts, attention=attention,
         missions=missions, followups=fu_lines, generated_on=today or dt.date.today(),
+        template_ref=f"{visit.template_id} v{visit.template_version}", version=visit.version,
+        follow_through=follow_through(visit, template),
     )
 
 
@@ -201,6 +239,16 @@ def _warnings(report: VisitReport) -> list[str]:
         out.append("Cette structure ne figure plus dans l'annuaire officiel "
                    "(nom connu lors du dernier import).")
     return out
+
+
+def footer_text(report: VisitReport) -> str:
+    """When and with what the document was made: app, checklist and visit versions."""
+    from fsfield.reports.typst_data import app_version
+
+    grid = f" · grille {report.template_ref}" if report.template_ref else ""
+    version = f" · version de la visite {report.version}" if report.version else ""
+    return (f"Document établi le {french_date(report.generated_on)} avec fsfield "
+            f"{app_version()}{grid}{version}.")
 
 
 def _md_item(line: ItemLine, *, with_mission: bool) -> str:
@@ -253,7 +301,7 @@ def render_markdown(report: VisitReport) -> str:
         out += [f"### {md(title)}", ""]
         out += [_md_item(ln, with_mission=False) for ln in lines]
         out.append("")
-    out.append(f"_Document établi le {french_date(report.generated_on)} avec fsfield._")
+    out.append(f"_{md(footer_text(report))}_")
     return "\n".join(out) + "\n"
 
 
@@ -304,5 +352,4 @@ def render_html(report: VisitReport) -> str:
     for title, lines in report.missions:
         items = "".join(_html_item(ln, with_mission=False) for ln in lines)
         body += [f"<h3>{esc(title)}</h3>", f'<ul class="items">{items}</ul>']
-    footer = f"Document établi le {french_date(report.generated_on)} avec fsfield."
-    return page(report.title, "\n".join(body), footer=footer)
+    return page(report.title, "\n".join(body), footer=footer_text(report))

@@ -6,26 +6,14 @@ import datetime as dt
 
 from textual.binding import Binding
 
-from fsfield.domain.models import french_date
-from fsfield.reports import annual_render
-from fsfield.reports.annual import annual_figures
+from fsfield.reports.documents import annual_document
 from fsfield.screens.report import RenderedReport, ReportScreen
 from fsfield.store.repo import Store
 
 
 def annual_rendered(store: Store, year: int, today: dt.date) -> RenderedReport:
     """The annual report of ``year``, rendered (as of 31/12 or ``today`` if earlier)."""
-    fig = annual_figures(store, year, today=today)
-    settings = store.settings
-    text = annual_render.render_markdown(fig, settings.department, settings.animator)
-    return RenderedReport(
-        f"Rapport d'activité {year} (au {french_date(fig.as_of)})", text,
-        f"rapport-activite-{year}",
-        {"md": lambda: text.encode(),
-         "html": lambda: annual_render.render_html(
-             fig, settings.department, settings.animator).encode(),
-         "csv": lambda: annual_render.render_csv(fig)},
-    )
+    return RenderedReport.of(annual_document(store, year, today=today))
 
 
 class AnnualScreen(ReportScreen):

@@ -11,9 +11,10 @@ from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Footer, Static
 
 from fsfield.domain.hours import ALL_DAYS, parse_week
-from fsfield.domain.models import Site, VisitStatus, french_date
+from fsfield.domain.models import Site, Visit, VisitStatus, french_date
 from fsfield.domain.template import AnswerStatus
 from fsfield.screens.base import FsScreen, TitleBar
+from fsfield.screens.reply_form import follow_through_line, follow_through_text
 from fsfield.store import visits as ops
 from fsfield.store.templates import current_template
 
@@ -26,6 +27,8 @@ class DossierScreen(FsScreen):
         Binding("enter", "open_visit", "Ouvrir la visite", id="dossier.open"),
         Binding("f", "followups", "Suivis", id="dossier.followups", tooltip="Suivis de cette structure"),
         Binding("p", "prepare", "Préparer", id="dossier.prepare", tooltip="Fiche de préparation de la prochaine visite"),
+        Binding("e", "reply", "Envoi/réponse", id="dossier.reply",
+                tooltip="Noter l'envoi du compte rendu et la réponse de la structure (visite finalisée)"),
         Binding("escape", "back", "Retour", id="dossier.back"),
     ]
 
@@ -40,9 +43,11 @@ class DossierScreen(FsScreen):
             yield Static("[b]Visites[/b]  (Entrée pour ouvrir)", classes="section")
             table: DataTable = DataTable(id="visits", cursor_type="row")
             for label, key in [("Date", "date"), ("Type", "type"), ("Statut", "status"),
-                               ("Conf.", "c"), ("Amél.", "a"), ("Non conf.", "nc"), ("Autres", "o")]:
+                               ("Conf.", "c"), ("Amél.", "a"), ("Non conf.", "nc"), ("Autres", "o"),
+                               ("Rapport", "report")]:
                 table.add_column(label, key=key)
             yield table
+            yield Static(id="follow-through", markup=False)
             yield Static(id="open-followups")
             yield Static(id="recurring")
         yield Footer(compact=True)
@@ -95,10 +100,11 @@ class DossierScreen(FsScreen):
             table.add_row(
                 french_date(visit.date), visit.visit_type.label, status,
                 str(counts[AnswerStatus.CONFORME]), str(counts[AnswerStatus.A_AMELIORER]),
-                str(counts[AnswerStatus.NON_CONFORME]), str(others), key=visit.id,
+                str(counts[AnswerStatus.NON_CONFORME]), str(others),
+                follow_through_line(visit), key=visit.id,
             )
         if not self._visits:
-            table.add_row("aucune visite", "", "", "", "", "", "", key="none")
+            table.add_row("aucune visite", "", "", "", "", "", "", "", key="none")
 
     def _fill_followups(self) -> None:
         today = self.today()
@@ -126,6 +132,11 @@ class DossierScreen(FsScreen):
         if not self._visits or table.row_count == 0:
             return None
         return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    @on(DataTable.RowHighlighted, "#visits")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        visit = self.store.find(Visit, str(event.row_key.value)) if self._visits else None
+        self.query_one("#follow-through", Static).update(follow_through_text(self.store, visit))
 
     @on(DataTable.RowSelected, "#visits")
     def _selected(self) -> None:
@@ -156,6 +167,24 @@ class DossierScreen(FsScreen):
             self.notify("La fiche de préparation arrive bientôt.", severity="warning")
             return
         show_prepare_pack(self, self.site_id)
+
+    def action_reply(self) -> None:
+        visit_id = self._selected_visit_id()
+        visit = self.store.find(Visit, visit_id) if visit_id else None
+        if visit is None:
+            return
+        if visit.status is not VisitStatus.FINALISED:
+            self.notify("Finalisez la visite (F) avant de noter l'envoi de son compte rendu.",
+                        severity="warning")
+            return
+        from fsfield.screens.reply_form import ReplyForm
+
+        def done(saved: bool | None) -> None:
+            if saved:
+                self.refresh_data()
+                self.notify("Envoi / réponse enregistrés.", title="Enregistré")
+
+        self.app.push_screen(ReplyForm(visit), done)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -1,4 +1,4 @@
-"""Reports in the TUI: a scrollable Markdown view, and `s` to save it (Markdown, HTML…) to a folder.
+"""Reports in the TUI: a scrollable Markdown view, and `s` to save it (PDF, Markdown, HTML…).
 
 ``show_visit_report`` (visit screen, `r`) and ``show_prepare_pack`` (dossier, `p`) open it.
 """
@@ -11,20 +11,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from platformdirs import user_documents_dir
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Footer, Input, Label, Markdown, Select, Static
 
-from fsfield.domain.models import Site, Visit, french_date
-from fsfield.reports.lookup import ReportError, slug, write_report
+from fsfield.domain.models import Site, Visit
+from fsfield.reports.documents import Document
+from fsfield.reports.lookup import ReportError, write_report
 from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.screens.forms import FormScreen
 from fsfield.store.repo import Store
 from fsfield.store.storage import StoreError
 
-FORMAT_LABELS = {"md": "Markdown (.md)", "html": "Page HTML imprimable (.html)",
-                 "csv": "Tableau CSV pour Excel (.csv)"}
+FORMAT_LABELS = {"pdf": "PDF A4 à envoyer ou classer (.pdf)", "md": "Markdown (.md)",
+                 "html": "Page HTML imprimable (.html)", "csv": "Tableau CSV pour Excel (.csv)"}
 EXPORTS_DIR = "exports"
 
 
@@ -36,6 +38,13 @@ class RenderedReport:
     markdown: str
     basename: str
     files: dict[str, Callable[[], bytes]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, doc: Document) -> RenderedReport:
+        """A document shown as its Markdown, saved in any of its formats (PDF first)."""
+        order = sorted(doc.formats, key=lambda ext: (ext != "pdf", doc.formats.index(ext)))
+        return cls(doc.title, doc.render("md").decode("utf-8"), doc.stem,
+                   {ext: doc.renderers[ext] for ext in order})
 
 
 def default_folder(store: Store) -> Path:
@@ -51,6 +60,7 @@ class SaveReportForm(FormScreen):
         super().__init__()
         self._report = report
         self._folder = folder
+        self._busy = False
 
     def compose(self) -> ComposeResult:
         formats = [(FORMAT_LABELS.get(ext, ext), ext) for ext in self._report.files]
@@ -69,6 +79,8 @@ class SaveReportForm(FormScreen):
         self.query_one("#folder", Input).focus()
 
     def action_submit(self) -> None:
+        if self._busy:
+            return
         ext = str(self.query_one("#format", Select).value)
         folder_text = self.query_one("#folder", Input).value.strip()
         name = self.query_one("#name", Input).value.strip().removesuffix(f".{ext}")
@@ -76,18 +88,36 @@ class SaveReportForm(FormScreen):
             self.show_error("Indiquez un dossier et un nom de fichier (sans « / »).")
             return
         folder = Path(folder_text).expanduser()
-        target = folder / f"{name}.{ext}"
         try:
             if folder == self.store.data_dir / EXPORTS_DIR:
                 folder.mkdir(parents=True, exist_ok=True)
-            write_report(target, self._report.files[ext]())
         except OSError as exc:
             self.show_error(f"Impossible de créer {folder} : {exc.strerror or exc}.")
             return
-        except ReportError as exc:
-            self.show_error(str(exc))
+        if not folder.is_dir():
+            self.show_error(f"Le dossier {folder} n'existe pas. Aucun fichier créé.")
             return
-        self.dismiss(target)
+        self._busy = True
+        self.show_error("Composition du PDF…" if ext == "pdf" else "Enregistrement…")
+        self._write(folder / f"{name}.{ext}", self._report.files[ext])
+
+    @work(thread=True, exclusive=True, exit_on_error=False)
+    def _write(self, target: Path, render: Callable[[], bytes]) -> None:
+        """Render and write off the UI thread (a PDF takes a moment); all or nothing."""
+        try:
+            write_report(target, render())
+        except ReportError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        except Exception as exc:  # noqa: BLE001 - never leave the dialog waiting forever
+            self.app.call_from_thread(self._failed, f"Rapport impossible : {exc}. Aucun fichier "
+                                      "créé.")
+            return
+        self.app.call_from_thread(self.dismiss, target)
+
+    def _failed(self, message: str) -> None:
+        self._busy = False
+        self.show_error(message)
 
 
 class ReportScreen(FsScreen):
@@ -95,7 +125,7 @@ class ReportScreen(FsScreen):
 
     BINDINGS = [
         Binding("s", "save_report", "Enregistrer", id="report.save",
-                tooltip="Enregistrer le rapport (Markdown, HTML…) dans un dossier"),
+                tooltip="Enregistrer le rapport (PDF, Markdown, HTML…) dans un dossier"),
         Binding("escape", "back", "Retour", id="report.back"),
     ]
 
@@ -135,28 +165,16 @@ class ReportScreen(FsScreen):
 
 def visit_rendered(store: Store, visit_id: str, today: dt.date) -> RenderedReport:
     """The visit report, rendered."""
-    from fsfield.reports import visit_report as vr
+    from fsfield.reports.documents import visit_document
 
-    report = vr.visit_report(store, store.get(Visit, visit_id), today=today)
-    name = f"compte-rendu-{slug(report.site_name)}-{report.date.isoformat()}"
-    return RenderedReport(
-        report.title, vr.render_markdown(report), name,
-        {"md": lambda: vr.render_markdown(report).encode(),
-         "html": lambda: vr.render_html(report).encode()},
-    )
+    return RenderedReport.of(visit_document(store, store.get(Visit, visit_id), today=today))
 
 
 def prepare_rendered(store: Store, site_id: str, today: dt.date) -> RenderedReport:
     """The next-visit pack, rendered."""
-    from fsfield.reports import prepare
+    from fsfield.reports.documents import prepare_document
 
-    pack = prepare.prepare_pack(store, store.get(Site, site_id), today=today)
-    name = f"preparation-{slug(pack.site_name)}-{today.isoformat()}"
-    return RenderedReport(
-        f"{pack.title} — {french_date(today)}", prepare.render_markdown(pack), name,
-        {"md": lambda: prepare.render_markdown(pack).encode(),
-         "html": lambda: prepare.render_html(pack).encode()},
-    )
+    return RenderedReport.of(prepare_document(store, store.get(Site, site_id), today=today))
 
 
 def _open_report(screen: FsScreen, build: Callable[[], RenderedReport]) -> None:

@@ -16,6 +16,7 @@ from fsfield.domain.models import (
     VisitType,
     french_date,
 )
+from fsfield.domain.reply import Stance
 from fsfield.domain.template import AnswerStatus, ChecklistTemplate
 from fsfield.store.repo import Store
 from fsfield.store.templates import current_template, template_for
@@ -193,3 +194,57 @@ def template_of(store: Store, visit: Visit) -> ChecklistTemplate:
 def open_followups_of_visit(store: Store, visit: Visit) -> list[FollowUp]:
     """Follow-ups created during this visit."""
     return [f for f in store.followups(visit.site_id) if f.visit_id == visit.id]
+
+
+# -- the report after the visit: sent, and the structure's reply ----------------------------
+
+
+def record_sending(store: Store, visit: Visit, *, on: dt.date, to: str) -> Visit:
+    """Record that the visit report was sent on ``on`` to ``to`` (the version sent is the
+    visit's current content). ValueError (French) on a draft visit or an empty recipient."""
+    if visit.status is not VisitStatus.FINALISED:
+        raise ValueError("la visite n'est pas finalisée : finalisez-la avant d'envoyer le rapport")
+    if not to.strip():
+        raise ValueError("destinataire vide : indiquez à qui le rapport a été envoyé")
+    key = uuid.uuid4().hex[:12]
+    fields = {
+        f"sendings.{key}.on": on.isoformat(),
+        f"sendings.{key}.to": to.strip(),
+        f"sendings.{key}.version": visit.version,
+        f"sendings.{key}.by": store.settings.animator,
+    }
+    return store.set_fields(Visit, visit.id, fields)
+
+
+def record_reply(
+    store: Store,
+    visit: Visit,
+    *,
+    on: dt.date | None,
+    text: str,
+    stances: dict[str, Stance | None] | None = None,
+) -> Visit:
+    """Record the structure's reply: its date, its text, and per item ``accepte`` / ``conteste``
+    (None withdraws a stance). ValueError (French) on a draft visit, an unknown item, or a
+    reply with neither date nor text nor stance. Only changed fields are written."""
+    if visit.status is not VisitStatus.FINALISED:
+        raise ValueError("la visite n'est pas finalisée : la réponse porte sur un rapport envoyé")
+    stances = stances or {}
+    template = template_of(store, visit)
+    known = {item.id for item in template.items()} | set(visit.answers)
+    unknown = sorted(set(stances) - known)
+    if unknown:
+        raise ValueError(f"élément inconnu de la grille : {', '.join(unknown)}")
+    if on is None and not text.strip() and not any(stances.values()) and not visit.has_reply:
+        raise ValueError("réponse vide : indiquez au moins sa date ou son texte")
+    fields: dict[str, object] = {}
+    if on != visit.reply_on:
+        fields["reply_on"] = on.isoformat() if on else None
+    if text.strip() != visit.reply_text:
+        fields["reply_text"] = text.strip()
+    for item_id, stance in stances.items():
+        if visit.reply_items.get(item_id) != stance:
+            fields[f"reply_items.{item_id}"] = Stance(stance).value if stance else None
+    if not fields:
+        return visit
+    return store.set_fields(Visit, visit.id, fields)

@@ -50,23 +50,22 @@ def test_report_visit_unknown_id(dataset, tmp_path):
     assert not out.exists()
 
 
-def test_report_visit_pdf_is_refused_clearly(dataset, tmp_path):
-    out = tmp_path / "cr.pdf"
-    result = run(dataset.data_dir, "report", "visit", dataset.visits["V2"], "--format", "pdf",
-                 "-o", str(out))
-    assert result.returncode == 1
-    assert "PDF n'est pas disponible" in result.stderr and "--format html" in result.stderr
-    assert not out.exists()
-
-
 def test_report_to_a_path_that_cannot_be_written(dataset, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("x")
-    for target in (tmp_path / "missing" / "cr.md", blocker / "cr.md", tmp_path):
+    for target in (tmp_path / "missing" / "cr.md", blocker / "cr.md",
+                   tmp_path / "missing" / "deeper" / "cr.md"):
         result = run(dataset.data_dir, "report", "visit", dataset.visits["V2"], "-o", str(target))
         assert result.returncode == 1, target
-        assert "Aucun fichier créé" in result.stderr
+        assert "Aucun fichier créé" in result.stderr, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a-file", "data"]
+
+
+def test_report_to_a_folder_takes_the_documented_name(dataset, tmp_path):
+    result = run(dataset.data_dir, "report", "visit", dataset.visits["V2"], "-o", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    out = tmp_path / "2025-03-10_aubusson_101_compte-rendu.md"
+    assert out.read_text(encoding="utf-8").startswith("# Compte rendu de visite")
 
 
 def test_report_over_an_existing_file_replaces_it_whole(dataset, tmp_path):

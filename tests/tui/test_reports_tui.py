@@ -85,9 +85,10 @@ async def test_visit_report_with_r_then_save_as_html(store, tmp_path):
         assert not (tmp_path / "nowhere").exists()
         form.query_one("#folder", Input).value = str(tmp_path)
         await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, ReportScreen)
-        saved = tmp_path / "compte-rendu-france-services-alpha-2026-03-10.html"
+        saved = tmp_path / "2026-03-10_aubusson_101_compte-rendu.html"
         assert app.screen.saved_to == saved
         page = saved.read_text(encoding="utf-8")
         assert "&lt;script&gt;x&lt;/script&gt;" in page and "<script" not in page
@@ -182,3 +183,75 @@ async def test_annual_report_screen(store):
         await pilot.pause()
         assert app.screen.year == 2025
         assert "Aucune visite, aucune activité ni aucun suivi enregistré en 2025" in markdown_of(app)
+
+
+async def test_save_the_visit_report_as_pdf_from_the_dialog(store, tmp_path):
+    import pypdf
+
+    app = FsFieldApp(store, today=lambda: TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "enter", "r")
+        await pilot.pause()
+        await pilot.press("s")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, SaveReportForm)
+        assert form.query_one("#format", Select).value == "pdf", "PDF is offered first"
+        assert form.query_one("#name", Input).value == "2026-03-10_aubusson_101_compte-rendu"
+        form.query_one("#folder", Input).value = str(tmp_path)
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        saved = tmp_path / "2026-03-10_aubusson_101_compte-rendu.pdf"
+        assert isinstance(app.screen, ReportScreen) and app.screen.saved_to == saved
+        text = "".join(p.extract_text() for p in pypdf.PdfReader(saved).pages)
+        assert "Compte rendu de visite — France services Alpha" in text
+        assert "Pas de bureau <script>x</script>" in text
+
+
+async def test_record_sending_and_reply_from_the_dossier(store):
+    from fsfield.domain.reply import Stance
+    from fsfield.screens.reply_form import ReplyForm
+
+    app = FsFieldApp(store, today=lambda: TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        dossier = app.screen
+        assert isinstance(dossier, DossierScreen)
+        await pilot.press("e")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, ReplyForm)
+        form.query_one("#sent-on", Input).value = "12/03/2026"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "date et son destinataire" in str(form.query_one("#error", Static).render())
+        form.query_one("#sent-to", Input).value = "Mairie d'Aubusson"
+        form.query_one("#reply-on", Input).value = "31/04/2026"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "Date de réponse : 31/04/2026 n'existe pas" in str(
+            form.query_one("#error", Static).render())
+        [visit] = store.visits()
+        assert not visit.sent() and not visit.has_reply, "refused: nothing written"
+        form.query_one("#reply-on", Input).value = "30/04/2026"
+        form.query_one("#reply-text", Input).value = "Bureau prévu ; travaux en juin !"
+        form.query_one("#stance-0", Select).value = "conteste"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is dossier
+        [visit] = store.visits()
+        assert [(s.on, s.to) for s in visit.sent()] == [(dt.date(2026, 3, 12), "Mairie d'Aubusson")]
+        assert visit.reply_text == "Bureau prévu ; travaux en juin !"
+        assert visit.reply_items == {"m2-bureau-confidentiel": Stance.CONTESTED}
+        row = dossier.query_one("#visits").get_row(visit.id)
+        assert row[-1] == "réponse 30/04"
+        shown = str(dossier.query_one("#follow-through", Static).render())
+        assert "Rapport de la visite du 10/03/2026 : Envoyé le 12/03/2026 à Mairie d'Aubusson" in shown
+        assert "Réponse de la structure le 30/04/2026 : Bureau prévu ; travaux en juin !" in shown
+        await pilot.press("p")
+        await pilot.pause()
+        text = markdown_of(app)
+        assert "## Suites du rapport de la visite du 10/03/2026" in text
+        assert "Contesté : Bureau confidentiel pour les rendez-vous individuels" in text
