@@ -134,20 +134,29 @@ def bench_pushes(kind: str, dsn: str | None, clients: int, batches: int, batch: 
             proc.wait(30)
 
 
-def bench_pull(kind: str, dsn: str | None, sizes: list[int], repeat: int = 15) -> None:
+def bench_pull(kind: str, dsn: str | None, sizes: list[int], repeat: int = 15, folder: bool = False) -> None:
     base: float | None = None
     base_in: float | None = None
     for size in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             store, backend = _backend(kind, dsn, Path(tmp) / "store")
             token = _token(backend, "Anne")
+            folder_store = None
+            if folder:
+                from sync.folder import FolderStore
+
+                (Path(tmp) / "folder").mkdir()
+                folder_store = FolderStore(Path(tmp) / "folder")
             t0 = time.perf_counter()
             per_trip, total = 60, 0
             for n in range(-(-size // (per_trip * 99))):
                 rows = []
                 for dep in DEPARTMENTS:
                     device = f"dev-{dep}-{n % 4}"
-                    rows += [(dep, w) for w in _writes(device, 1_000_000 * (n // 4) + n * per_trip, per_trip, dep, None)]
+                    trip = _writes(device, 1_000_000 * (n // 4) + n * per_trip, per_trip, dep, None)
+                    rows += [(dep, w) for w in trip]
+                    if folder_store is not None:  # the same trip as a batch of the folder store
+                        folder_store.push(device, dep, trip)
                 backend.import_rows(rows)
                 total += len(rows)
             fill = time.perf_counter() - t0
@@ -202,6 +211,27 @@ def bench_pull(kind: str, dsn: str | None, sizes: list[int], repeat: int = 15) -
                         got = len(r.json()["writes"])
                         times.append(time.perf_counter() - t)
                     assert got == per_trip, got
+                client_first = []
+                for _ in range(3):  # the client's whole first pull: fetch, validate, build writes
+                    central = HttpCentralStore(url, token, timeout=120)
+                    t = time.perf_counter()
+                    n_client = len(central.pull({}, "87").writes)
+                    client_first.append(time.perf_counter() - t)
+                    central.close()
+                line = (f"{kind:8} {head:>9} writes: first sync of 87 through the server "
+                        f"(HttpCentralStore.pull, {n_client} writes) best {min(client_first) * 1000:.0f} ms")
+                if folder_store is not None:
+                    from sync.folder import FolderStore
+
+                    folder_first = []
+                    for _ in range(3):
+                        t = time.perf_counter()
+                        n_folder = len(FolderStore(Path(tmp) / "folder").pull({}, "87").writes)
+                        folder_first.append(time.perf_counter() - t)
+                    line += (f"; through the folder store (FolderStore.pull, {n_folder} writes) best "
+                             f"{min(folder_first) * 1000:.0f} ms: server/folder = "
+                             f"{min(client_first) / min(folder_first):.2f}")
+                print(line)
                 best = min(times)
                 base = base or best
                 base_in = base_in or min(inproc)
@@ -235,13 +265,14 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=20)
     ap.add_argument("--skip-pushes", action="store_true")
     ap.add_argument("--skip-pulls", action="store_true")
+    ap.add_argument("--folder", action="store_true", help="also a first sync of 87 through the folder store")
     args = ap.parse_args()
     if args.backend == "postgres" and not args.dsn:
         ap.error("--dsn is needed for postgres")
     if not args.skip_pushes:
         bench_pushes(args.backend, args.dsn, args.clients, args.batches, args.batch)
     if not args.skip_pulls:
-        bench_pull(args.backend, args.dsn, [int(s) for s in args.sizes.split(",")])
+        bench_pull(args.backend, args.dsn, [int(s) for s in args.sizes.split(",")], folder=args.folder)
 
 
 if __name__ == "__main__":
