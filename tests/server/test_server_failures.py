@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-
 import httpx
 import pytest
 
@@ -133,7 +130,7 @@ def test_server_killed_mid_push_then_restarted_the_retry_completes(tmp_path):
         for i, dev in enumerate(devices):
             client = HttpCentralStore(url, token, retries=1, sleep=lambda s: None)
             if killer_armed and i == 1:
-                os.kill(proc.pid, signal.SIGKILL)  # between two clients' pushes
+                proc.kill()  # SIGKILL (TerminateProcess on Windows), between two clients' pushes
             try:
                 sync_once(dev, client)
             except StoreUnavailable:
