@@ -11,7 +11,6 @@ from fsfield.store.repo import Store
 from fsfield.store.storage import StoreError
 from sync.engine import CentralStore, RefusedWrite, sync_once
 from sync.folder import FolderStore, StoreUnavailable
-from sync.http import HttpCentralStore, is_server_url
 from sync.writes import Write, gc_paused
 
 
@@ -131,6 +130,12 @@ def central_path(store: Store, override: str | Path | None = None) -> Path | str
 TOKEN_ENV = "FSFIELD_SYNC_TOKEN"
 
 
+def is_server_url(central: str) -> bool:
+    """True when a ``--central`` value names a sync server, not a folder (sync.http says the
+    same; not imported here, so that a folder sync does not load the HTTP client)."""
+    return central.startswith(("https://", "http://"))
+
+
 def open_central(store: Store, central: Path | str) -> CentralStore:
     """The central store ``central`` names: a server (``https://…``, with this person's token
     from ``$FSFIELD_SYNC_TOKEN`` or ``fsfield config --jeton``) or a folder."""
@@ -141,6 +146,8 @@ def open_central(store: Store, central: Path | str) -> CentralStore:
                 f"jeton absent pour {central} : fsfield config --jeton VOTRE_JETON "
                 f"(ou la variable {TOKEN_ENV}). Rien n'a été perdu."
             )
+        from sync.http import HttpCentralStore
+
         return HttpCentralStore(central, token)
     saved = _saved_hints(store)
     hints = saved.get("devices") if saved.get("root") == str(central) else None
@@ -179,8 +186,8 @@ def _sync_round(store: Store, central: Path | str) -> SyncReport:
         # the round is simply redone (pushing or reading a batch twice changes nothing).
         try:
             with store.storage.batch():
-                if isinstance(central_store, HttpCentralStore):
-                    who = central_store.info()["token"]
+                if folder is None:  # a sync server: say which, and as whom
+                    who = central_store.info()["token"]  # type: ignore[attr-defined]
                     server = f"{central} — {who['name']} ({who['role']}, {who['department'] or 'tous'})"
                 result = sync_once(StorePort(store, folder), central_store)
                 settings = store.settings
@@ -188,8 +195,8 @@ def _sync_round(store: Store, central: Path | str) -> SyncReport:
                     settings.central = str(central)
                     store.save_settings(settings)
         finally:
-            if isinstance(central_store, HttpCentralStore):
-                central_store.close()
+            if folder is None:
+                central_store.close()  # type: ignore[attr-defined]
             if store.unsaved:
                 store.retry_save()  # keep what was acknowledged before a failure
     except StoreUnavailable as exc:
