@@ -43,9 +43,10 @@ from tinydb import TinyDB
 
 from fsfield.domain.models import FollowUp, Site, Visit
 from fsfield.domain.template import ChecklistTemplate, ItemKind, load_template
+from fsfield.store.entries import encode_snapshot
 from fsfield.store.files import atomic_write_bytes
 from fsfield.store.repo import Store
-from fsfield.store.storage import FORMAT, JOURNAL, SNAPSHOT
+from fsfield.store.storage import JOURNAL, SNAPSHOT
 from fsfield.store.visits import set_answer
 
 AUTHOR = "Jeanne Martin"
@@ -184,7 +185,7 @@ def bench_ours(root: Path, tables: Tables, template: ChecklistTemplate, saves: i
                rng: random.Random) -> dict[str, Any]:
     data = root / "ours"
     data.mkdir()
-    (data / SNAPSHOT).write_bytes(orjson.dumps({"format": FORMAT, "seq": 1, "tables": tables}))
+    (data / SNAPSHOT).write_bytes(encode_snapshot(1, tables))
     size = (data / SNAPSHOT).stat().st_size
     opens = [open_in_fresh_process(data) for _ in range(3)]
     store = Store(data)

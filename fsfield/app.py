@@ -131,7 +131,8 @@ class FsFieldApp(App[int]):
         self.call_later(self.run_action, action, node)
 
     async def action_quit(self) -> None:
-        if self.store.unsaved and not self.retry_save():
+        # A data dir lost to another process is never saved to again: quitting is the way out.
+        if self.store.unsaved and not self.store.lost and not self.retry_save():
             self.notify(
                 "Des modifications ne sont pas encore enregistrées (disque plein ou dossier "
                 "inaccessible). Libérez de la place puis quittez à nouveau.",
@@ -161,5 +162,10 @@ def run_app(data_dir: Path) -> int:
     try:
         result = FsFieldApp(store).run()
     finally:
-        store.close()
+        try:
+            notices = store.close()
+        except SaveFailed as exc:  # only a data dir lost to another process gets here
+            notices = [str(exc)]
+        for notice in notices:
+            print(f"fsfield : {notice}", file=sys.stderr)
     return result or 0

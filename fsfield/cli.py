@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from fsfield.reports import commands as report_commands
 from fsfield.store.paths import resolve_data_dir
-from fsfield.store.storage import SaveFailed, StoreError
+from fsfield.store.storage import DataDirLost, SaveFailed, StoreError
 
 if TYPE_CHECKING:
     from fsfield.domain.directory import DirectoryRead
@@ -92,6 +92,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     try:
         return handlers[args.command](args, data_dir)
+    except DataDirLost as exc:  # another process wrote to the data dir: said as is
+        print(f"fsfield : {exc}", file=sys.stderr)
+        return 1
     except SaveFailed as exc:
         # Unlike the app, a command ends here: the change is not kept for a retry.
         cause = exc.__cause__

@@ -9,26 +9,31 @@ counter and clock that produced them.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
+import sys
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from pydantic import ValidationError
 from tinydb import TinyDB
 
 from fsfield.domain.activity import Activity
 from fsfield.domain.models import FollowUp, Record, Settings, Site, Visit
+from fsfield.store import messages
 from fsfield.store.lock import DataDirLock
+from fsfield.store.schema import META_TABLE, RECORD_PREFIX, check_table
 from fsfield.store.storage import JournaledStorage, Recovery, SaveFailed, StoreError
 from sync.hlc import HybridClock
 from sync.replica import DELETED, Replica
 from sync.writes import Write, counters_of, gc_paused, make_dot
 
 R = TypeVar("R", bound=Record)
-META_TABLE = "meta"
-RECORD_PREFIX = "r:"
+P = ParamSpec("P")
+T = TypeVar("T")
 KINDS: dict[str, type[Record]] = {"site": Site, "visit": Visit, "followup": FollowUp, "activity": Activity}
 
 
@@ -48,6 +53,17 @@ def validation_message(exc: ValidationError) -> str:
     return " ; ".join(parts)
 
 
+def _exclusive(method: Callable[P, T]) -> Callable[P, T]:
+    """Run a Store method holding the store lock (see ``Store.exclusive``)."""
+
+    @functools.wraps(method)
+    def locked(*args: P.args, **kwargs: P.kwargs) -> T:
+        with args[0].storage.lock:  # type: ignore[attr-defined]
+            return method(*args, **kwargs)
+
+    return locked
+
+
 def _wall(hlc: Any) -> dt.datetime:
     return dt.datetime.fromtimestamp(hlc[0] / 1000, tz=dt.UTC)
 
@@ -63,7 +79,7 @@ class Store:
             raise StoreError(
                 f"Impossible de créer le dossier de données {self.data_dir} : {exc.strerror or exc}."
             ) from exc
-        self._lock = DataDirLock(self.data_dir)
+        self._lock: DataDirLock | None = DataDirLock(self.data_dir)
         self._lock.acquire()
         try:
             # Parsing the snapshot builds an object per write and field, none in a cycle: the
@@ -73,12 +89,12 @@ class Store:
                     self.data_dir,
                     compact_min_bytes=compact_min_bytes,
                     append_only_prefix=RECORD_PREFIX,
+                    check=check_table,
+                    owner=self._lock.verify,
                 )
         except OSError as exc:
             self._lock.release()
-            raise StoreError(
-                f"Impossible d'ouvrir les données de {self.data_dir} : {exc.strerror or exc}."
-            ) from exc
+            raise StoreError(messages.open_failed(self.data_dir, exc.strerror or str(exc))) from exc
         except BaseException:
             self._lock.release()
             raise
@@ -106,24 +122,52 @@ class Store:
     def recovery(self) -> Recovery:
         return self.storage.recovery
 
-    def close(self) -> None:
-        """Save what is pending and release the data dir."""
+    def close(self) -> list[str]:
+        """Save what is pending and release the data dir.
+
+        Raises SaveFailed only if a pending change cannot be saved; never an OSError (what was
+        saved is durable). Returns, in French, what could not be tidied (also on stderr when
+        used as a context manager)."""
+        if self._lock is None:
+            return []  # already closed (idempotent)
         try:
-            self.storage.close()
+            with self.storage.lock:
+                return self.storage.close()
         finally:
             self._lock.release()
+            self._lock = None
 
     def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.close()
+        for notice in self.close():
+            print(f"fsfield : {notice}", file=sys.stderr)
+
+    @contextlib.contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the store lock: no other thread changes the store (or saves) meanwhile.
+
+        Every public mutator takes it; so does ``storage.batch()``, for its whole duration. A job
+        in a worker thread wraps its local changes in ``exclusive()`` (or a batch): an edit the
+        UI makes meanwhile waits for the job's save, then is saved on its own. Re-entrant.
+        Hold it only around local changes (not while reading a network folder: the UI waits),
+        and never wait for the UI thread while holding it (``call_from_thread``): deadlock.
+        """
+        with self.storage.lock:
+            yield
 
     @property
     def unsaved(self) -> bool:
         """True while a change is held in memory only (the last save failed)."""
         return self.storage.unsaved
 
+    @property
+    def lost(self) -> bool:
+        """True once this process no longer owns its data dir: it will not save again."""
+        return self.storage.lost
+
+    @_exclusive
     def retry_save(self) -> None:
         """Try again to make pending changes durable; raises SaveFailed if it still fails."""
         self.storage.flush()
@@ -139,6 +183,7 @@ class Store:
             return fresh
         return dict(doc)
 
+    @_exclusive
     def _update_meta(self, **changes: Any) -> None:
         self.db.table(META_TABLE).update(changes, doc_ids=[1])
 
@@ -147,6 +192,7 @@ class Store:
         doc = self.db.table(META_TABLE).get(doc_id=1) or {}
         return doc.get(key, default)
 
+    @_exclusive
     def set_meta(self, **values: Any) -> None:
         """Save local (not synced) values durably."""
         self._update_meta(**values)
@@ -155,6 +201,7 @@ class Store:
     def settings(self) -> Settings:
         return Settings.model_validate(self.meta("settings") or {})
 
+    @_exclusive
     def save_settings(self, settings: Settings) -> None:
         """Save the animator's settings (this laptop only)."""
         self._update_meta(settings=settings.model_dump(mode="json"))
@@ -235,6 +282,7 @@ class Store:
             self.storage.write(tables)
             self._update_meta(counter=self._counter, hlc=list(self.clock.last))
 
+    @_exclusive
     def write_fields(
         self, kind: str, record: str, changes: dict[str, Any], *, force: bool = False
     ) -> list[Write]:
@@ -249,6 +297,7 @@ class Store:
             self._persist(writes)
         return writes
 
+    @_exclusive
     def create(self, model: R) -> R:
         """Save a new record (its id is made here if empty); returns the stored model."""
         record_id = model.id or str(uuid.uuid4())
@@ -257,6 +306,7 @@ class Store:
         self.write_fields(model.kind, record_id, fields)
         return self.get(type(model), record_id)
 
+    @_exclusive
     def update(self, cls: type[R], record_id: str, **changes: Any) -> R:
         """Change fields of a record after validating the result; returns the new model.
 
@@ -275,6 +325,7 @@ class Store:
         self.write_fields(cls.kind, record_id, diff)
         return self.get(cls, record_id)
 
+    @_exclusive
     def set_fields(self, cls: type[R], record_id: str, fields: dict[str, Any]) -> R:
         """Write raw dotted fields (e.g. ``answers.m1-x.status``) after validating the result."""
         current = self.replica.fields(record_id)
@@ -287,6 +338,7 @@ class Store:
         self.write_fields(cls.kind, record_id, fields)
         return self.get(cls, record_id)
 
+    @_exclusive
     def delete(self, cls: type[R], record_id: str) -> None:
         """Delete a record (a tombstone write; a concurrent edit elsewhere shows as a conflict)."""
         self.get(cls, record_id)
@@ -379,12 +431,14 @@ class Store:
         found = (get(make_dot(self.device_id, n)) for n in range(acked + 1, self._counter + 1))
         return [w for w in found if w is not None]
 
+    @_exclusive
     def mark_sent(self, dots: Iterable[str]) -> None:
         """Acknowledge own writes once the central store holds them durably."""
         counters = [int(d.rsplit(":", 1)[1]) for d in dots if d.startswith(self.device_id + ":")]
         if counters:
             self.set_meta(acked=max(max(counters), self.meta("acked", 0)))
 
+    @_exclusive
     def apply_remote(self, writes: Iterable[Write]) -> list[Write]:
         """Merge writes from elsewhere (union by dot); returns the ones that were new.
 

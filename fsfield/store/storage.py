@@ -9,7 +9,7 @@ fsync of the folder) once it grows, the previous snapshot being kept as the back
 
 Files in the data dir::
 
-    fsfield.json           snapshot  {"format", "seq", "tables"}
+    fsfield.json           snapshot, one checksummed line per table (entries.py)
     fsfield.json.bak       the previous snapshot (the backup)
     fsfield.journal        entries after the snapshot, one per durable save
     fsfield.journal.prev   entries between the backup and the snapshot
@@ -18,33 +18,46 @@ Every journal entry carries a sequence number and replaces whole tables (or, for
 append-only tables, adds documents by id), so replaying is idempotent and any crash
 point leaves (snapshot or backup) + journals covering every save that returned. The
 app stores one append-only table per record, so a saved answer costs one small append
-whatever the size of the store or the history of the record.
+whatever the size of the store or the history of the record. Opening, and what is done
+with damaged files, is in opening.py.
+
+One writer at a time: ``lock`` (re-entrant) is held by every save, by ``batch()`` for its
+whole duration and by compaction, so a job in a worker thread and the UI never interleave
+their changes, and an edit made while a job's batch is open waits for the job's save, then
+is saved on its own (never swallowed into the job's batch). Before each append the storage
+checks that this process still owns the data dir (``owner``, the data dir lock) and that
+nobody else appended to or replaced its journal; if not, the save is refused
+(``DataDirLost``) and nothing is ever written over another writer's saves.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import time
-import zlib
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import orjson
 from tinydb.storages import Storage
 
+from fsfield.store import messages
+from fsfield.store.entries import FORMAT, TableCheck, Tables, encode_entry, encode_snapshot
 from fsfield.store.files import fsync_dir
+from fsfield.store.opening import (
+    BACKUP,
+    JOURNAL,
+    JOURNAL_PREV,
+    SNAPSHOT,
+    Recovery,
+    open_files,
+)
 
-SNAPSHOT = "fsfield.json"
-BACKUP = "fsfield.json.bak"
-JOURNAL = "fsfield.journal"
-JOURNAL_PREV = "fsfield.journal.prev"
-FORMAT = "fsfield-store/1"
+__all__ = [
+    "BACKUP", "FORMAT", "JOURNAL", "JOURNAL_PREV", "SNAPSHOT", "DataDirLost", "JournaledStorage",
+    "Recovery", "SaveFailed", "StoreError",
+]
 CLOSE_COMPACT_BYTES = 256 << 10
-
-Tables = dict[str, dict[str, Any]]
 
 
 class StoreError(Exception):
@@ -55,51 +68,12 @@ class SaveFailed(StoreError):
     """A change could not be made durable; it is kept in memory and retried."""
 
 
-@dataclass
-class Recovery:
-    """What opening the store had to repair, for the user to be told."""
-
-    messages: list[str] = field(default_factory=list)
-    moved_aside: list[Path] = field(default_factory=list)
+class DataDirLost(SaveFailed):
+    """This process no longer owns its data dir: it refuses to save (the change stays in memory)."""
 
 
-def _encode_entry(seq: int, tables: dict[str, Any], added: dict[str, Any] | None = None) -> bytes:
-    entry: dict[str, Any] = {"seq": seq, "t": tables}
-    if added:
-        entry["a"] = added  # documents added to append-only tables
-    body = orjson.dumps(entry)
-    return b"%08x " % zlib.crc32(body) + body + b"\n"
-
-
-def _decode_entry(line: bytes) -> dict[str, Any] | None:
-    """Return the entry of a journal line, or None when it is torn or damaged."""
-    if len(line) < 10 or line[8:9] != b" " or not line.endswith(b"\n"):
-        return None
-    body = line[9:-1]
-    try:
-        if int(line[:8], 16) != zlib.crc32(body):
-            return None
-        entry = orjson.loads(body)
-    except ValueError:
-        return None
-    if not isinstance(entry, dict) or not isinstance(entry.get("seq"), int):
-        return None
-    if not isinstance(entry.get("t"), dict) or not isinstance(entry.get("a", {}), dict):
-        return None
-    return entry
-
-
-def _read_snapshot(path: Path) -> tuple[int, Tables]:
-    """Parse a snapshot file; raise ValueError when it is not a valid one."""
-    raw = orjson.loads(path.read_bytes())
-    if not isinstance(raw, dict) or raw.get("format") != FORMAT:
-        raise ValueError("format inconnu")
-    seq, tables = raw.get("seq"), raw.get("tables")
-    if not isinstance(seq, int) or not isinstance(tables, dict):
-        raise ValueError("structure invalide")
-    if not all(isinstance(t, dict) for t in tables.values()):
-        raise ValueError("table invalide")
-    return seq, tables
+def _identity(st: os.stat_result) -> tuple[int, int]:
+    return st.st_dev, st.st_ino
 
 
 class _Tables(dict):
@@ -135,20 +109,30 @@ class JournaledStorage(Storage):
         directory: Path | str,
         compact_min_bytes: int = 1 << 20,
         append_only_prefix: str | None = None,
+        check: TableCheck | None = None,
+        owner: Callable[[], None] | None = None,
     ) -> None:
         self.directory = Path(directory)
         self.compact_min_bytes = compact_min_bytes
         #: tables named so only ever get new documents (the app's record tables): a save
         #: journals just the new documents instead of the whole table
         self.append_only_prefix = append_only_prefix
+        #: the app's schema check of each table read from disk (entries.py)
+        self.check = check
+        #: raises DataDirLost unless this process still owns the data dir (lock.py)
+        self.owner = owner
+        #: held by every change, by batch() throughout, and by compaction (module docstring)
+        self.lock = threading.RLock()
         self.recovery = Recovery()
         self._data: _Tables = _Tables()
         self._seq = 0
         self._flushed: dict[str, Any] = {}
         self._batch_depth = 0
         self._journal_fd: int | None = None
+        self._journal_id: tuple[int, int] | None = None  # the journal file we append to
         self._journal_size = 0
         self._snapshot_size = 0
+        self._lost: DataDirLost | None = None
         self.unsaved = False
         self._load()
 
@@ -158,39 +142,65 @@ class JournaledStorage(Storage):
         return self._data
 
     def write(self, data: Tables) -> None:
-        if data is not self._data:  # a whole new database (TinyDB's drop_tables)
-            fresh = _Tables(data)
-            fresh.touched = set(data) | set(self._flushed) | self._data.touched
-            self._data = fresh
-        self.unsaved = True
-        if self._batch_depth == 0:
-            self.flush()
+        with self.lock:
+            if data is not self._data:  # a whole new database (TinyDB's drop_tables)
+                fresh = _Tables(data)
+                fresh.touched = set(data) | set(self._flushed) | self._data.touched
+                self._data = fresh
+            self.unsaved = True
+            if self._batch_depth == 0:
+                self.flush()
 
-    def close(self) -> None:
-        """Flush what is pending, fold the journal into the snapshot, release files."""
-        try:
-            self.flush()
-            # A small journal is replayed in no time at the next start; rewriting the
-            # whole snapshot on every close (every `fsfield sync`) is not worth it.
-            if self._journal_size > max(CLOSE_COMPACT_BYTES, self._snapshot_size // 16):
-                self.compact()
-        finally:
-            if self._journal_fd is not None:
-                os.close(self._journal_fd)
-                self._journal_fd = None
+    def close(self) -> list[str]:
+        """Flush what is pending, fold a large journal into the snapshot, release files.
+
+        Raises SaveFailed only if a pending change cannot be saved. Never an OSError for the
+        tidying: what was saved is already durable; returns what could not be done (French).
+        """
+        notices: list[str] = []
+        with self.lock:
+            try:
+                self.flush()
+                # A small journal is replayed in no time at the next start; rewriting the
+                # whole snapshot on every close (every `fsfield sync`) is not worth it.
+                if self._lost is None and self._journal_size > max(
+                    CLOSE_COMPACT_BYTES, self._snapshot_size // 16
+                ):
+                    try:
+                        self.compact()
+                    except DataDirLost:
+                        pass  # never fold over another writer's files
+                    except OSError as exc:
+                        notices.append(messages.close_untidy(exc.strerror or str(exc)))
+            finally:
+                if self._journal_fd is not None:
+                    with contextlib.suppress(OSError):
+                        os.close(self._journal_fd)
+                    self._journal_fd = None
+                if self._lost is None:  # the lock is released next: no save after close
+                    self._lost = DataDirLost(messages.closed(self.directory))
+        return notices
+
+    @property
+    def lost(self) -> bool:
+        """True once a save was refused because this process no longer owns the data dir."""
+        return self._lost is not None
 
     # -- durability ---------------------------------------------------------
 
     @contextlib.contextmanager
     def batch(self) -> Iterator[None]:
-        """Group several TinyDB operations into one durable save (all or nothing on disk)."""
-        self._batch_depth += 1
-        try:
-            yield
-        finally:
-            self._batch_depth -= 1
-        if self._batch_depth == 0:
-            self.flush()
+        """Group several TinyDB operations into one durable save (all or nothing on disk).
+
+        Holds ``lock`` throughout: another thread's change waits until the batch is saved."""
+        with self.lock:
+            self._batch_depth += 1
+            try:
+                yield
+            finally:
+                self._batch_depth -= 1
+            if self._batch_depth == 0:
+                self.flush()
 
     def _dirty(self) -> dict[str, Any]:
         # TinyDB builds a new dict for every table it updates, so identity tells which of
@@ -206,32 +216,33 @@ class JournaledStorage(Storage):
         return changed
 
     def flush(self) -> None:
-        """Make every pending change durable; raise SaveFailed (data kept) if the disk refuses."""
-        changed = self._dirty()
-        if not changed:
+        """Make every pending change durable; raise SaveFailed (data kept) if the disk refuses,
+        DataDirLost (data kept) if this process no longer owns the data dir."""
+        with self.lock:
+            changed = self._dirty()
+            if not changed:
+                self._data.touched.clear()
+                self.unsaved = False
+                return
+            line = encode_entry(self._seq + 1, *self._split(changed))
+            try:
+                self._append(line)
+            except OSError as exc:
+                raise SaveFailed(
+                    messages.save_failed(self.directory, exc.strerror or str(exc))
+                ) from exc
+            self._seq += 1
+            for name, table in changed.items():
+                if table is None:
+                    self._flushed.pop(name, None)
+                else:
+                    self._flushed[name] = table
             self._data.touched.clear()
             self.unsaved = False
-            return
-        line = _encode_entry(self._seq + 1, *self._split(changed))
-        try:
-            self._append(line)
-        except OSError as exc:
-            raise SaveFailed(
-                f"NON ENREGISTRÉ : écriture impossible dans {self.directory} ({exc.strerror or exc})."
-                " La modification est gardée et sera réessayée."
-            ) from exc
-        self._seq += 1
-        for name, table in changed.items():
-            if table is None:
-                self._flushed.pop(name, None)
-            else:
-                self._flushed[name] = table
-        self._data.touched.clear()
-        self.unsaved = False
-        if self._journal_size > max(self.compact_min_bytes, self._snapshot_size):
-            # Compaction is an optimisation: the journal already holds everything.
-            with contextlib.suppress(OSError):
-                self.compact()
+            if self._journal_size > max(self.compact_min_bytes, self._snapshot_size):
+                # Compaction is an optimisation: the journal already holds everything.
+                with contextlib.suppress(OSError, DataDirLost):
+                    self.compact()
 
     def _split(self, changed: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         """Whole tables to journal, and documents added to append-only tables."""
@@ -250,12 +261,47 @@ class JournaledStorage(Storage):
             whole[name] = table
         return whole, added
 
+    def _still_ours(self) -> None:
+        """Raise DataDirLost unless the data dir and the journal are still this process's."""
+        if self._lost is None:
+            try:
+                if self.owner is not None:
+                    self.owner()
+                self._journal_untouched()
+            except DataDirLost as exc:
+                self._lost = exc  # for good: this process's view of the data is stale
+        if self._lost is not None:
+            raise DataDirLost(str(self._lost))
+
+    def _journal_untouched(self) -> None:
+        # Only this process appends to its journal, so the file at the path must be the one
+        # it knows, at the size it left it; anything else is another writer (a second process
+        # that ignored the lock, or the data dir restored from a copy under us).
+        try:
+            st = os.stat(self.directory / JOURNAL)
+        except FileNotFoundError:
+            st = None
+        if self._journal_id is None:
+            same = st is None or st.st_size == 0
+        else:
+            size = os.fstat(self._journal_fd).st_size if self._journal_fd is not None else None
+            same = (
+                st is not None
+                and _identity(st) == self._journal_id
+                and st.st_size == self._journal_size
+                and size in (None, self._journal_size)
+            )
+        if not same:
+            raise DataDirLost(messages.lost_other_writer(self.directory))
+
     def _append(self, line: bytes) -> None:
+        self._still_ours()
         if self._journal_fd is None:
             path = self.directory / JOURNAL
             created = not path.exists()
             self._journal_fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-            self._journal_size = os.fstat(self._journal_fd).st_size
+            st = os.fstat(self._journal_fd)
+            self._journal_id, self._journal_size = _identity(st), st.st_size
             if created:
                 fsync_dir(self.directory)
         fd = self._journal_fd
@@ -274,122 +320,64 @@ class JournaledStorage(Storage):
 
     def compact(self) -> None:
         """Write a new snapshot of everything and rotate the journal (see module docstring)."""
-        self.flush()
-        payload = orjson.dumps({"format": FORMAT, "seq": self._seq, "tables": self._data})
-        snapshot = self.directory / SNAPSHOT
-        tmp = self.directory / f".{SNAPSHOT}.tmp"
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with self.lock:
+            self.flush()
+            self._still_ours()
+            payload = encode_snapshot(self._seq, self._data)
+            snapshot = self.directory / SNAPSHOT
+            tmp = self.directory / f".{SNAPSHOT}.tmp"
             try:
-                view = memoryview(payload)
-                while view:  # os.write may write less than asked
-                    view = view[os.write(fd, view):]
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-        if self._journal_fd is not None:
-            os.close(self._journal_fd)
-            self._journal_fd = None
-        journal = self.directory / JOURNAL
-        if journal.exists():
-            os.replace(journal, self.directory / JOURNAL_PREV)
-        if snapshot.exists():
-            os.replace(snapshot, self.directory / BACKUP)
-        os.replace(tmp, snapshot)
-        fsync_dir(self.directory)
-        self._journal_size = 0
-        self._snapshot_size = len(payload)
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+                try:
+                    view = memoryview(payload)
+                    while view:  # os.write may write less than asked
+                        view = view[os.write(fd, view):]
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+            except OSError:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                raise
+            if self._journal_fd is not None:
+                os.close(self._journal_fd)
+                self._journal_fd = None
+            journal = self.directory / JOURNAL
+            if journal.exists():
+                os.replace(journal, self.directory / JOURNAL_PREV)
+            self._journal_id, self._journal_size = None, 0
+            if snapshot.exists():
+                os.replace(snapshot, self.directory / BACKUP)
+            os.replace(tmp, snapshot)
+            fsync_dir(self.directory)
+            self._snapshot_size = len(payload)
 
-    # -- opening and recovery -----------------------------------------------
+    # -- opening --------------------------------------------------------------
 
     def _load(self) -> None:
-        snapshot, backup = self.directory / SNAPSHOT, self.directory / BACKUP
-        base: tuple[int, Tables] | None = None
-        if snapshot.exists():
-            try:
-                base = _read_snapshot(snapshot)
-                self._snapshot_size = snapshot.stat().st_size
-            except (ValueError, OSError) as exc:
-                aside = self._move_aside(snapshot)
-                self.recovery.messages.append(
-                    f"Le fichier de données était illisible ({exc}) : il a été mis de côté"
-                    f" sous {aside.name} et la sauvegarde précédente a été restaurée."
-                )
-        if base is None and backup.exists():
-            try:
-                base = _read_snapshot(backup)
-            except (ValueError, OSError) as exc:
-                aside = self._move_aside(backup)
-                self.recovery.messages.append(
-                    f"La sauvegarde était illisible elle aussi ({exc}) : mise de côté sous {aside.name}."
-                )
-        seq, tables = base if base is not None else (0, {})
-        replayed, from_prev = self._replay(seq, tables)
-        self._seq, self._data = replayed, _Tables(tables)
-        self._flushed = dict(tables)
-        if self.recovery.messages or from_prev or not snapshot.exists() and (replayed or tables):
-            # Write a clean snapshot now so the repaired state is the one on disk. Saves read
-            # from the previous journal mean a compaction was cut short after rotating the
-            # journal: the next rotation would overwrite them while no snapshot holds them.
+        opened = open_files(self.directory, self.check)
+        self.recovery = opened.recovery
+        self._seq, self._data = opened.seq, _Tables(opened.tables)
+        self._flushed = dict(opened.tables)
+        self._snapshot_size = opened.snapshot_size
+        journal = self.directory / JOURNAL
+        if journal.exists():
+            st = journal.stat()
+            self._journal_id, self._journal_size = _identity(st), st.st_size
+        if not opened.repair:
+            return
+        # Write a clean snapshot now so the repaired state is the one on disk. Saves read
+        # from the previous journal mean a compaction was cut short after rotating the
+        # journal: the next rotation would overwrite them while no snapshot holds them.
+        try:
             self.compact()
-
-    def _replay(self, seq: int, tables: Tables) -> tuple[int, bool]:
-        """Apply the journals above ``seq``; return the last seq and whether the
-        previous journal held any of it."""
-        from_prev = False
-        for name in (JOURNAL_PREV, JOURNAL):
-            path = self.directory / name
-            if not path.exists():
-                continue
-            lines = path.read_bytes().splitlines(keepends=True)
-            for index, line in enumerate(lines):
-                entry = _decode_entry(line)
-                if entry is None:
-                    if name == JOURNAL and index == len(lines) - 1 and not line.endswith(b"\n"):
-                        # A last line cut short is a save that never returned: drop it.
-                        # (A whole line that fails its checksum is damage: kept aside below.)
-                        self._truncate_torn_tail(path, len(line))
-                        break
-                    aside = self._move_aside(path)
-                    self.recovery.messages.append(
-                        f"Le journal {name} est endommagé à la ligne {index + 1} : les"
-                        f" modifications suivantes n'ont pas pu être relues (copie sous {aside.name})."
-                    )
-                    break
-                if entry["seq"] <= seq:
-                    continue
-                if entry["seq"] != seq + 1:
-                    self.recovery.messages.append(
-                        f"Des modifications manquent entre les enregistrements {seq} et {entry['seq']}."
-                    )
-                for table_name, table in entry["t"].items():
-                    if table is None:
-                        tables.pop(table_name, None)
-                    else:
-                        tables[table_name] = table
-                for table_name, docs in entry.get("a", {}).items():
-                    # Keyed by document id: replaying twice changes nothing.
-                    tables.setdefault(table_name, {}).update(docs)
-                seq = entry["seq"]
-                from_prev = from_prev or name == JOURNAL_PREV
-        return seq, from_prev
-
-    def _truncate_torn_tail(self, path: Path, torn: int) -> None:
-        with open(path, "r+b") as fh:
-            fh.truncate(path.stat().st_size - torn)
-            os.fsync(fh.fileno())
-
-    def _move_aside(self, path: Path) -> Path:
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        aside = path.with_name(f"{path.name}.corrupt-{stamp}")
-        n = 1
-        while aside.exists():
-            n += 1
-            aside = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
-        os.replace(path, aside)
-        self.recovery.moved_aside.append(aside)
-        return aside
+        except OSError as exc:
+            for aside, original in reversed(opened.undo):  # as found: the next open repairs
+                with contextlib.suppress(OSError):
+                    os.replace(aside, original)
+            raise StoreError(
+                messages.repair_failed(self.directory, exc.strerror or str(exc))
+            ) from exc
+        if opened.journal_aside is not None:  # the damaged journal is now the previous one
+            os.replace(self.directory / JOURNAL_PREV, opened.journal_aside)
+            fsync_dir(self.directory)

@@ -11,6 +11,10 @@ class SaveStatus(Static):
 
     saved: reactive[bool] = reactive(True)
 
+    def on_mount(self) -> None:
+        # A screen pushed while a save is pending must not claim "Enregistré".
+        self.saved = getattr(self.app, "saved", True)
+
     def render(self) -> str:
         return "● Enregistré" if self.saved else "▲ NON ENREGISTRÉ — nouvel essai…"
 

@@ -84,6 +84,8 @@ def _open(store: str, *, serve: bool):  # noqa: ANN202 (Backend, imported late)
 
     try:
         return open_backend(store, serve=serve)
+    except ImportError as exc:  # installed without the [server] extra
+        raise CliError(CLI["missing_dependency"].format(name=exc.name)) from None
     except StoreLocked as exc:
         raise CliError(CLI["store_locked"].format(path=exc)) from None
     except CorruptLog as exc:

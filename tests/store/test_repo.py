@@ -246,8 +246,9 @@ def test_a_damaged_snapshot_is_restored_and_the_user_is_told(tmp_path):
 
     with Store(data) as store:
         assert store.get(Site, site.id).phone == "05 55 58 11 05"
-        [message] = store.recovery.messages
+        message, summary = store.recovery.messages
         assert "mis de côté" in message and "restaurée" in message
+        assert "aucune modification perdue" in summary
         [aside] = store.recovery.moved_aside
         assert aside.name.startswith(SNAPSHOT + ".corrupt-") and aside.exists()
     with Store(data) as store:
@@ -263,16 +264,20 @@ def _unclosed_session(data: Path) -> tuple[str, Store]:
     return site.id, store
 
 
-def test_an_interrupted_last_save_is_dropped_silently(tmp_path):
-    """A journal line cut short (no end of line) is a save that never returned."""
+def test_an_interrupted_last_save_is_dropped_and_the_user_is_told(tmp_path):
+    """A journal line cut short (no end of line): a save that never returned, or a journal
+    truncated by a disk or a tool. The two look alike, so the user is told either way."""
     site_id, store = _unclosed_session(tmp_path / "data")
     crashed = disk_copy(store, tmp_path / "crashed")
     store.close()
     with open(crashed / JOURNAL, "ab") as fh:
         fh.write(b'0badc0de {"seq": 99, "t": {"r:x": {"1": {"do')
     with Store(crashed) as again:
-        assert again.recovery.messages == []
+        assert again.recovery.cut
+        assert "coupé" in again.recovery.messages[0]
         assert again.get(Site, site_id).phone == "05 55 58 11 05"
+    with Store(crashed) as again:
+        assert again.recovery.messages == [], "the repair is written: told once"
 
 
 def test_a_damaged_journal_line_is_kept_aside_and_the_user_is_told(tmp_path):
@@ -284,8 +289,9 @@ def test_a_damaged_journal_line_is_kept_aside_and_the_user_is_told(tmp_path):
         fh.write(b"00000000 garbage\n")
     with Store(damaged) as again:
         assert again.get(Site, site_id).phone == "05 55 58 11 05"
-        [message] = again.recovery.messages
+        message, summary = again.recovery.messages
         assert "endommagé à la ligne 2" in message
+        assert "pas pu être compté" in summary, "a damaged last line: the count is unknown"
         [aside] = again.recovery.moved_aside
         assert aside.read_bytes().endswith(b"00000000 garbage\n"), "kept for inspection"
     with Store(damaged) as again:
