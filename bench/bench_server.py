@@ -147,6 +147,7 @@ def bench_pull(kind: str, dsn: str | None, sizes: list[int], repeat: int = 15, f
 
                 (Path(tmp) / "folder").mkdir()
                 folder_store = FolderStore(Path(tmp) / "folder")
+                folder_store.identify(True)
             t0 = time.perf_counter()
             per_trip, total = 60, 0
             for n in range(-(-size // (per_trip * 99))):
@@ -215,7 +216,7 @@ def bench_pull(kind: str, dsn: str | None, sizes: list[int], repeat: int = 15, f
                 for _ in range(3):  # the client's whole first pull: fetch, validate, build writes
                     central = HttpCentralStore(url, token, timeout=120)
                     t = time.perf_counter()
-                    n_client = len(central.pull({}, "87").writes)
+                    n_client = sum(len(b.writes) for b in central.pull(0, "87").batches)
                     client_first.append(time.perf_counter() - t)
                     central.close()
                 line = (f"{kind:8} {head:>9} writes: first sync of 87 through the server "
@@ -226,9 +227,10 @@ def bench_pull(kind: str, dsn: str | None, sizes: list[int], repeat: int = 15, f
                     folder_first = []
                     for _ in range(3):
                         t = time.perf_counter()
-                        n_folder = len(FolderStore(Path(tmp) / "folder").pull({}, "87").writes)
+                        batches, _ = FolderStore(Path(tmp) / "folder").read_all("87")
+                        n_folder = sum(len(b.writes) for b in batches)
                         folder_first.append(time.perf_counter() - t)
-                    line += (f"; through the folder store (FolderStore.pull, {n_folder} writes) best "
+                    line += (f"; through the folder store (FolderStore.read_all, {n_folder} writes) best "
                              f"{min(folder_first) * 1000:.0f} ms: server/folder = "
                              f"{min(client_first) / min(folder_first):.2f}")
                 print(line)

@@ -13,6 +13,8 @@ Measured in the same run, best of ``--repeat`` interleaved rounds:
 * engine (``sync.engine.sync_once`` with an in-memory device): the first sync of a new laptop of
   département 87, and its sync after one trip (3 visits) was pushed, with the same
   ``FolderStore`` as before (warm) or a new one (cold);
+* strays: a no-op and an incremental app sync with 0, 1, 100 and 10,000 foreign or stray files
+  in the folder (cost in proportion to the files present);
 * app (``fsfield.store.syncing.run_sync`` on a real ``Store`` in a temp data dir): the same two
   syncs as ``fsfield sync`` runs them, each round in a new ``Store`` and a new ``FolderStore``
   (a new process each time); opening and closing the ``Store`` are reported apart.
@@ -42,7 +44,7 @@ from fsfield.domain.template import load_template
 from fsfield.store.repo import Store
 from fsfield.store.sites import site_record_id
 from fsfield.store.syncing import run_sync
-from sync.batch import BATCH_FORMAT, Manifest, encode_manifest
+from sync.batch import BATCH_FORMAT, batch_name
 from sync.engine import sync_once
 from sync.folder import FolderStore
 from sync.memory import MemoryDevice
@@ -103,16 +105,13 @@ class Animator:
         self.sites = dept_sites(dept)
         self.devices: list[str] = []
         self.counter: dict[str, int] = {}
-        self.seq: dict[str, int] = {}
-        self.scopes: dict[str, dict[str, list[int]]] = {}
+        self.files: list[Path] = []
         self.new_laptop()
 
     def new_laptop(self) -> None:
         dev = str(uuid.UUID(int=self.rnd.getrandbits(128), version=4))
         self.devices.append(dev)
         self.counter[dev] = 0
-        self.seq[dev] = 0
-        self.scopes[dev] = {}
 
     def _save(
         self,
@@ -228,20 +227,19 @@ class Animator:
 
 
 def write_batch(root: Path, a: Animator, dev: str, writes: list[dict[str, Any]], wall: int) -> None:
-    a.seq[dev] += 1
-    seq = a.seq[dev]
     d = root / "devices" / dev
     d.mkdir(parents=True, exist_ok=True)
     doc = {
         "format": BATCH_FORMAT,
         "device": dev,
-        "seq": seq,
         "scope": a.dept,
         "created_ms": wall,
         "writes": writes,
     }
-    (d / f"{seq:08d}.json").write_bytes(orjson.dumps(doc))
-    a.scopes[dev].setdefault(a.dept, []).append(seq)
+    data = orjson.dumps(doc)
+    path = d / batch_name(wall, a.dept, data)
+    path.write_bytes(data)
+    a.files.append(path)
 
 
 def generate(root: Path, scale: float, seed: int = 87) -> list[Animator]:
@@ -257,9 +255,6 @@ def generate(root: Path, scale: float, seed: int = 87) -> list[Animator]:
             dev = a.devices[0] if t < trips // 2 or len(a.devices) == 1 else a.devices[1]
             wall = T0 + int(5 * YEAR_MS * t / trips)
             write_batch(root, a, dev, a.trip(dev, wall), wall)
-        for dev in a.devices:
-            man = Manifest(dev, a.seq[dev], a.scopes[dev])
-            (root / "devices" / dev / "manifest.json").write_bytes(encode_manifest(man))
     return animators
 
 
@@ -303,7 +298,7 @@ class AppRun:
         with Store(self.dir) as store:
             store.save_settings(Settings(animator="Nouvel animateur", department="87"))
 
-    def sync(self) -> dict[str, float]:
+    def sync(self, problems: int = 0) -> dict[str, float]:
         """Open, run_sync, close, like one ``fsfield sync`` process; CPU and wall per step."""
         out: dict[str, float] = {}
         gc.collect()
@@ -317,7 +312,7 @@ class AppRun:
         store.close()
         out["close_cpu"], out["close_wall"] = cpu() - c, wall() - w
         out["received"] = report.received
-        assert not report.problems, report.problems[:3]
+        assert len(report.problems) == problems, report.problems[:3]
         return out
 
 
@@ -339,12 +334,7 @@ def main() -> None:
     n_all = sum(a.counter[d] for a in animators for d in a.devices)
     print(f"generated {n_all} writes, {len(files)} files, {size / 1e6:.0f} MB in {wall() - t:.1f}s")
     a87 = [a for a in animators if a.dept == "87"]
-    dept_files = [
-        root / "devices" / dev / f"{seq:08d}.json"
-        for a in a87
-        for dev in a.devices
-        for seq in range(1, a.seq[dev] + 1)
-    ]
+    dept_files = [p for a in a87 for p in a.files]
     n87 = sum(a.counter[d] for a in a87 for d in a.devices)
     print(
         f"département 87: {n87} writes in {len(dept_files)} batches "
@@ -360,7 +350,7 @@ def main() -> None:
             return [orjson.loads(p.read_bytes()) for p in dept_files]
 
     def pull_only():
-        return FolderStore(root).pull({}, "87")
+        return FolderStore(root).read_all("87")
 
     def engine_full() -> MemoryDevice:
         laptop = MemoryDevice(str(uuid.uuid4()), "87", "nouvel animateur")
@@ -392,27 +382,30 @@ def main() -> None:
             assert firsts[-1]["received"] == n87
 
     # Incremental: an animator of 87 pushes one trip (durably, for real), then each laptop syncs:
-    # the engine one with the same FolderStore as before (warm: the app's session), with a new
-    # one (cold: a new process), and with a new one given the hints the previous one left (what
-    # `fsfield sync` does); the app one with a new Store and a new FolderStore.
+    # the engine one with the same FolderStore as before (warm: the app's session) or a new one
+    # (cold: a new process; format 2 keeps nothing per instance, so both list every folder); the
+    # app one with a new Store and a new FolderStore.
     pusher = FolderStore(root)
     dev = a87[0].devices[-1]
-    rounds: dict[str, list[float]] = {"warm": [], "cold": [], "hints": [], "app": []}
+    rounds: dict[str, list[float]] = {"warm": [], "cold": [], "app": []}
     app_steps: list[dict[str, float]] = []
     session = FolderStore(root)
-    hints = hasattr(session, "hints")  # the bench also runs on the code before them
     if laptop is not None:
         sync_once(laptop, session)
     unseen = {"engine": 0, "app": 0}  # writes pushed since the laptop last synced
-    for k in range(args.repeat):
+    trips = iter(range(10_000))
+
+    def push_trip() -> None:
+        trip = [Write.from_dict(d) for d in a87[0].trip(dev, T0 + 6 * YEAR_MS + 9 * next(trips))]
+        pusher.push(dev, "87", trip)
+        for who in unseen:
+            unseen[who] += len(trip)
+
+    for _ in range(args.repeat):
         for mode in rounds:
             if mode == "app" and not apps or mode != "app" and laptop is None:
                 continue
-            if mode == "hints" and not hints:
-                continue
-            trip = [Write.from_dict(d) for d in a87[0].trip(dev, T0 + 6 * YEAR_MS + 9 * k)]
-            pusher.push(dev, "87", trip)
-            unseen = {who: n + len(trip) for who, n in unseen.items()}
+            push_trip()
             if mode == "app":
                 for other in apps[1:]:  # keep the other laptops up to date, untimed
                     other.sync()
@@ -422,18 +415,39 @@ def main() -> None:
                 assert got["received"] == unseen["app"], (got, unseen)
                 unseen["app"] = 0
                 continue
-            if mode == "warm":
-                target = session
-            elif mode == "cold":
-                target = FolderStore(root)
-            else:
-                target = FolderStore(root, hints=session.hints)
+            target = session if mode == "warm" else FolderStore(root)
             got, spent, _, _ = timed(lambda: sync_once(laptop, target))  # noqa: B023
             rounds[mode].append(spent)
             assert len(got.received) == unseen["engine"] and not got.problems
             unseen["engine"] = 0
-            if hints:
-                session.hints = dict(target.hints)
+
+    # Foreign and stray files (issue #8): 0, 1, 100 and 10,000 files that are no batches, spread
+    # over the device folders (numbered names like 99999999.json among them), then a no-op sync
+    # and an incremental one (one trip) of the app: their cost must follow the files present,
+    # never the numbers in their names.
+    strays: list[tuple[int, float, float, int]] = []
+    if apps:
+        folders = sorted((root / "devices").iterdir())
+        placed = 0
+        for n in (0, 1, 100, 10_000):
+            for k in range(placed, n):
+                name = f"{99_999_999 - k:08d}.json" if k % 2 else f"notes-{k}.txt"
+                (folders[k % len(folders)] / name).write_bytes(b"{}")
+            placed = n
+            for other in apps:
+                other.sync(problems=n)
+            noop = [apps[0].sync(problems=n)["sync_cpu"] for _ in range(args.repeat)]
+            inc = []
+            for _ in range(args.repeat):
+                push_trip()
+                for other in apps[1:]:
+                    other.sync(problems=n)
+                got = apps[0].sync(problems=n)
+                assert got["received"] == unseen["app"]
+                unseen["app"] = 0
+                inc.append(got["sync_cpu"])
+            present = sum(1 for f in folders for _ in f.iterdir())
+            strays.append((n, min(noop), min(inc), present))
 
     def best(xs: list[float]) -> float:
         return min(xs) * 1000
@@ -458,8 +472,6 @@ def main() -> None:
         )
         print(f"engine: incremental, 1 trip, same FolderStore {fmt(rounds['warm'])}")
         print(f"engine: incremental, 1 trip, new FolderStore  {fmt(rounds['cold'])}")
-        if hints:
-            print(f"engine: incremental, new FolderStore + hints  {fmt(rounds['hints'])}")
         print(
             f"  => engine full / floor = {full / floor_ms:.2f}x best/best, {per_round(cpu_t['engine'])}"
             f" per round, {(full + full_gc) / (floor_ms + floor_gc):.2f}x with the GC left for later; pull / floor = "
@@ -467,7 +479,7 @@ def main() -> None:
             " (target <= 3x)"
         )
         ratios = ", ".join(
-            f"1/{full / best(rounds[m]):.0f} {m}" for m in ("warm", "cold", "hints") if rounds[m]
+            f"1/{full / best(rounds[m]):.0f} {m}" for m in ("warm", "cold") if rounds[m]
         )
         print(f"  => incremental / full = {ratios} (target < 1/50)")
     if apps:
@@ -500,6 +512,17 @@ def main() -> None:
             f"  whole `fsfield sync` after a trip (open + run_sync + close, wall, without "
             f"interpreter start): best {min(whole) * 1000:.0f} ms"
         )
+    if strays:
+        print("\nforeign/stray files in the folder: app run_sync CPU, best (ms)")
+        base_noop, base_inc = strays[0][1], strays[0][2]
+        for n, noop, inc, present in strays:
+            print(
+                f"  {n:6d} strays ({present:6d} files in device folders): no-op {noop * 1000:7.1f}"
+                f" ({noop / base_noop:5.2f}x), incremental {inc * 1000:7.1f} ({inc / base_inc:5.2f}x)"
+            )
+        n, noop, _, present = strays[-1]
+        per = (noop - base_noop) / n * 1e6
+        print(f"  => each stray file costs ~{per:.0f} µs of a sync (listing, one line of report)")
     if args.keep is None:
         shutil.rmtree(base, ignore_errors=True)
 

@@ -232,6 +232,10 @@ def _list_sites(args: argparse.Namespace, data_dir: Path) -> int:
     return 0
 
 
+MAX_PROBLEM_LINES = 20
+"""Files left in the central folder listed one per line, then a count of the rest."""
+
+
 def _cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
     import json
 
@@ -243,14 +247,23 @@ def _cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
         print(f"Serveur : {report.server}", file=sys.stderr)
     for line in report.refused:
         print(f"fsfield : refusé par le serveur, gardé à envoyer : {line}", file=sys.stderr)
-    for problem in report.problems:
-        print(f"fsfield : fichier ignoré (laissé en place) : {problem}", file=sys.stderr)
+    shown = report.problems[:MAX_PROBLEM_LINES]
+    for problem in shown:
+        print(f"fsfield : laissé en place : {problem}", file=sys.stderr)
+    if len(report.problems) > len(shown):
+        print(f"fsfield : … et {len(report.problems) - len(shown)} autre(s)", file=sys.stderr)
+    if report.problems_summary:
+        print(f"fsfield : {report.problems_summary}", file=sys.stderr)
+    if report.notice and args.json:
+        print(f"fsfield : {report.notice}", file=sys.stderr)
     if report.future:
         print(f"fsfield : {report.future} modification(s) datée(s) dans le futur "
               "(horloge d'un autre ordinateur déréglée ?)", file=sys.stderr)
     if args.json:
         print(json.dumps(report.as_json()))
     else:
+        if report.notice:
+            print(report.notice[0].upper() + report.notice[1:] + ".")
         print(report.summary())
         if report.conflicts:
             print("Des conflits sont à régler : ouvrez fsfield et appuyez sur c (écran des structures).")

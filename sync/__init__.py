@@ -1,8 +1,8 @@
 """Sync engine: field-level writes, union merge, central stores. Imports nothing from fsfield or
 textual. See docs/sync-model.md."""
 
-from .engine import LocalReplicaPort, SyncResult, sync_once
-from .folder import FolderStore, Problem, PullResult, StoreUnavailable
+from .engine import CentralState, LocalReplicaPort, SyncResult, sync_once
+from .folder import FolderStore, Listing, Problem, StoreUnavailable
 from .hlc import HLC, MAX_SKEW_MS, HybridClock, is_future
 from .replica import DELETED, FieldState, Replica
 from .wire import validate_writes
@@ -10,6 +10,7 @@ from .writes import DotCollision, InvalidWrite, Write, make_dot
 
 __all__ = [
     "DELETED",
+    "CentralState",
     "HLC",
     "MAX_SKEW_MS",
     "DotCollision",
@@ -19,7 +20,7 @@ __all__ = [
     "InvalidWrite",
     "LocalReplicaPort",
     "Problem",
-    "PullResult",
+    "Listing",
     "Replica",
     "StoreUnavailable",
     "SyncResult",

@@ -1,20 +1,23 @@
 """Batch files of the central store: encoding, and validation of everything read back.
 
-A batch is one immutable JSON file holding writes of a single device::
+A batch is one immutable JSON file published by one device (its folder's device)::
 
-    {"format": "fsfield-batch/1", "device": "<uuid>", "seq": 12, "scope": "87",
+    {"format": "fsfield-batch/2", "device": "<uuid>", "scope": "87",
      "created_ms": 1718000000000, "writes": [ ... ]}
 
-Every write in a batch carries the batch's device in its dot: a device only ever publishes its own
-writes, so a file cannot inject writes in another device's name without being rejected whole.
+It holds that device's own writes and, when it republishes what a store lacks, writes it received
+from others (relayed writes keep their dots). Its file name is ``<created_ms>-<scope>-<digest>``
+(:func:`batch_name`), the digest being the first 128 bits of the SHA-256 of its bytes: names never
+repeat, and a reader checks that the bytes are the ones named.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import orjson
 from pydantic import ConfigDict, Field, Strict, TypeAdapter, ValidationError, with_config
@@ -23,10 +26,13 @@ from typing_extensions import TypedDict
 from .wire import WireWrite, validate_writes, wire_to_writes, writes_from_json
 from .writes import DEVICE_PATTERN, DEVICE_RE, InvalidWrite, Write
 
-BATCH_FORMAT = "fsfield-batch/1"
-MANIFEST_FORMAT = "fsfield-manifest/1"
+BATCH_FORMAT = "fsfield-batch/2"
 SCOPE_PATTERN = r"^[A-Za-z0-9_-]{1,32}$"
 """A scope is a département code ("87", "2A", "974"), kept generic."""
+BATCH_NAME = re.compile(r"([0-9]{1,15})-([A-Za-z0-9_-]{1,32})-([0-9a-f]{32})\.json")
+"""``<created_ms>-<scope>-<digest>.json``; use with ``fullmatch``."""
+MAX_BATCH_BYTES = 64 << 20
+"""Larger files are not read (a batch of 5,000 writes is a few MB)."""
 
 _Int = Annotated[int, Strict(), Field(ge=0, le=2**63 - 1)]
 _Device = Annotated[str, Field(pattern=rf"^{DEVICE_PATTERN}$")]
@@ -35,24 +41,14 @@ _Scope = Annotated[str, Field(pattern=SCOPE_PATTERN)]
 
 @with_config(ConfigDict(extra="forbid", strict=True))
 class _BatchModel(TypedDict):
-    format: Literal["fsfield-batch/1"]
+    format: Literal["fsfield-batch/2"]
     device: _Device
-    seq: Annotated[int, Strict(), Field(ge=1, le=99_999_999)]
     scope: _Scope
     created_ms: _Int
     writes: list[WireWrite]
 
 
-@with_config(ConfigDict(extra="forbid", strict=True))
-class _ManifestModel(TypedDict):
-    format: Literal["fsfield-manifest/1"]
-    device: _Device
-    last_seq: _Int
-    scopes: dict[_Scope, list[Annotated[int, Strict(), Field(ge=1)]]]
-
-
 _BATCH = TypeAdapter(_BatchModel)
-_MANIFEST = TypeAdapter(_ManifestModel)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,45 +57,62 @@ class Batch:
 
     path: Path
     device: str
-    seq: int
     scope: str
     created_ms: int
     writes: list[Write]
 
 
-@dataclass(frozen=True, slots=True)
-class Manifest:
-    """Derived per-device summary: the scope of each batch, so readers can skip other scopes."""
-
-    device: str
-    last_seq: int
-    scopes: dict[str, list[int]]
-
-
 class BadFile(ValueError):
-    """A store file that failed validation; the message is the reason reported to the user."""
+    """A store file that failed validation: ``code`` and ``params`` say why (worded by the app).
+
+    Codes: ``bad_batch`` (params ``write`` and ``field`` when known), ``damaged_batch`` (bytes
+    differ from the digest in its name), ``newer_batch_format``, ``too_large`` (``size``),
+    ``wrong_device``, ``wrong_scope``.
+    """
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(f"{code} {params}" if params else code)
+        self.code = code
+        self.params = params
 
 
-def _reason(err: ValidationError) -> str:
+def digest_of(data: bytes) -> str:
+    """The digest a batch's file name carries."""
+    return hashlib.sha256(data).hexdigest()[:32]
+
+
+def batch_name(created_ms: int, scope: str, data: bytes) -> str:
+    """The file name of a batch with these bytes."""
+    return f"{created_ms:013d}-{scope}-{digest_of(data)}.json"
+
+
+def _bad(err: ValidationError) -> BadFile:
     first = err.errors(include_url=False)[0]
     loc = first["loc"]
     if len(loc) >= 2 and loc[0] == "writes":
-        rest = ".".join(str(p) for p in loc[2:]) or "(whole item)"
-        return f"write #{loc[1]}: {rest}: {first['msg']}"
-    where = ".".join(str(p) for p in loc) or "(document)"
-    return f"{where}: {first['msg']}"
+        return BadFile("bad_batch", write=int(loc[1]) + 1, field=".".join(map(str, loc[2:])))
+    if loc and loc[0] == "format":
+        return BadFile("newer_batch_format")
+    return BadFile("bad_batch", field=".".join(map(str, loc)))
 
 
-def encode_batch(device: str, seq: int, scope: str, created_ms: int, writes: list[Write]) -> bytes:
+_WRITE_AT = re.compile(r"write #([0-9]+): ([a-z_.]+)")
+
+
+def _bad_write(err: InvalidWrite) -> BadFile:
+    m = _WRITE_AT.match(str(err))
+    if m is None:
+        return BadFile("bad_batch")
+    return BadFile("bad_batch", write=int(m.group(1)) + 1, field=m.group(2))
+
+
+def encode_batch(device: str, scope: str, created_ms: int, writes: list[Write]) -> bytes:
     """Serialise a batch. The writes are validated first: never publish what readers reject."""
-    if any(w.device != device for w in writes):
-        raise InvalidWrite(f"batch of {device} holds writes of another device")
     dicts = [w.to_dict() for w in writes]
     validate_writes(dicts)
     doc = {
         "format": BATCH_FORMAT,
         "device": device,
-        "seq": seq,
         "scope": scope,
         "created_ms": created_ms,
         "writes": dicts,
@@ -112,7 +125,7 @@ _SCOPE_RE = re.compile(SCOPE_PATTERN[1:-1])  # use with fullmatch ("$" accepts a
 _MAX_INT = 2**63 - 1
 
 
-def _plain_batch(path: Path, data: bytes, device: str, seq: int) -> Batch | None:
+def _plain_batch(path: Path, data: bytes, device: str) -> Batch | None:
     """The batch if it is plainly valid (orjson, then checks in bulk), else None: the fast path
     of :func:`decode_batch`, which accepts a subset of what the pydantic path accepts."""
     try:
@@ -126,63 +139,42 @@ def _plain_batch(path: Path, data: bytes, device: str, seq: int) -> Batch | None
         doc["format"] != BATCH_FORMAT
         or doc["device"] != device
         or DEVICE_RE.fullmatch(device) is None
-        or type(doc["seq"]) is not int
-        or doc["seq"] != seq
-        or not 1 <= seq <= 99_999_999
         or type(scope) is not str
         or _SCOPE_RE.fullmatch(scope) is None
         or type(created) is not int
         or not 0 <= created <= _MAX_INT
     ):
         return None
+    # Usually the folder device's own writes (one regex, one shared device string); else a
+    # batch that relays others' writes too.
     writes = writes_from_json(doc["writes"], device)
     if writes is None:
+        writes = writes_from_json(doc["writes"])
+    if writes is None:
         return None
-    return Batch(path, device, seq, scope, created, writes)
+    return Batch(path, device, scope, created, writes)
 
 
-def decode_batch(path: Path, data: bytes, device: str, seq: int) -> Batch:
-    """Validate the bytes of ``<device>/<seq>.json``; raise :class:`BadFile` with the reason.
+def decode_batch(path: Path, data: bytes, device: str, scope: str | None = None) -> Batch:
+    """Validate the bytes of a batch of folder ``device`` (named with ``scope``); raise
+    :class:`BadFile` with the reason.
 
     Plainly valid batches take a fast path; anything else goes through the pydantic schema,
     which accepts it or gives the precise reason.
     """
-    batch = _plain_batch(path, data, device, seq)
-    if batch is not None:
-        return batch
-    try:
-        doc = _BATCH.validate_json(data)
-    except ValidationError as err:
-        raise BadFile(_reason(err)) from None
-    if doc["device"] != device:
-        raise BadFile(f"device {doc['device']!r} does not match its folder {device!r}")
-    if doc["seq"] != seq:
-        raise BadFile(f"seq {doc['seq']} does not match its file name ({seq})")
-    try:
-        writes = wire_to_writes(doc["writes"], device)
-    except InvalidWrite as err:
-        raise BadFile(str(err)) from None
-    return Batch(path, device, seq, doc["scope"], doc["created_ms"], writes)
-
-
-def encode_manifest(manifest: Manifest) -> bytes:
-    """Serialise a manifest."""
-    return orjson.dumps(
-        {
-            "format": MANIFEST_FORMAT,
-            "device": manifest.device,
-            "last_seq": manifest.last_seq,
-            "scopes": manifest.scopes,
-        }
-    )
-
-
-def decode_manifest(data: bytes, device: str) -> Manifest:
-    """Validate a manifest of ``device``; raise :class:`BadFile` with the reason."""
-    try:
-        doc = _MANIFEST.validate_json(data)
-    except ValidationError as err:
-        raise BadFile(_reason(err)) from None
-    if doc["device"] != device:
-        raise BadFile(f"device {doc['device']!r} does not match its folder {device!r}")
-    return Manifest(device, doc["last_seq"], doc["scopes"])
+    batch = _plain_batch(path, data, device)
+    if batch is None:
+        try:
+            doc = _BATCH.validate_json(data)
+        except ValidationError as err:
+            raise _bad(err) from None
+        if doc["device"] != device:
+            raise BadFile("wrong_device", device=doc["device"])
+        try:
+            writes = wire_to_writes(doc["writes"])
+        except InvalidWrite as err:
+            raise _bad_write(err) from None
+        batch = Batch(path, device, doc["scope"], doc["created_ms"], writes)
+    if scope is not None and batch.scope != scope:
+        raise BadFile("wrong_scope", scope=batch.scope)
+    return batch

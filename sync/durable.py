@@ -1,71 +1,98 @@
-"""Durable file writes for ``sync/`` (which imports nothing of fsfield): replace a file whole,
-create one that must not exist, append to a log. Portable (no POSIX-only call without a Windows
-branch)."""
+"""Durable file writes for ``sync/`` (which imports nothing of fsfield), portable (no POSIX-only
+call without a Windows branch): create-only files for the central folder (a file, once there, is
+never replaced, and is complete and on disk when the call returns), and for the sync server's
+JSON file backend a file replaced whole and a log appended to."""
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import uuid
 from pathlib import Path
 from typing import BinaryIO
 
 
-def fsync_dir(directory: Path) -> None:
-    """Make a rename or a file creation in ``directory`` durable (Windows: NTFS journals it)."""
-    if os.name == "nt":
+def fsync_dir(path: Path | str) -> None:
+    if os.name == "nt":  # Windows cannot open a directory; NTFS journals the rename itself.
         return
-    fd = os.open(directory, os.O_RDONLY)
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
         os.close(fd)
 
 
-def _write_tmp(path: Path, data: bytes) -> Path:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    with open(tmp, "xb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    return tmp
+# errno values meaning "this file system has no hard links" (FAT/exFAT keys, some SMB shares).
+_NO_HARD_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS, errno.EXDEV}
+
+
+def write_new_file(final: Path, data: bytes) -> None:
+    """Durably create ``final`` with ``data``, never replacing an existing file (FileExistsError).
+
+    Temp file in the same folder, flush + fsync, then a hard link to the final name, which fails
+    if the name is taken. Where hard links do not exist, falls back to check-then-rename.
+    """
+    if final.exists():
+        raise FileExistsError(errno.EEXIST, "file exists", str(final))
+    tmp = final.with_name(f".{final.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        with open(tmp, "xb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, final)
+        except FileExistsError:
+            raise
+        except OSError as err:
+            if err.errno not in _NO_HARD_LINKS:
+                raise
+            if final.exists():
+                raise FileExistsError(errno.EEXIST, "file exists", str(final)) from None
+            os.replace(tmp, final)
+    finally:
+        tmp.unlink(missing_ok=True)
+    fsync_dir(final.parent)
+
+
+
+def create_new_file(path: Path, data: bytes) -> None:
+    """Create a small marker file if it does not exist yet (no temp file: its content does not
+    matter, only that it exists), durably."""
+    try:
+        with open(path, "xb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+    except FileExistsError:
+        return
+    fsync_dir(path.parent)
+
+
+def create_new(path: Path, data: bytes) -> bool:
+    """:func:`write_new_file`, saying whether this call created ``path`` (False: it existed)."""
+    try:
+        write_new_file(path, data)
+    except FileExistsError:
+        return False
+    return True
 
 
 def atomic_replace(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data``: readers see the old file or the new one, never half."""
-    tmp = _write_tmp(path, data)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
+        with open(tmp, "xb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
     fsync_dir(path.parent)
-
-
-def create_new(path: Path, data: bytes) -> bool:
-    """Durably create ``path`` with ``data`` unless it exists; True if this call created it.
-
-    Written whole to a temp file first, then hard-linked to its name (which fails if the name is
-    taken), so a reader never sees a half-written file and two creators cannot both win.
-    """
-    if path.exists():
-        return False
-    tmp = _write_tmp(path, data)
-    try:
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            return False
-        except OSError:  # no hard links here (FAT, some shares): check, then rename
-            if path.exists():
-                return False
-            os.replace(tmp, path)
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-    fsync_dir(path.parent)
-    return True
 
 
 def append_durably(f: BinaryIO, data: bytes) -> None:
@@ -79,5 +106,4 @@ def append_durably(f: BinaryIO, data: bytes) -> None:
     except BaseException:
         with contextlib.suppress(OSError):
             f.truncate(start)
-            f.flush()
         raise

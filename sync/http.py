@@ -1,5 +1,5 @@
 """The central store behind the sync server: :class:`HttpCentralStore`, the engine's
-``CentralStore`` over HTTP (docs/sync-model.md, "The sync server").
+``CursorStore`` over HTTP (docs/sync-model.md, "The sync server").
 
 Timeouts on every request; connection errors, timeouts and 429/502/503/504 are retried with
 exponential backoff (a push keeps its idempotency key across retries, so a push whose answer was
@@ -20,44 +20,25 @@ import httpx
 import orjson
 
 from .batch import Batch
-from .engine import PushRefused, RefusedWrite
-from .folder import Problem, PullResult, StoreUnavailable
+from .engine import Pulled, PushRefused, RefusedWrite
+from .folder import Problem, StoreUnavailable
 from .wire import validate_writes, writes_from_json
 from .writes import InvalidWrite, Write
 
 CENTRAL_FORMAT = "fsfield-central/1"
 """The server format this client speaks (sync/server/backend.py says the same)."""
-CURSOR_PREFIX = "server:"
-"""The cursor key of a server store: ``server:<store_id>`` -> last seq read."""
 PAGE = 5_000
 _RETRY_STATUS = frozenset({429, 502, 503, 504})
 
-REASONS: dict[str, str] = {
-    "unreachable": "serveur injoignable",
-    "timeout": "le serveur ne répond pas à temps",
-    "token_missing": "jeton absent : fsfield config --jeton …, ou FSFIELD_SYNC_TOKEN",
-    "token_invalid": "jeton refusé (inconnu ou révoqué)",
-    "newer_format": (
-        "le serveur central utilise un format plus récent : mettez à jour fsfield avant de "
-        "synchroniser (rien n'a été envoyé)"
-    ),
-    "not_a_server": "cette adresse ne répond pas comme un serveur central fsfield",
-    "server_error": "erreur du serveur (HTTP {status})",
-    "unavailable": "serveur momentanément indisponible",
-    "dot_collision": "identifiant déjà reçu par le serveur avec un autre contenu",
-}
-
 
 class ServerUnavailable(StoreUnavailable):
-    """The server cannot be used now; ``str(exc)`` is French, ``code`` the reason's code."""
+    """The server cannot be used now; ``code`` says why (worded by the app, like a folder's):
+    ``unreachable``, ``timeout``, ``token_missing``, ``token_invalid``, ``newer_format``
+    (``found``), ``not_a_server``, ``server_error`` (``status``), ``server_unavailable``."""
 
-    def __init__(self, url: str, code: str, **details: object) -> None:
-        reason = REASONS[code].format(**details)
-        Exception.__init__(self, f"Serveur central inaccessible : {url} ({reason})")
-        self.path = Path(url)
+    def __init__(self, url: str, code: str, **params: Any) -> None:
+        super().__init__(Path(url), code, **params)
         self.url = url
-        self.code = code
-        self.reason = reason
 
 
 class HttpCentralStore:
@@ -98,7 +79,7 @@ class HttpCentralStore:
             except (ValueError, KeyError, TypeError):
                 raise ServerUnavailable(self.url, "not_a_server") from None
             if fmt != CENTRAL_FORMAT:
-                raise ServerUnavailable(self.url, "newer_format")
+                raise ServerUnavailable(self.url, "newer_format", found=str(fmt))
             if not isinstance(store_id, str) or not store_id:
                 raise ServerUnavailable(self.url, "not_a_server")
             self._info = info
@@ -109,12 +90,11 @@ class HttpCentralStore:
         """The server store's identity: a new one means a new or reset server (to republish)."""
         return str(self.info()["store_id"])
 
-    @property
-    def cursor_key(self) -> str:
-        """This store's key in the engine's cursor."""
-        return CURSOR_PREFIX + self.store_id
+    # --- CursorStore --------------------------------------------------------------------------
 
-    # --- CentralStore -------------------------------------------------------------------------
+    def identify(self, create: bool = True) -> tuple[str, bool]:
+        """The server's store identity; a server is never made a store by a client."""
+        return self.store_id, False
 
     def push(self, device: str, scope: str, writes: list[Write]) -> int:
         """Publish a batch; return the server's seq after it. Records the server refuses are
@@ -148,22 +128,17 @@ class HttpCentralStore:
             out = [RefusedWrite(w.dot, w.record, *why[w.record]) for w in pending if w.record in why]
         elif r.status_code == 409 and doc.get("dots"):
             dots = set(doc["dots"])
-            msg = REASONS["dot_collision"]
-            out = [RefusedWrite(w.dot, w.record, "dot_collision", msg) for w in pending if w.dot in dots]
+            out = [RefusedWrite(w.dot, w.record, "dot_collision", "") for w in pending if w.dot in dots]
         else:
             out = []
         if not out:  # nothing we can leave out: the server refuses the batch as such
             raise ServerUnavailable(self.url, "server_error", status=r.status_code)
         return out
 
-    def pull(
-        self, cursor: dict[str, int], scope: str | None, exclude_device: str | None = None
-    ) -> PullResult:
-        """Every write above the cursor that the token may read (``scope``: one département)."""
-        key = self.cursor_key
-        after = cursor.get(key, 0)
-        result = PullResult([], dict(cursor))
-        page_no = 0
+    def pull(self, after: int, scope: str | None) -> Pulled:
+        """Every write above ``after`` that the token may read (``scope``: one département), in
+        pages; a page it cannot use is a ``bad_page`` problem and the cursor stays before it."""
+        result = Pulled([], after)
         while True:
             params: dict[str, Any] = {"after": after, "limit": PAGE}
             if scope is not None:
@@ -178,18 +153,13 @@ class HttpCentralStore:
                 nxt, more = doc["cursor"], doc["more"]
                 if type(nxt) is not int or nxt < after or type(more) is not bool:
                     raise ValueError("bad cursor")
-            except (ValueError, KeyError, TypeError, InvalidWrite) as err:
-                result.problems.append(Problem(where, f"page ignored: {err}"))
+            except (ValueError, KeyError, TypeError, InvalidWrite):
+                result.problems.append(Problem(where, "bad_page", {"after": after}))
                 break  # the cursor stays before this page: read again next time
-            if exclude_device is not None:
-                writes = [w for w in writes if w.device != exclude_device]
-            page_no += 1
-            result.batches.append(Batch(where, "server", page_no, scope or "", 0, writes))
-            after = nxt
-            result.cursor[key] = after
+            result.batches.append(Batch(where, "server", scope or "", 0, writes))
+            after = result.cursor = nxt
             if not more:
                 break
-        result.writes = [w for b in result.batches for w in b.writes]
         return result
 
     def close(self) -> None:
@@ -225,14 +195,15 @@ class HttpCentralStore:
                 last = "unreachable"
                 continue
             if r.status_code in _RETRY_STATUS:
-                last = "unavailable"
+                last = "server_unavailable"
                 continue
             if r.status_code == 401:
                 try:
                     code = r.json().get("code")
                 except ValueError:
                     code = None
-                raise ServerUnavailable(self.url, "token_missing" if code == "token_missing" else "token_invalid")
+                why = "token_missing" if code == "token_missing" else "token_invalid"
+                raise ServerUnavailable(self.url, why)
             if r.status_code in (403, 409) or r.status_code == 200:
                 return r
             raise ServerUnavailable(self.url, "server_error", status=r.status_code)

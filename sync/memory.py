@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .engine import CentralState
 from .hlc import HybridClock, wall_clock_ms
 from .replica import DELETED, Replica
 from .writes import _HLC, Write, counters_of, make_dot
@@ -31,7 +32,8 @@ class MemoryDevice:
         self.replica = Replica()
         self.clock = HybridClock(device_id, now_ms=now_ms)
         self.counter = 0
-        self.cursor: dict[str, int] = {}
+        self.centrals: dict[str, CentralState] = {}
+        """What this device knows of each central store, by store identity."""
         self._outbox: dict[str, Write] = {}
 
     # --- making local writes ------------------------------------------------------------------
@@ -79,8 +81,30 @@ class MemoryDevice:
 
     # --- LocalReplicaPort ---------------------------------------------------------------------
 
+    def central_state(self, store_id: str) -> CentralState | None:
+        """What this device knows of ``store_id`` (a copy: the engine saves it back)."""
+        state = self.centrals.get(store_id)
+        if state is None:
+            return None
+        seen = {d: set(n) for d, n in state.seen.items()}
+        return CentralState(seen, state.acked, state.complete)
+
+    def save_central_state(self, store_id: str, state: CentralState) -> None:
+        """Remember it."""
+        self.centrals[store_id] = state
+
+    def own_writes_after(self, counter: int) -> list[Write]:
+        """Own writes above ``counter``, oldest first."""
+        found = (self.replica.get(make_dot(self.device_id, n)) for n in range(counter + 1,
+                                                                             self.counter + 1))
+        return [w for w in found if w is not None]
+
+    def held(self) -> list[Write]:
+        """Every write of the replica."""
+        return list(self.replica)
+
     def outbox(self) -> list[Write]:
-        """Unacknowledged local writes, oldest first."""
+        """Local writes never acknowledged by a central store, oldest first."""
         return sorted(self._outbox.values(), key=lambda w: w.counter)
 
     def mark_sent(self, dots: Iterable[str]) -> None:

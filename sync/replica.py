@@ -29,6 +29,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from .canonical import same_value
 from .writes import _DOT, BULK, DotCollision, Write, gc_paused
 
 DELETED = "deleted"
@@ -48,8 +49,9 @@ def _disagree(live: Iterable[Write]) -> bool:
     if first is None:
         return False
     v = first.value
-    # type() too: JSON's 0 and false (1 and true) are different values, unlike Python's.
-    return any(type(w.value) is not type(v) or w.value != v for w in it)
+    # Canonical JSON (RFC 8785), not Python's ==: 1 and 1.0 agree, 1 and true, [1] and [true]
+    # do not.
+    return any(not same_value(w.value, v) for w in it)
 
 
 @dataclass(frozen=True, slots=True)

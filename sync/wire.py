@@ -245,7 +245,9 @@ def writes_from_json(items: Any, device: str | None = None) -> list[Write] | Non
         if device is None:
             if [d.rpartition(":")[0] for d in dots] != list(clock_devices):
                 return None
-            stamps = list(zip(walls, counters, clock_devices, strict=True))
+            share: dict[str, str] = {}
+            devices = [share.setdefault(d, d) for d in clock_devices]
+            stamps = list(zip(walls, counters, devices, strict=True))
         else:
             if set(clock_devices) != {device}:
                 return None

@@ -27,6 +27,7 @@ from fsfield.store import messages
 from fsfield.store.lock import DataDirLock
 from fsfield.store.schema import META_TABLE, RECORD_PREFIX, check_table
 from fsfield.store.storage import JournaledStorage, Recovery, SaveFailed, StoreError
+from sync.canonical import same_value
 from sync.hlc import HybridClock
 from sync.replica import DELETED, Replica
 from sync.writes import Write, counters_of, gc_paused, make_dot
@@ -215,7 +216,7 @@ class Store:
         writes = []
         for name, value in changes.items():
             state = self.replica.state(record, name)
-            if not force and state is not None and not state.conflict and state.value == value:
+            if not force and state is not None and not state.conflict and same_value(state.value, value):
                 continue  # no-op edit: nothing to sync
             self._counter += 1
             writes.append(
@@ -321,7 +322,11 @@ class Store:
             raise ValueError(validation_message(exc)) from None
         new_fields = validated.to_fields()
         old_fields = current.to_fields()
-        diff = {k: v for k, v in new_fields.items() if old_fields.get(k, object()) != v}
+        diff = {
+            k: v
+            for k, v in new_fields.items()
+            if k not in old_fields or not same_value(old_fields[k], v)  # canonical JSON
+        }
         self.write_fields(cls.kind, record_id, diff)
         return self.get(cls, record_id)
 

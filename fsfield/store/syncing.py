@@ -3,42 +3,41 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from fsfield.store import messages
 from fsfield.store.repo import Store
 from fsfield.store.storage import StoreError
-from sync.engine import CentralStore, RefusedWrite, sync_once
+from sync.engine import CentralState, CentralStore, CursorStore, LocalStep, Progress, sync_once
 from sync.folder import FolderStore, StoreUnavailable
-from sync.writes import Write, gc_paused
+from sync.writes import Write, gc_paused, make_dot
 
 
 class SyncFailed(StoreError):
-    """The round could not be done; nothing was marked sent that the central store lacks."""
+    """The round could not be done; nothing was marked sent that the central store lacks.
+
+    ``code`` is the central store's reason when it was unavailable (e.g. ``new_store_refused``:
+    the folder is empty and the caller did not allow making it a store)."""
+
+    def __init__(self, message: str, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code
 
 
-CURSOR_TABLE = "central_cursor"
-"""Local table (doc 1): the last batch read per device. Not in meta, which is journaled with
-every edit, while the cursor (one entry per device of the country) only changes with a sync."""
-HINTS_TABLE = "central_hints"
-"""Local table (doc 1) of the folder store's listing hints: ``{"root": path, "devices": {...}}``.
-Not in meta: meta is saved with every edit, and the hints only change with a sync."""
-
-
-def _saved_hints(store: Store) -> dict[str, object]:
-    return dict(store.db.table(HINTS_TABLE).get(doc_id=1) or {})
+CENTRAL_TABLE = "central_state"
+"""Local table: one document per central store (``{"store": id, "state": {...}}``), what this
+laptop knows of it (``sync.engine.CentralState``). Not in meta, which is journaled with every
+edit, while this only changes with a sync."""
 
 
 class StorePort:
-    """Adapts Store to sync.engine.LocalReplicaPort (cursor in a local table, ack in meta).
+    """Adapts Store to sync.engine.LocalReplicaPort."""
 
-    With ``folder``, its listing hints are saved with the cursor (see ``FolderStore.pull``).
-    """
-
-    def __init__(self, store: Store, folder: FolderStore | None = None) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
-        self.folder = folder
 
     @property
     def device_id(self) -> str:
@@ -48,28 +47,34 @@ class StorePort:
     def scope(self) -> str:
         return self.store.settings.department
 
-    @property
-    def cursor(self) -> dict[str, int]:
-        doc = self.store.db.table(CURSOR_TABLE).get(doc_id=1) or {}
-        return dict(doc.get("cursor") or {})
+    def _doc(self, store_id: str) -> tuple[int | None, dict[str, Any]]:
+        for doc in self.store.db.table(CENTRAL_TABLE).all():
+            if doc.get("store") == store_id:
+                return doc.doc_id, dict(doc)
+        return None, {}
 
-    @cursor.setter
-    def cursor(self, value: dict[str, int]) -> None:
-        # A round with nothing new saves nothing.
-        if value != self.cursor:
-            table = self.store.db.table(CURSOR_TABLE)
-            with self.store.storage.batch():
-                table.truncate()
-                table.insert({"cursor": dict(value)})
-        if self.folder is not None:
-            hints = {
-                "root": str(self.folder.root),
-                "devices": {d: list(h) for d, h in sorted(self.folder.hints.items())},
-            }
-            if hints != _saved_hints(self.store):
-                table = self.store.db.table(HINTS_TABLE)
-                table.truncate()
-                table.insert(hints)
+    def central_state(self, store_id: str) -> CentralState | None:
+        return CentralState.from_json(self._doc(store_id)[1].get("state"))
+
+    def save_central_state(self, store_id: str, state: CentralState) -> None:
+        doc_id, doc = self._doc(store_id)
+        new = state.to_json()
+        if doc.get("state") == new:
+            return  # a round with nothing new saves nothing
+        table = self.store.db.table(CENTRAL_TABLE)
+        if doc_id is None:
+            table.insert({"store": store_id, "state": new})
+        else:
+            table.update({"state": new}, doc_ids=[doc_id])
+
+    def own_writes_after(self, counter: int) -> list[Write]:
+        store = self.store
+        get = store.replica.get
+        found = (get(make_dot(store.device_id, n)) for n in range(counter + 1, store._counter + 1))
+        return [w for w in found if w is not None]
+
+    def held(self) -> Iterable[Write]:
+        return iter(self.store.replica)
 
     def outbox(self) -> list[Write]:
         return self.store.outbox()
@@ -88,11 +93,17 @@ class StorePort:
 class SyncReport:
     """What a round did, in numbers and French lines for the user."""
 
+    central: Path | str = field(default_factory=Path)
     sent: int = 0
     received: int = 0
     conflicts: int = 0
     problems: list[str] = field(default_factory=list)
+    """One French line per file left in place (a foreign file, a bad batch...)."""
+    problems_summary: str = ""
     future: int = 0
+    republished: int = 0
+    notice: str = ""
+    """What happened to the store, when something did (new store, lost batches)."""
     refused: list[str] = field(default_factory=list)
     """French lines, one per record whose writes the server refused (they stay to send)."""
     server: str = ""
@@ -117,14 +128,11 @@ def central_path(store: Store, override: str | Path | None = None) -> Path | str
     if override:
         if is_server_url(str(override)):
             return str(override)
-        return Path(override).expanduser().resolve()
+        return Path(override).expanduser().absolute()
     if store.settings.central:
         central = store.settings.central
         return central if is_server_url(central) else Path(central)
-    raise SyncFailed(
-        "synchronisation non configurée : indiquez le dossier central une première fois, "
-        "par exemple : fsfield sync --central /chemin/vers/le/partage"
-    )
+    raise SyncFailed(messages.NOT_CONFIGURED)
 
 
 TOKEN_ENV = "FSFIELD_SYNC_TOKEN"
@@ -136,83 +144,112 @@ def is_server_url(central: str) -> bool:
     return central.startswith(("https://", "http://"))
 
 
-def open_central(store: Store, central: Path | str) -> CentralStore:
+def open_central(store: Store, central: Path | str) -> CentralStore | CursorStore:
     """The central store ``central`` names: a server (``https://…``, with this person's token
     from ``$FSFIELD_SYNC_TOKEN`` or ``fsfield config --jeton``) or a folder."""
     if isinstance(central, str) and is_server_url(central):
         token = os.environ.get(TOKEN_ENV) or store.settings.sync_token
         if not token:
-            raise SyncFailed(
-                f"jeton absent pour {central} : fsfield config --jeton VOTRE_JETON "
-                f"(ou la variable {TOKEN_ENV}). Rien n'a été perdu."
-            )
+            raise SyncFailed(messages.no_token(central, TOKEN_ENV))
         from sync.http import HttpCentralStore
 
         return HttpCentralStore(central, token)
-    saved = _saved_hints(store)
-    hints = saved.get("devices") if saved.get("root") == str(central) else None
-    return FolderStore(Path(central), hints=hints if isinstance(hints, dict) else None)
+    return FolderStore(Path(central))
 
 
-def _refused_lines(refused: list[RefusedWrite]) -> list[str]:
-    """One French line per refused record: which, why, how many writes stay to send."""
-    by_record: dict[str, list[RefusedWrite]] = {}
-    for r in refused:
-        by_record.setdefault(r.record, []).append(r)
-    return [
-        f"{record} : {rs[0].message} ({len(rs)} modification(s))"
-        for record, rs in sorted(by_record.items())
-    ]
+def _in_batch(store: Store) -> LocalStep:
+    def step(fn: Callable[[], Any]) -> Any:
+        with store.storage.batch():  # one durable save per step
+            return fn()
+
+    return step
 
 
-def run_sync(store: Store, central: Path | str) -> SyncReport:
-    """One round: push the outbox durably, then pull and merge what others wrote."""
+def run_sync(
+    store: Store,
+    central: Path | str,
+    *,
+    create: bool = True,
+    progress: Progress | None = None,
+    local_step: LocalStep | None = None,
+) -> SyncReport:
+    """One round: read what others wrote, merge it, publish what the central store lacks.
+
+    ``create``: an empty folder may become a new central store (else ``SyncFailed`` with code
+    ``new_store_refused``). ``local_step`` runs the parts that read or change the local store
+    (default: here, each in one durable save); a ``SaveFailed`` from it stops the round before
+    anything more is pushed, the change kept in memory.
+    """
     # A first sync builds an object per write and field, none in a cycle: the cyclic GC is
     # paused for the round and resumes (visiting them once) after it, as after any bulk load.
     with gc_paused():
-        return _sync_round(store, central)
+        return _sync_round(store, central, create, progress, local_step or _in_batch(store))
 
 
-def _sync_round(store: Store, central: Path | str) -> SyncReport:
+def _sync_round(
+    store: Store,
+    central: Path | str,
+    create: bool,
+    progress: Progress | None,
+    local_step: LocalStep,
+) -> SyncReport:
     if not store.settings.department:
-        raise SyncFailed("département non configuré : fsfield config --departement 87")
+        raise SyncFailed(messages.NO_DEPARTMENT)
     if store.unsaved:
-        store.retry_save()  # never send what this laptop has not saved itself
+        local_step(store.retry_save)  # never send what this laptop has not saved itself
     central_store = open_central(store, central)
     folder = central_store if isinstance(central_store, FolderStore) else None
     server = ""
     try:
-        # One durable save for the whole round (acks, received writes, cursor): if it is lost,
-        # the round is simply redone (pushing or reading a batch twice changes nothing).
         try:
-            with store.storage.batch():
-                if folder is None:  # a sync server: say which, and as whom
-                    who = central_store.info()["token"]  # type: ignore[attr-defined]
-                    server = f"{central} — {who['name']} ({who['role']}, {who['department'] or 'tous'})"
-                result = sync_once(StorePort(store, folder), central_store)
-                settings = store.settings
-                if settings.central != str(central):  # remembered once a sync succeeds
-                    settings.central = str(central)
-                    store.save_settings(settings)
+            if folder is None:  # a sync server: say which, and as whom
+                who = central_store.info()["token"]  # type: ignore[union-attr]
+                server = messages.server_as(str(central), who)
+            result = sync_once(
+                StorePort(store), central_store, create=create, progress=progress,
+                local_step=local_step,
+            )
         finally:
             if folder is None:
-                central_store.close()  # type: ignore[attr-defined]
-            if store.unsaved:
-                store.retry_save()  # keep what was acknowledged before a failure
+                central_store.close()  # type: ignore[union-attr]
     except StoreUnavailable as exc:
-        raise SyncFailed(f"{exc}. Rien n'a été perdu : les modifications restent à envoyer.") from exc
-    except OSError as exc:
-        raise SyncFailed(
-            f"Stockage central inaccessible : {central} ({exc.strerror or exc}). "
-            "Rien n'a été perdu : les modifications restent à envoyer."
-        ) from exc
-    open_conflicts = {record for record, _, _ in store.replica.conflicts()}
+        text = messages.unavailable(exc)
+        raise SyncFailed(f"{text}. {messages.NOTHING_LOST}", exc.code) from exc
+    except OSError as exc:  # pragma: no cover - FolderStore turns OSError into StoreUnavailable
+        unavailable = StoreUnavailable(Path(central), "other", errno=exc.errno or 0)
+        text = messages.unavailable(unavailable)
+        raise SyncFailed(f"{text}. {messages.NOTHING_LOST}") from exc
+
+    def remember() -> None:
+        settings = store.settings
+        if settings.central != str(central):  # remembered once a sync succeeds
+            settings.central = str(central)
+            store.save_settings(settings)
+
+    local_step(remember)
+    open_conflicts = local_step(lambda: {r for r, _, _ in store.replica.conflicts()})
+    if result.created:
+        notice = messages.new_store(len(result.sent), result.republished > 0)
+    elif result.gone and result.republished:
+        notice = messages.store_lacked(result.republished, result.gone)
+    elif result.full and result.republished:
+        if folder is None:
+            notice = messages.server_newcomer(result.republished)
+        else:
+            notice = messages.newcomer(result.republished)
+    else:
+        notice = ""
+    root = folder.root if folder is not None else None
     return SyncReport(
+        central=central,
         sent=len(result.sent),
         received=len(result.received),
         conflicts=len(open_conflicts),
-        problems=[f"{p.path} : {p.reason}" for p in result.problems],
+        problems=[messages.problem_line(p, root) for p in result.problems],
+        problems_summary=messages.problems_summary(result.problems) if result.problems else "",
         future=len(result.future),
-        refused=_refused_lines(result.refused),
+        republished=result.republished,
+        notice=notice,
+        refused=messages.refused_lines(result.refused),
         server=server,
     )

@@ -254,8 +254,6 @@ def create_app(backend: Backend, *, log_access: bool = True) -> FastAPI:
             writes = wire_to_writes(batch.writes)
         except InvalidWrite as err:
             raise ApiError(422, "bad_write", detail=str(err)) from None
-        if any(w.device != batch.device for w in writes):
-            raise ApiError(422, "foreign_device")
         try:
             answer = backend.push(who, idempotency_key, batch.device, batch.scope, writes)
         except Refused as err:

@@ -22,10 +22,6 @@ MESSAGES: dict[str, str] = {
     "bad_json": "Requête illisible : le corps n'est pas du JSON valide.",
     "bad_request": "Requête invalide.",
     "bad_write": "Modification invalide. Rien n'a été enregistré.",
-    "foreign_device": (
-        "Le lot contient des modifications d'un autre appareil que celui qui l'envoie. "
-        "Rien n'a été enregistré."
-    ),
     "too_large": "Requête trop volumineuse.",
     "bad_idempotency_key": (
         "En-tête Idempotency-Key absent ou invalide (1 à 128 caractères : lettres, chiffres, "

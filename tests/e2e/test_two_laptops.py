@@ -190,7 +190,7 @@ async def test_s_in_the_tui_asks_the_central_folder_once_then_syncs_and_shows_th
     from textual.widgets import Input
 
     from fsfield.screens.forms import TextPrompt
-    from fsfield.screens.sync import SyncResultScreen
+    from fsfield.screens.sync import SyncScreen
 
     a, b, central = laptops
     a.create(Site(id="", name="FS Bellac", department="87"))
@@ -202,9 +202,9 @@ async def test_s_in_the_tui_asks_the_central_folder_once_then_syncs_and_shows_th
         assert isinstance(app.screen, TextPrompt)
         app.screen.query_one(Input).value = str(central)
         await pilot.press("enter")
+        await app.workers.wait_for_complete()
         await pilot.pause()
-        await pilot.pause()
-        assert isinstance(app.screen, SyncResultScreen)
+        assert isinstance(app.screen, SyncScreen)
         summary = str(app.screen.query_one("#sync-summary").render())
         assert "Reçues : " in summary and "Conflits à régler : 0" in summary
         if isinstance(central, str):  # which server, and as whom
@@ -215,9 +215,11 @@ async def test_s_in_the_tui_asks_the_central_folder_once_then_syncs_and_shows_th
         assert table.row_count == 1, "the received site is listed"
         await pilot.press("s")  # remembered: no question this time
         await pilot.pause()
+        await app.workers.wait_for_complete()
         await pilot.pause()
-        assert isinstance(app.screen, SyncResultScreen)
-    assert b.settings.central == (central if isinstance(central, str) else str(central.resolve()))
+        assert isinstance(app.screen, SyncScreen)
+        assert "Synchronisation terminée" in str(app.screen.query_one("#sync-summary").render())
+    assert b.settings.central == (central if isinstance(central, str) else str(central.absolute()))
 
 
 def test_data_dir_restored_from_an_old_copy_gets_its_writes_back_and_never_reuses_a_dot(laptops, tmp_path):

@@ -283,13 +283,20 @@ async def test_a_body_over_the_limit_is_413(backend, tokens):
     assert r.status_code == 413 and r.json()["code"] == "too_large"
 
 
-async def test_a_write_of_another_device_is_refused(backend, tokens):
+async def test_a_relayed_write_keeps_its_dot_and_is_authorised_by_its_record(backend, tokens):
+    # A laptop republishing to a new server sends the writes it received too (format 2).
     dev, other = device(), device()
     new_site(other, "87")
     body = {**batch(other), "device": dev.device_id}
     async with client(backend) as c:
         r = await c.post("/v1/push", json=body, headers={**auth(tokens["a87"]), **key()})
-    assert r.status_code == 422 and r.json()["code"] == "foreign_device"
+        assert r.status_code == 200
+        new_site(other, "23")
+        body = {**batch(other), "device": dev.device_id}
+        r = await c.post("/v1/push", json=body, headers={**auth(tokens["a87"]), **key()})
+        assert r.status_code == 403, "relaying does not widen a token's rights"
+    dots = {x["write"]["dot"] for x in backend.export()}
+    assert dots and all(d.startswith(other.device_id + ":") for d in dots)
 
 
 async def test_a_write_dated_far_in_the_future_is_stored(backend, tokens):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from fsfield.store import messages
 from sync.engine import sync_once
 from sync.folder import StoreUnavailable
 from sync.http import HttpCentralStore
@@ -64,10 +65,14 @@ def test_a_connection_cut_on_every_try_loses_nothing_and_the_next_sync_completes
     try:
         with serving(backend) as url:
             store = HttpCentralStore(url, token, transport=LoseAnswers(99), retries=2, sleep=lambda s: None)
-            with pytest.raises(StoreUnavailable, match="injoignable"):
+            with pytest.raises(StoreUnavailable) as info:
                 sync_once(dev, store)
+            assert "injoignable" in messages.unavailable(info.value)
             assert dev.outbox() == pending, "not acknowledged: still to send"
-            assert sync_once(dev, HttpCentralStore(url, token)).sent == [w.dot for w in pending]
+            # The server had stored the push whose answer was cut: the next round reads the writes
+            # back, acknowledges them and pushes nothing again.
+            sync_once(dev, HttpCentralStore(url, token))
+            assert dev.outbox() == []
         assert count_stored(backend) == 2
     finally:
         backend.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
+from sync.canonical import canonical
 from sync.memory import MemoryDevice
 from sync.replica import DELETED, Replica
 from sync.writes import Write, make_dot
@@ -30,7 +31,7 @@ def oracle_conflicts(writes: list[Write]) -> set[tuple[str, str, frozenset[str]]
     live = oracle_live(writes)
     out = set()
     for (rec, fld), dots in live.items():
-        if len({repr(by_dot[d].value) for d in dots}) > 1 and fld != DELETED:
+        if len({canonical(by_dot[d].value) for d in dots}) > 1 and fld != DELETED:
             out.add((rec, fld, frozenset(dots)))
     for rec in {r for r, _ in live}:
         deletes = [by_dot[d] for d in live.get((rec, DELETED), ()) if by_dot[d].value is True]
@@ -42,7 +43,7 @@ def oracle_conflicts(writes: list[Write]) -> set[tuple[str, str, frozenset[str]]
             if any(d not in x.supersedes for x in deletes)
         }
         dels = live.get((rec, DELETED), set())
-        if unseen or len({repr(by_dot[d].value) for d in dels}) > 1:
+        if unseen or len({canonical(by_dot[d].value) for d in dels}) > 1:
             out.add((rec, DELETED, frozenset(dels | unseen)))
     return out
 

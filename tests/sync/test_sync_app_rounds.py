@@ -9,7 +9,7 @@ import pytest
 from fsfield.domain.models import Settings
 from fsfield.store.repo import RECORD_PREFIX, Store
 from fsfield.store.storage import JOURNAL
-from fsfield.store.syncing import HINTS_TABLE, StorePort, run_sync
+from fsfield.store.syncing import CENTRAL_TABLE, run_sync
 from sync.folder import FolderStore
 from sync.writes import DotCollision, Write, make_dot
 
@@ -57,32 +57,27 @@ def sync_process(data_dir: Path, central: Path) -> tuple[int, int]:
 
 def test_every_round_in_a_new_process_gets_exactly_the_news(laptop, central, monkeypatch):
     assert sync_process(laptop, central) == (0, 15)
-    listed: list[str] = []
-    real = os.listdir
-    monkeypatch.setattr("sync.folder.os.listdir", lambda p: listed.append(Path(p).name) or real(p))
+    read: list[str] = []
+    real = FolderStore.read
+    monkeypatch.setattr(FolderStore, "read", lambda self, ref: read.append(ref.device)
+                        or real(self, ref))
     assert sync_process(laptop, central) == (0, 0)
-    assert listed == [], "unchanged device folders are not listed again"
+    assert read == [], "batches already read are not opened again"
     FolderStore(central).push("dev-1", "87", writes_of("dev-1", 6, 3, rec="v1"))
-    listed.clear()
     assert sync_process(laptop, central) == (0, 3)
-    assert listed == ["dev-1"]
+    assert read == ["dev-1"]
     with Store(laptop) as store:
         assert store.replica.value("v1", "answers.m1-8.status") == "conforme"
         assert len(store.replica) == 18
-        assert set(store.db.table(HINTS_TABLE).get(doc_id=1)["devices"]) == {
-            "dev-0",
-            "dev-1",
-            "dev-2",
-            "dev-9",
-        }
-        assert store.meta("cursor") is None, "neither cursor nor hints are saved with each edit"
-        assert set(StorePort(store).cursor) == {"dev-0", "dev-1", "dev-2", "dev-9"}
+        (doc,) = store.db.table(CENTRAL_TABLE).all()
+        assert set(doc["state"]["seen"]) == {"dev-0", "dev-1", "dev-2"}, "87 only"
+        assert store.meta("central_state") is None, "not saved with each edit"
 
 
 def test_a_round_with_nothing_new_saves_nothing(laptop, central):
     sync_process(laptop, central)
     with Store(laptop) as store:
-        run_sync(store, central)  # first round of this process: hints and cursor as saved
+        run_sync(store, central)  # first round of this process: state as saved
         size = os.path.getsize(laptop / JOURNAL) if (laptop / JOURNAL).exists() else 0
         run_sync(store, central)
         after = os.path.getsize(laptop / JOURNAL) if (laptop / JOURNAL).exists() else 0

@@ -26,7 +26,7 @@ def test_a_visit_made_offline_reaches_the_other_laptop(store):
     got = sync_once(b, store)
     assert [w.value for w in got.received] == ["ok"] and got.conflicts == []
     assert b.replica.value("visit-1", "answers.m1-horaires.status") == "ok"
-    assert b.cursor == {"laptop-a": 1} and sync_once(b, store).received == []
+    assert sync_once(b, store).received == []
 
 
 def test_a_failed_push_acknowledges_nothing_and_the_next_sync_sends_it(store, tmp_path):
@@ -45,7 +45,7 @@ def test_resending_an_already_stored_outbox_is_a_no_op_for_readers(store):
     store.push("laptop-a", "87", [w])  # pushed, but the ack was lost (crash before mark_sent)
     sync_once(a, store)  # sends it again in a second batch
     got = sync_once(b, store)
-    assert got.received == [w] and len(b.replica) == 1 and b.cursor == {"laptop-a": 2}
+    assert got.received == [w] and len(b.replica) == 1
 
 
 def test_concurrent_edits_are_reported_as_conflicts_after_sync(store):
@@ -75,7 +75,9 @@ def test_a_reused_dot_is_reported_and_does_not_block_the_rest_of_the_batch(store
     store.push("laptop-a", "87", [reused, good])
     result = sync_once(b, store)
     assert result.received == [good]
-    assert len(result.problems) == 1 and w1.dot in result.problems[0].reason
+    assert [(p.code, dict(p.params)) for p in result.problems] == [
+        ("dot_collision", {"dot": w1.dot})
+    ]
     assert b.replica.get(w1.dot) == w1
 
 
@@ -102,7 +104,8 @@ def test_store_files_hold_plain_json_a_human_can_read(store):
     a = MemoryDevice("laptop-a", "87", "Alice")
     a.write("site-1", "site", "name", "Mairie")
     sync_once(a, store)
-    doc = orjson.loads((store.devices_dir / "laptop-a" / "00000001.json").read_bytes())
+    (path,) = (store.devices_dir / "laptop-a").iterdir()
+    doc = orjson.loads(path.read_bytes())
     assert doc["writes"][0]["value"] == "Mairie" and doc["writes"][0]["author"] == "Alice"
 
 
@@ -110,14 +113,45 @@ def test_a_laptop_restored_from_an_old_backup_gets_its_acknowledged_writes_back(
     a = MemoryDevice("laptop-a", "87", "Alice")
     a.write("visit-1", "visit", "answers.m1.status", "ok")
     sync_once(a, store)
-    backup_cursor = dict(a.cursor)
+    backup = {k: a.central_state(k) for k in a.centrals}
     a.write("visit-1", "visit", "answers.m2.status", "ko")
     sync_once(a, store)  # acknowledged: only the store and this laptop hold it
 
     restored = MemoryDevice("laptop-a", "87", "Alice")  # data dir back from the old backup
     restored.apply_remote([w for w in a.replica if w.counter == 1])
-    restored.counter, restored.cursor = 1, backup_cursor
+    restored.counter, restored.centrals = 1, backup
     sync_once(restored, store)
     assert restored.replica.value("visit-1", "answers.m2.status") == "ko"
     new = restored.write("visit-1", "visit", "answers.m3.status", "ok")
     assert new.counter == 3  # dot laptop-a:2 is not reused
+
+
+def test_a_republish_cut_halfway_is_finished_by_the_next_round(store, monkeypatch, tmp_path):
+    monkeypatch.setattr("sync.engine.MAX_BATCH_WRITES", 2)
+    a, b = MemoryDevice("laptop-a", "87"), MemoryDevice("laptop-b", "87")
+    for k in range(3):
+        b.write(f"site-{k}", "site", "name", f"B{k}")
+    sync_once(b, store)
+    sync_once(a, store)  # a now holds b's writes too
+    for k in range(2):
+        a.write(f"site-a{k}", "site", "name", f"A{k}")
+    new_root = tmp_path / "new-key"
+    new_root.mkdir()
+    new = FolderStore(new_root)
+    real_push, calls = new.push, []
+
+    def unplugged_after_one(device, scope, writes):
+        calls.append(len(writes))
+        if len(calls) == 2:
+            raise StoreUnavailable(new_root, "missing")
+        return real_push(device, scope, writes)
+
+    monkeypatch.setattr(new, "push", unplugged_after_one)
+    with pytest.raises(StoreUnavailable):
+        sync_once(a, new)
+    monkeypatch.undo()
+    again = sync_once(a, FolderStore(new_root))
+    assert again.full, "the republish was not complete: the next round reads and publishes again"
+    c = MemoryDevice("laptop-c", "87")
+    sync_once(c, FolderStore(new_root))
+    assert {w.dot for w in c.replica} == {w.dot for w in a.replica} and len(c.replica) == 5

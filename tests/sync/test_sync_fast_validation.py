@@ -127,7 +127,6 @@ def batch_bytes(writes: Any, **change: Any) -> bytes:
     doc = {
         "format": BATCH_FORMAT,
         "device": DEV,
-        "seq": 3,
         "scope": "87",
         "created_ms": 1_700_000_000_000,
         "writes": writes,
@@ -141,10 +140,10 @@ def slow_decode(data: bytes) -> Any:
         doc = _BATCH.validate_json(data)
     except ValidationError:
         return "refused"
-    if doc["device"] != DEV or doc["seq"] != 3:
+    if doc["device"] != DEV:
         return "refused"
     try:
-        return doc["scope"], doc["created_ms"], wire_to_writes(doc["writes"], DEV)
+        return doc["scope"], doc["created_ms"], wire_to_writes(doc["writes"])
     except InvalidWrite:
         return "refused"
 
@@ -153,7 +152,7 @@ def slow_decode(data: bytes) -> Any:
 @given(
     items=write_lists(),
     change=st.dictionaries(
-        st.sampled_from(["format", "device", "seq", "scope", "created_ms", "extra"]),
+        st.sampled_from(["format", "device", "scope", "created_ms", "extra"]),
         ODD,
         max_size=2,
     ),
@@ -163,7 +162,7 @@ def test_batch_fast_path_accepts_a_subset_of_the_schema(items, change):
         data = batch_bytes(items, **change)
     except TypeError:
         return  # not representable as JSON (int beyond 64 bits...)
-    fast = _plain_batch(Path("x.json"), data, DEV, 3)
+    fast = _plain_batch(Path("x.json"), data, DEV)
     if fast is None:
         return
     expected = slow_decode(data)
@@ -187,9 +186,9 @@ def test_json_that_orjson_reads_differently_takes_the_full_path(raw):
     expected = slow_decode(data)
     if expected == "refused":
         with pytest.raises(BadFile):
-            decode_batch(Path("x.json"), data, DEV, 3)
+            decode_batch(Path("x.json"), data, DEV)
         return
-    got = decode_batch(Path("x.json"), data, DEV, 3)
+    got = decode_batch(Path("x.json"), data, DEV)
     assert got.writes == expected[2]
     assert [type(w.value) for w in got.writes] == [type(w.value) for w in expected[2]]
     assert got.writes[0].same_content(expected[2][0])
@@ -198,9 +197,10 @@ def test_json_that_orjson_reads_differently_takes_the_full_path(raw):
 def test_an_integer_beyond_64_bits_is_refused_as_no_store_could_write_it_back():
     body = orjson.dumps(good(1)).replace(b'"conforme"', b"18446744073709551616")
     data = batch_bytes([]).replace(b'"writes":[]', b'"writes":[' + body + b"]")
-    assert _plain_batch(Path("x.json"), data, DEV, 3) is None
-    with pytest.raises(BadFile, match="write #0: value"):
-        decode_batch(Path("x.json"), data, DEV, 3)
+    assert _plain_batch(Path("x.json"), data, DEV) is None
+    with pytest.raises(BadFile) as err:
+        decode_batch(Path("x.json"), data, DEV)
+    assert (err.value.code, err.value.params) == ("bad_batch", {"write": 1, "field": "value"})
     with pytest.raises(InvalidWrite, match="write #0: value"):
         validate_writes([good(1, value=-(2**63) - 1)])
     assert validate_writes([good(1, value=2**64 - 1)])[0].value == 2**64 - 1
@@ -208,12 +208,12 @@ def test_an_integer_beyond_64_bits_is_refused_as_no_store_could_write_it_back():
 
 def test_fast_path_shares_repeated_strings_and_takes_every_plain_batch():
     writes = [good(n, supersedes=[make_dot(DEV, n - 1)] if n > 1 else []) for n in range(1, 50)]
-    batch = _plain_batch(Path("x.json"), batch_bytes(writes), DEV, 3)
+    batch = _plain_batch(Path("x.json"), batch_bytes(writes), DEV)
     assert batch is not None and len(batch.writes) == 49
     assert batch.writes[5].supersedes == (make_dot(DEV, 5),)
     # One string object per distinct device, kind, field, author and record, across batches too:
     # the replica's indexes hash each once, and memory holds each once.
-    again = _plain_batch(Path("x.json"), batch_bytes(writes[:3]), DEV, 3)
+    again = _plain_batch(Path("x.json"), batch_bytes(writes[:3]), DEV)
     assert again is not None
     for attr in ("kind", "field", "author"):
         assert len({id(getattr(w, attr)) for w in batch.writes + again.writes}) == 1

@@ -1,5 +1,7 @@
-"""Devices editing and syncing at random through a real FolderStore: nothing acknowledged is ever
-lost, other départements never leak in, and everyone converges once all have synced."""
+"""Devices editing and syncing at random through a real FolderStore, while the folder is restored
+to an earlier copy, loses batches, or is replaced by an empty one: nothing acknowledged is ever
+lost, other départements never leak in, and after a full exchange every replica holds every
+acknowledged write (and everyone converges)."""
 
 import shutil
 import tempfile
@@ -26,7 +28,6 @@ class DevicesSyncingThroughAFolder(RuleBasedStateMachine):
         self.tmp = Path(tempfile.mkdtemp(prefix="fsfield-sm-"))
         self.root = self.tmp / "central"
         self.root.mkdir()
-        self.store = FolderStore(self.root)
         self.now = 1_000
         self.devices = [
             MemoryDevice(f"dev-{i}", SCOPE, author=f"animateur {i}", now_ms=self._clock)
@@ -35,6 +36,8 @@ class DevicesSyncingThroughAFolder(RuleBasedStateMachine):
         self.outsider = MemoryDevice("dev-23", "23", author="Creuse", now_ms=self._clock)
         self.acked: set[str] = set()
         self.made: set[str] = set()
+        self.copies: list[Path] = []
+        self.damaged = False  # the folder lost batches since the last full exchange
 
     def _clock(self) -> int:
         return self.now
@@ -76,8 +79,8 @@ class DevicesSyncingThroughAFolder(RuleBasedStateMachine):
 
     def _sync(self, dev: MemoryDevice) -> None:
         before = {w.dot for w in dev.outbox()}
-        result = sync_once(dev, self.store)
-        assert set(result.sent) == before and dev.outbox() == []
+        result = sync_once(dev, FolderStore(self.root))
+        assert set(result.sent) >= before and dev.outbox() == []
         assert result.problems == []
         self.acked |= before
 
@@ -87,8 +90,9 @@ class DevicesSyncingThroughAFolder(RuleBasedStateMachine):
         before = dev.outbox()
         self.root.rename(self.tmp / "unplugged")
         try:
-            with pytest.raises(StoreUnavailable, match="Stockage central inaccessible"):
-                sync_once(dev, self.store)
+            with pytest.raises(StoreUnavailable) as err:
+                sync_once(dev, FolderStore(self.root))
+            assert err.value.code == "missing"
         finally:
             (self.tmp / "unplugged").rename(self.root)
         assert dev.outbox() == before  # nothing acknowledged
@@ -96,13 +100,43 @@ class DevicesSyncingThroughAFolder(RuleBasedStateMachine):
     @rule()
     def outsider_syncs(self) -> None:
         self.outsider.write("creuse-site", "site", "name", "Guéret")
-        sync_once(self.outsider, self.store)
+        sync_once(self.outsider, FolderStore(self.root))
+
+    @rule()
+    def folder_is_copied(self) -> None:
+        copy = self.tmp / f"copy-{len(self.copies)}"
+        shutil.copytree(self.root, copy)
+        self.copies.append(copy)
+
+    @precondition(lambda self: self.copies)
+    @rule(k=st.integers(0, 10))
+    def folder_is_restored_to_an_earlier_copy(self, k: int) -> None:
+        shutil.rmtree(self.root)
+        shutil.copytree(self.copies[k % len(self.copies)], self.root)
+        self.damaged = True
+
+    @rule(data=st.data())
+    def batches_are_deleted(self, data: st.DataObject) -> None:
+        files = sorted(self.root.glob("devices/*/*.json"))
+        if files:
+            for f in data.draw(st.lists(st.sampled_from(files), min_size=1, unique=True)):
+                f.unlink()
+            self.damaged = True
+
+    @rule()
+    def store_is_replaced_by_an_empty_one(self) -> None:
+        shutil.rmtree(self.root)
+        self.root.mkdir()
+        self.damaged = True
 
     @invariant()
     def every_acknowledged_write_is_in_the_store(self) -> None:
-        stored = {w.dot for w in self.store.pull({}, None).writes}
-        assert self.acked <= stored
+        if not self.damaged:
+            batches, problems = FolderStore(self.root).read_all(None)
+            assert problems == []
+            assert self.acked <= {w.dot for b in batches for w in b.writes}
         assert self.acked | {w.dot for d in self.devices for w in d.outbox()} == self.made
+        assert {w.dot for d in self.devices for w in d.replica} == self.made, "nothing lost"
 
     @invariant()
     def replicas_follow_the_definitions_and_stay_in_their_scope(self) -> None:
@@ -120,7 +154,11 @@ class DevicesSyncingThroughAFolder(RuleBasedStateMachine):
             self._sync(dev)
         views = [observed(d.replica) for d in self.devices]
         assert views[0] == views[1] == views[2]
+        for dev in self.devices:
+            assert {w.dot for w in dev.replica} >= self.acked
         assert {w.dot for w in self.devices[0].replica} == self.made
+        self.damaged = False
+        self.every_acknowledged_write_is_in_the_store()
 
 
 class ConvergingMachine(DevicesSyncingThroughAFolder):
