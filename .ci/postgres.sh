@@ -10,7 +10,7 @@ if [ "$action" = stop ]; then
     rm -rf "$dir"
     exit 0
 fi
-if [ -z "$bin" ]; then
+if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
     export DEBIAN_FRONTEND=noninteractive
     timeout 600 apt-get update -qq >&2 && timeout 600 apt-get install -y -qq postgresql >&2
     bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
