@@ -49,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="bureau de l'animateur, départ des tournées (ou l'id_fs d'une structure)")
     config.add_argument("--regles-plan", "--plan-rules", dest="plan_rules", metavar="FICHIER",
                         help="règles du plan de visites (TOML)")
+    config.add_argument("--jeton", "--token", dest="token", help="jeton personnel du serveur central")
 
     sites = commands.add_parser("sites", help="structures France services")
     sites_cmd = sites.add_subparsers(dest="sites_command", metavar="ACTION", required=True)
@@ -69,7 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     lst.add_argument("--json", action="store_true", help="sortie JSON")
 
     sync = commands.add_parser("sync", help="synchroniser avec le dossier central")
-    sync.add_argument("--central", help="dossier central (mémorisé pour la suite)")
+    sync.add_argument(
+        "--central", help="dossier central ou serveur https://… (mémorisé pour la suite)"
+    )
     sync.add_argument("--json", action="store_true", help='affiche {"sent", "received", "conflicts"}')
 
     export = commands.add_parser("export", help="exporter en CSV (Excel) ou JSON")
@@ -179,6 +182,8 @@ def _cmd_config(args: argparse.Namespace, data_dir: Path) -> int:
             except PlanRulesError as exc:
                 raise CommandError(str(exc)) from None
             changes["plan_rules_path"] = str(path)
+        if args.token is not None:
+            changes["sync_token"] = args.token.strip() or None
         try:
             settings = update_settings(store, **changes)
         except ValueError as exc:
@@ -279,6 +284,10 @@ def _cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
 
     with _open(data_dir) as store:
         report = run_sync(store, central_path(store, args.central))
+    if report.server:
+        print(f"Serveur : {report.server}", file=sys.stderr)
+    for line in report.refused:
+        print(f"fsfield : refusé par le serveur, gardé à envoyer : {line}", file=sys.stderr)
     shown = report.problems[:MAX_PROBLEM_LINES]
     for problem in shown:
         print(f"fsfield : laissé en place : {problem}", file=sys.stderr)

@@ -1,5 +1,9 @@
 """One sync round between the local replica (implemented by the app) and a central store.
 
+Two kinds of central store share this one round (docs/sync-model.md, "One round, two kinds of
+store"): a folder lists its batches by name (:class:`CentralStore`), a server returns the writes
+above a cursor it assigns (:class:`CursorStore`). Only the reading step differs.
+
 Order (docs/sync-model.md): identify the store -> list it -> read the batches not seen yet ->
 apply them (one union) -> publish what the store lacks -> save what this device knows of the
 store. What the store lacks is the outbox, unless the store is new to this device, a republish
@@ -14,7 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from .batch import BadFile, Batch
 from .folder import BatchRef, Listing, Problem
@@ -33,20 +37,25 @@ class CentralState:
     """What a device knows of one central store (kept per store identity by the app).
 
     ``seen``: device folder -> names of the batches read or written there; ``acked``: every own
-    write up to this counter is in one of them; ``complete``: the last republish there finished.
+    write up to this counter is in one of them; ``complete``: the last republish there finished;
+    ``cursor``: for a cursor store (a server), the last position read there.
     """
 
     seen: dict[str, set[str]] = field(default_factory=dict)
     acked: int = 0
     complete: bool = False
+    cursor: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """A JSON document (sorted, so that an unchanged state compares equal)."""
-        return {
+        doc: dict[str, Any] = {
             "seen": {d: sorted(n) for d, n in sorted(self.seen.items()) if n},
             "acked": self.acked,
             "complete": self.complete,
         }
+        if self.cursor:
+            doc["cursor"] = self.cursor
+        return doc
 
     @classmethod
     def from_json(cls, doc: Any) -> CentralState | None:
@@ -55,14 +64,17 @@ class CentralState:
         if not isinstance(doc, dict):
             return None
         seen, acked, complete = doc.get("seen"), doc.get("acked"), doc.get("complete")
+        cursor = doc.get("cursor", 0)
         if not isinstance(seen, dict) or type(acked) is not int or type(complete) is not bool:
+            return None
+        if type(cursor) is not int:
             return None
         out: dict[str, set[str]] = {}
         for device, names in seen.items():
             if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
                 return None
             out[str(device)] = set(names)
-        return cls(out, acked, complete)
+        return cls(out, acked, complete, cursor)
 
 
 class LocalReplicaPort(Protocol):
@@ -116,8 +128,30 @@ class LocalReplicaPort(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class RefusedWrite:
+    """A write the central store refused (a server: not this token's to write, or a reused dot);
+    it stays in the outbox. ``reason`` is a code (worded by the app), ``message`` the server's
+    own French wording, used for a code the app does not know."""
+
+    dot: str
+    record: str
+    reason: str
+    message: str
+
+
+class PushRefused(Exception):
+    """Raised by a central store's ``push`` that stored ``accepted`` and refused ``refused``."""
+
+    def __init__(self, accepted: list[str], refused: list[RefusedWrite]) -> None:
+        super().__init__(f"{len(refused)} write(s) refused")
+        self.accepted = accepted
+        self.refused = refused
+
+
 class CentralStore(Protocol):
-    """What the engine needs from a central store (:class:`~sync.folder.FolderStore`)."""
+    """What the engine needs from a batch-listing central store (:class:`~sync.folder.FolderStore`).
+    ``push`` may raise :class:`PushRefused` after publishing only part of the writes."""
 
     def identify(self, create: bool = True) -> tuple[str, bool]:
         """The store's identity, and whether this call made the folder a store."""
@@ -141,13 +175,43 @@ class CentralStore(Protocol):
 
 
 @dataclass(slots=True)
+class Pulled:
+    """The writes a cursor store holds above a position, as pages (``batches``), the position
+    after them, and the pages it could not use (read again next time: the cursor stays before)."""
+
+    batches: list[Batch]
+    cursor: int
+    problems: list[Problem] = field(default_factory=list)
+
+
+@runtime_checkable
+class CursorStore(Protocol):
+    """A central store that orders its writes itself (:class:`~sync.http.HttpCentralStore`): it
+    returns the writes above a cursor instead of listing batches. ``push`` returns the store's
+    position after it and may raise :class:`PushRefused`."""
+
+    def identify(self, create: bool = True) -> tuple[str, bool]:
+        """The store's identity (a new one: a new or reset store), and whether it was made now."""
+        ...
+
+    def pull(self, after: int, scope: str | None) -> Pulled:
+        """Every write above ``after`` that this device may read (``scope``: one département)."""
+        ...
+
+    def push(self, device: str, scope: str, writes: list[Write]) -> int:
+        """Durably publish the writes; return the store's position after them."""
+        ...
+
+
+@dataclass(slots=True)
 class SyncResult:
     """What one round did: dots pushed, new writes received, records now in conflict among those
     touched by received writes, problems met, and received writes from a clock in the future.
 
     ``republished``: writes pushed beyond the outbox (the store lacked them); ``full``: the round
     read every batch (the store is new to this device or lost some); ``gone``: batches seen
-    before that are no longer there; ``created``: this round made the folder a store."""
+    before that are no longer there; ``created``: this round made the folder a store;
+    ``refused``: writes the store refused (kept in the outbox when they are this device's)."""
 
     sent: list[str] = field(default_factory=list)
     received: list[Write] = field(default_factory=list)
@@ -159,6 +223,7 @@ class SyncResult:
     full: bool = False
     gone: int = 0
     republished: int = 0
+    refused: list[RefusedWrite] = field(default_factory=list)
 
 
 LocalStep = Callable[[Callable[[], Any]], Any]
@@ -173,7 +238,7 @@ def _here(fn: Callable[[], Any]) -> Any:
 
 def sync_once(
     local: LocalReplicaPort,
-    store: CentralStore,
+    store: CentralStore | CursorStore,
     *,
     create: bool = True,
     progress: Progress | None = None,
@@ -188,26 +253,15 @@ def sync_once(
     device, scope = local.device_id, local.scope
     result.store_id, result.created = store.identify(create)
     state = local_step(lambda: local.central_state(result.store_id))
-    listing = store.list(scope)
-    result.problems.extend(listing.problems)
-    present = {d: set(names) for d, names in listing.batches.items()}
-    old_seen = state.seen if state is not None else {}
-    result.gone = sum(len(n - present.get(d, set())) for d, n in old_seen.items())
-    result.full = state is None or not state.complete or result.gone > 0
-    refs = listing.refs()
-    if not result.full:
-        refs = [r for r in refs if r.name not in old_seen.get(r.device, ())]
+    cursor_store = isinstance(store, CursorStore)
     # A first sync builds an object per write and field, none in a cycle: one GC pause.
     with gc_paused():
-        batches = _read(store, refs, result, progress)
-
-        seen: dict[str, set[str]] = {}
-        if not result.full:
-            for d, names in old_seen.items():
-                if d in present:
-                    seen[d] = names & present[d]
-        for b in batches:
-            seen.setdefault(b.device, set()).add(b.path.name)
+        if cursor_store:
+            batches, cursor = _pull(store, state, scope, result, progress)
+            seen: dict[str, set[str]] = {}
+        else:
+            batches, seen = _list_and_read(store, state, scope, result, progress)
+            cursor = 0
         acked = state.acked if state is not None else 0
         in_store = set(map(_DOT, chain.from_iterable(b.writes for b in batches)))
         prefix = device + ":"
@@ -222,17 +276,31 @@ def sync_once(
                     lacking.sort(key=lambda w: (not w.dot.startswith(prefix), w.counter))
             else:
                 lacking = [w for w in after if w.dot not in in_store]
+            outbox = local.outbox()
+            # Own writes already there (a push whose answer was lost) are acknowledged now.
+            there = [w.dot for w in outbox if w.dot in in_store]
+            if there:
+                local.mark_sent(there)
+                outbox = local.outbox()
+            # Writes a store refused stay in the outbox below ``acked``: offered again each round.
+            offered = {w.dot for w in lacking}
+            lacking += [w for w in outbox if w.dot not in in_store and w.dot not in offered]
             if not lacking:
-                state = CentralState(seen, max(own, default=acked), True)
+                state = CentralState(seen, max(own, default=acked), True, cursor)
                 local.save_central_state(result.store_id, state)
-            return lacking, max(own, default=acked), {w.dot for w in local.outbox()}
+            return lacking, max(own, default=acked), {w.dot for w in outbox}
 
         lacking, top, outbox = local_step(merge)
     chunks = [lacking[i : i + MAX_BATCH_WRITES] for i in range(0, len(lacking), MAX_BATCH_WRITES)]
     for n, chunk in enumerate(chunks, 1):
-        name = store.push(device, scope, chunk)
-        seen.setdefault(device, set()).add(name)
-        dots = [w.dot for w in chunk]
+        try:
+            name = store.push(device, scope, chunk)
+            dots = [w.dot for w in chunk]
+        except PushRefused as err:  # the rest was published; the refused stay in the outbox
+            name, dots = None, err.accepted
+            result.refused.extend(err.refused)
+        if isinstance(name, str):  # a batch name (a folder); a cursor store reads by position
+            seen.setdefault(device, set()).add(name)
         done = n == len(chunks)
 
         def acknowledge(dots: list[str] = dots, done: bool = done) -> None:
@@ -240,12 +308,12 @@ def sync_once(
             # Own writes above ``acked`` are pushed in counter order in the usual case; a
             # republish (full) counts as done only once every chunk is in.
             if done:
-                state = CentralState(seen, max(top, acked), True)
+                state = CentralState(seen, max(top, acked), True, cursor)
             elif result.full:
-                state = CentralState(seen, acked, False)
+                state = CentralState(seen, acked, False, cursor)
             else:
                 mine = [int(d.rpartition(":")[2]) for d in dots if d.startswith(prefix)]
-                state = CentralState(seen, max(mine, default=acked), True)
+                state = CentralState(seen, max(mine, default=acked), True, cursor)
             local.save_central_state(result.store_id, state)
 
         local_step(acknowledge)
@@ -260,6 +328,54 @@ def sync_once(
     limit = wall_clock_ms() + MAX_SKEW_MS
     result.future = [w for w in result.received if w.hlc[0] > limit]
     return result
+
+
+def _list_and_read(
+    store: CentralStore,
+    state: CentralState | None,
+    scope: str,
+    result: SyncResult,
+    progress: Progress | None,
+) -> tuple[list[Batch], dict[str, set[str]]]:
+    """A folder: list it, read the batches not seen yet (all of them on a full round), and say
+    which batch names this device now knows there."""
+    listing = store.list(scope)
+    result.problems.extend(listing.problems)
+    present = {d: set(names) for d, names in listing.batches.items()}
+    old_seen = state.seen if state is not None else {}
+    result.gone = sum(len(n - present.get(d, set())) for d, n in old_seen.items())
+    result.full = state is None or not state.complete or result.gone > 0
+    refs = listing.refs()
+    if not result.full:
+        refs = [r for r in refs if r.name not in old_seen.get(r.device, ())]
+    batches = _read(store, refs, result, progress)
+    seen: dict[str, set[str]] = {}
+    if not result.full:
+        for d, names in old_seen.items():
+            if d in present:
+                seen[d] = names & present[d]
+    for b in batches:
+        seen.setdefault(b.device, set()).add(b.path.name)
+    return batches, seen
+
+
+def _pull(
+    store: CursorStore,
+    state: CentralState | None,
+    scope: str,
+    result: SyncResult,
+    progress: Progress | None,
+) -> tuple[list[Batch], int]:
+    """A cursor store: the writes above the cursor, or all of them on a full round (a store new
+    to this device, or whose last republish did not finish). A new or reset server has a new
+    identity, hence no state here: a full round."""
+    result.full = state is None or not state.complete
+    after = 0 if state is None or result.full else state.cursor
+    pulled = store.pull(after, scope)
+    result.problems.extend(pulled.problems)
+    if progress is not None:
+        progress(len(pulled.batches), len(pulled.batches))
+    return pulled.batches, pulled.cursor
 
 
 def _read(

@@ -341,6 +341,8 @@ class Settings(BaseModel):
     office_longitude: float | None = None
     #: the plan's rules file (None: the packaged templates/plan.toml)
     plan_rules_path: str | None = None
+    #: personal token for a sync server (never printed: kept out of repr)
+    sync_token: str | None = Field(default=None, repr=False)
 
     @property
     def configured(self) -> bool:

@@ -26,7 +26,7 @@ from fsfield.store import messages
 from fsfield.store.storage import SaveFailed
 from fsfield.store.syncing import SyncFailed, SyncReport, central_path, run_sync
 
-PROMPT = "Dossier central (partage réseau, dossier synchronisé ou clé USB)"
+PROMPT = "Dossier central (partage, dossier synchronisé, clé USB) ou serveur https://…"
 MAX_PROBLEM_LINES = 5
 
 
@@ -61,7 +61,7 @@ class SyncScreen(AppAccess, ModalScreen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.central: Path | None = None
+        self.central: Path | str | None = None
         self.running = False
         self.report: SyncReport | None = None
 
@@ -88,7 +88,10 @@ class SyncScreen(AppAccess, ModalScreen[None]):
     # -- running ------------------------------------------------------------
 
     def _show_central(self) -> None:
-        text = f"Dossier central : {self.central}" if self.central else "Dossier central : —"
+        if isinstance(self.central, str):  # a sync server's address
+            text = f"Serveur central : {self.central}"
+        else:
+            text = f"Dossier central : {self.central}" if self.central else "Dossier central : —"
         self.query_one("#sync-central", Static).update(text)
 
     def _status(self, text: str) -> None:
@@ -104,7 +107,7 @@ class SyncScreen(AppAccess, ModalScreen[None]):
         self._round(self.central, create)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync")
-    def _round(self, central: Path, create: bool) -> None:
+    def _round(self, central: Path | str, create: bool) -> None:
         app = self.app
         last = [-1]
 
@@ -212,6 +215,8 @@ class SyncScreen(AppAccess, ModalScreen[None]):
 
 def _lines(r: SyncReport) -> list[str]:
     lines = ["Synchronisation terminée."]
+    if r.server:
+        lines.append(f"Serveur : {r.server}")
     if r.notice:
         lines.append(r.notice[0].upper() + r.notice[1:] + ".")
     lines += [
@@ -219,6 +224,9 @@ def _lines(r: SyncReport) -> list[str]:
         f"Reçues : {r.received} modification(s)",
         f"Conflits à régler : {r.conflicts}" + ("  → c pour les voir" if r.conflicts else ""),
     ]
+    if r.refused:
+        lines.append(f"Refusés par le serveur (gardés à envoyer) : {len(r.refused)}")
+        lines += [f"  • {line}" for line in r.refused[:MAX_PROBLEM_LINES]]
     if r.future:
         lines.append(f"⚠ {r.future} modification(s) datée(s) dans le futur : horloge déréglée ?")
     if r.problems:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from fsfield.domain.messages import ERRNO_REASONS
+from sync.engine import RefusedWrite
 from sync.folder import Problem, StoreUnavailable
 
 # --- local store: lock, saves, damage found at open (branch store-edges) ------------------------
@@ -193,6 +194,29 @@ _UNAVAILABLE = {
     "new_store_refused": "le dossier est vide : il deviendrait un nouveau dossier central",
     "link_outside": "un lien mène hors du dossier central : rien n'y a été écrit",
     "other": "erreur d'accès{detail}",
+    # a sync server (sync/http.py)
+    "unreachable": "serveur injoignable",
+    "timeout": "le serveur ne répond pas à temps",
+    "token_missing": "jeton absent : fsfield config --jeton …, ou FSFIELD_SYNC_TOKEN",
+    "token_invalid": "jeton refusé (inconnu ou révoqué)",
+    "not_a_server": "cette adresse ne répond pas comme un serveur central fsfield",
+    "server_error": "erreur du serveur (HTTP {status})",
+    "server_unavailable": "serveur momentanément indisponible",
+}
+_SERVER_NEWER = (
+    "le serveur central utilise un format plus récent ({found}) : mettez à jour fsfield avant de "
+    "synchroniser (rien n'a été envoyé)"
+)
+
+_REFUSED = {
+    "unplaceable": "enregistrement inconnu du serveur, sans structure pour le rattacher",
+    "other_department": "enregistrement d'un autre département",
+    "moves_site": "changement du département d'une structure",
+    "read_only": "ce jeton ne peut que lire",
+    "prefecture_kind": "la préfecture ne modifie que des suivis",
+    "prefecture_owner": "suivi dont la préfecture n'est pas responsable",
+    "prefecture_field": "la préfecture ne modifie que le statut, les notes et l'échéance",
+    "dot_collision": "identifiant déjà reçu par le serveur avec un autre contenu",
 }
 
 _PROBLEM = {
@@ -210,6 +234,7 @@ _PROBLEM = {
     "dot_collision": (
         "l'écriture {dot} existe déjà avec un autre contenu : la nouvelle est ignorée"
     ),
+    "bad_page": "réponse du serveur illisible : relue à la prochaine synchronisation",
 }
 
 _SUMMARY = {
@@ -247,8 +272,17 @@ def number(n: int) -> str:
 def unavailable(exc: StoreUnavailable) -> str:
     """Why the central store cannot be used, in one French sentence."""
     params = dict(exc.params)
+    url = getattr(exc, "url", None)  # a sync server (sync.http.ServerUnavailable)
     template = _UNAVAILABLE.get(exc.code, _UNAVAILABLE["other"])
-    reason = template.format(found=params.get("found", "?"), detail=_errno_detail(params))
+    if url is not None and exc.code == "newer_format":
+        template = _SERVER_NEWER
+    reason = template.format(
+        found=params.get("found", "?"),
+        detail=_errno_detail(params),
+        status=params.get("status", "?"),
+    )
+    if url is not None:
+        return f"Serveur central inaccessible : {url} — {reason}"
     return f"Stockage central inaccessible : {exc.path} — {reason}"
 
 
@@ -320,6 +354,43 @@ def store_lacked(n: int, gone: int) -> str:
 def newcomer(n: int) -> str:
     """A store new to this laptop that lacked writes it held."""
     return f"dossier central nouveau pour cet ordinateur : {republished(n)}"
+
+
+# --- sync server (branch sync-server) -----------------------------------------------------------
+
+
+def no_token(url: str, env: str) -> str:
+    return (
+        f"jeton absent pour {url} : fsfield config --jeton VOTRE_JETON "
+        f"(ou la variable {env}). Rien n'a été perdu."
+    )
+
+
+def server_as(url: str, who: Mapping[str, Any]) -> str:
+    """Which server and as whom: ``https://… — Anne (animator, 87)``."""
+    department = who.get("department") or "tous"
+    return f"{url} — {who.get('name', '?')} ({who.get('role', '?')}, {department})"
+
+
+def server_newcomer(n: int) -> str:
+    """A server new to this laptop (or reset: a new identity) that lacked writes it held."""
+    return f"serveur central nouveau pour cet ordinateur (ou réinitialisé) : {republished(n)}"
+
+
+def refused_reason(r: RefusedWrite) -> str:
+    """Why the server refused a write, in French (its own wording for a code unknown here)."""
+    return _REFUSED.get(r.reason) or r.message or r.reason
+
+
+def refused_lines(refused: Sequence[RefusedWrite]) -> list[str]:
+    """One French line per refused record: which, why, how many writes stay to send."""
+    by_record: dict[str, list[RefusedWrite]] = {}
+    for r in refused:
+        by_record.setdefault(r.record, []).append(r)
+    return [
+        f"{record} : {refused_reason(rs[0])} ({len(rs)} modification(s))"
+        for record, rs in sorted(by_record.items())
+    ]
 
 
 # --- records: visits, follow-ups, sites, activities, settings, conflicts (branch records-api) ---

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 from fsfield.store import messages
 from fsfield.store.repo import Store
 from fsfield.store.storage import StoreError
-from sync.engine import CentralState, LocalStep, Progress, sync_once
+from sync.engine import CentralState, CentralStore, CursorStore, LocalStep, Progress, sync_once
 from sync.folder import FolderStore, StoreUnavailable
 from sync.writes import Write, gc_paused, make_dot
 
@@ -92,7 +93,7 @@ class StorePort:
 class SyncReport:
     """What a round did, in numbers and French lines for the user."""
 
-    central: Path = field(default_factory=Path)
+    central: Path | str = field(default_factory=Path)
     sent: int = 0
     received: int = 0
     conflicts: int = 0
@@ -103,10 +104,16 @@ class SyncReport:
     republished: int = 0
     notice: str = ""
     """What happened to the store, when something did (new store, lost batches)."""
+    refused: list[str] = field(default_factory=list)
+    """French lines, one per record whose writes the server refused (they stay to send)."""
+    server: str = ""
+    """For a server store: its address and as whom (``https://… — Anne (animator, 87)``)."""
 
     def summary(self) -> str:
         """One French line."""
         line = f"Envoyées : {self.sent} · Reçues : {self.received} · Conflits : {self.conflicts}"
+        if self.refused:
+            line += f" · Refusés par le serveur : {len(self.refused)}"
         if self.problems:
             line += f" · Fichiers ignorés : {len(self.problems)}"
         return line
@@ -115,13 +122,39 @@ class SyncReport:
         return {"sent": self.sent, "received": self.received, "conflicts": self.conflicts}
 
 
-def central_path(store: Store, override: str | Path | None = None) -> Path:
-    """The central store folder: ``override`` (remembered once a sync succeeds) or the last one."""
+def central_path(store: Store, override: str | Path | None = None) -> Path | str:
+    """The central store: ``override`` (remembered once a sync succeeds) or the last one; a
+    folder (a Path) or a server's address (``https://…``, kept as a str)."""
     if override:
+        if is_server_url(str(override)):
+            return str(override)
         return Path(override).expanduser().absolute()
     if store.settings.central:
-        return Path(store.settings.central)
+        central = store.settings.central
+        return central if is_server_url(central) else Path(central)
     raise SyncFailed(messages.NOT_CONFIGURED)
+
+
+TOKEN_ENV = "FSFIELD_SYNC_TOKEN"
+
+
+def is_server_url(central: str) -> bool:
+    """True when a ``--central`` value names a sync server, not a folder (sync.http says the
+    same; not imported here, so that a folder sync does not load the HTTP client)."""
+    return central.startswith(("https://", "http://"))
+
+
+def open_central(store: Store, central: Path | str) -> CentralStore | CursorStore:
+    """The central store ``central`` names: a server (``https://…``, with this person's token
+    from ``$FSFIELD_SYNC_TOKEN`` or ``fsfield config --jeton``) or a folder."""
+    if isinstance(central, str) and is_server_url(central):
+        token = os.environ.get(TOKEN_ENV) or store.settings.sync_token
+        if not token:
+            raise SyncFailed(messages.no_token(central, TOKEN_ENV))
+        from sync.http import HttpCentralStore
+
+        return HttpCentralStore(central, token)
+    return FolderStore(Path(central))
 
 
 def _in_batch(store: Store) -> LocalStep:
@@ -134,7 +167,7 @@ def _in_batch(store: Store) -> LocalStep:
 
 def run_sync(
     store: Store,
-    central: Path,
+    central: Path | str,
     *,
     create: bool = True,
     progress: Progress | None = None,
@@ -155,7 +188,7 @@ def run_sync(
 
 def _sync_round(
     store: Store,
-    central: Path,
+    central: Path | str,
     create: bool,
     progress: Progress | None,
     local_step: LocalStep,
@@ -164,16 +197,26 @@ def _sync_round(
         raise SyncFailed(messages.NO_DEPARTMENT)
     if store.unsaved:
         local_step(store.retry_save)  # never send what this laptop has not saved itself
-    folder = FolderStore(central)
+    central_store = open_central(store, central)
+    folder = central_store if isinstance(central_store, FolderStore) else None
+    server = ""
     try:
-        result = sync_once(
-            StorePort(store), folder, create=create, progress=progress, local_step=local_step
-        )
+        try:
+            if folder is None:  # a sync server: say which, and as whom
+                who = central_store.info()["token"]  # type: ignore[union-attr]
+                server = messages.server_as(str(central), who)
+            result = sync_once(
+                StorePort(store), central_store, create=create, progress=progress,
+                local_step=local_step,
+            )
+        finally:
+            if folder is None:
+                central_store.close()  # type: ignore[union-attr]
     except StoreUnavailable as exc:
         text = messages.unavailable(exc)
         raise SyncFailed(f"{text}. {messages.NOTHING_LOST}", exc.code) from exc
     except OSError as exc:  # pragma: no cover - FolderStore turns OSError into StoreUnavailable
-        unavailable = StoreUnavailable(central, "other", errno=exc.errno or 0)
+        unavailable = StoreUnavailable(Path(central), "other", errno=exc.errno or 0)
         text = messages.unavailable(unavailable)
         raise SyncFailed(f"{text}. {messages.NOTHING_LOST}") from exc
 
@@ -190,10 +233,13 @@ def _sync_round(
     elif result.gone and result.republished:
         notice = messages.store_lacked(result.republished, result.gone)
     elif result.full and result.republished:
-        notice = messages.newcomer(result.republished)
+        if folder is None:
+            notice = messages.server_newcomer(result.republished)
+        else:
+            notice = messages.newcomer(result.republished)
     else:
         notice = ""
-    root = folder.root
+    root = folder.root if folder is not None else None
     return SyncReport(
         central=central,
         sent=len(result.sent),
@@ -204,4 +250,6 @@ def _sync_round(
         future=len(result.future),
         republished=result.republished,
         notice=notice,
+        refused=messages.refused_lines(result.refused),
+        server=server,
     )

@@ -19,14 +19,30 @@ from fsfield.store.syncing import SyncFailed, central_path, run_sync
 DAY = dt.date(2026, 11, 26)
 
 
-@pytest.fixture
-def laptops(tmp_path):
-    central = tmp_path / "central"
-    central.mkdir()
+@pytest.fixture(params=["folder", "server"])
+def laptops(request, tmp_path):
+    """Two laptops of 87 and their central store: a folder, or a sync server on loopback (a
+    real uvicorn, JSON file backend) reached with a personal token each."""
     a, b = Store(tmp_path / "a"), Store(tmp_path / "b")
-    a.save_settings(Settings(animator="Anne", department="87"))
-    b.save_settings(Settings(animator="Bruno", department="87"))
-    yield a, b, central
+    if request.param == "folder":
+        central = tmp_path / "central"
+        central.mkdir()
+        a.save_settings(Settings(animator="Anne", department="87"))
+        b.save_settings(Settings(animator="Bruno", department="87"))
+        yield a, b, central
+    else:
+        from sync.server.jsonfile import JsonFileBackend
+        from tests.server.live import serving
+        from tests.server.server_testlib import add_token
+
+        backend = JsonFileBackend(tmp_path / "server-store")
+        ta = add_token(backend, "Anne", "animator", "87")
+        tb = add_token(backend, "Bruno", "animator", "87")
+        a.save_settings(Settings(animator="Anne", department="87", sync_token=ta))
+        b.save_settings(Settings(animator="Bruno", department="87", sync_token=tb))
+        with serving(backend) as url:
+            yield a, b, url
+        backend.close()
     a.close()
     b.close()
 
@@ -192,6 +208,8 @@ async def test_s_in_the_tui_asks_the_central_folder_once_then_syncs_and_shows_th
         assert isinstance(app.screen, SyncScreen)
         summary = str(app.screen.query_one("#sync-summary").render())
         assert "Reçues : " in summary and "Conflits à régler : 0" in summary
+        if isinstance(central, str):  # which server, and as whom
+            assert f"Serveur : {central} — Bruno (animator, 87)" in summary
         await pilot.press("escape")
         await pilot.pause()
         table = app.screen.query_one("#sites")
@@ -202,7 +220,7 @@ async def test_s_in_the_tui_asks_the_central_folder_once_then_syncs_and_shows_th
         await pilot.pause()
         assert isinstance(app.screen, SyncScreen)
         assert "Synchronisation terminée" in str(app.screen.query_one("#sync-summary").render())
-    assert b.settings.central == str(central.absolute())
+    assert b.settings.central == (central if isinstance(central, str) else str(central.absolute()))
 
 
 def test_data_dir_restored_from_an_old_copy_gets_its_writes_back_and_never_reuses_a_dot(laptops, tmp_path):
