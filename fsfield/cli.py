@@ -140,18 +140,17 @@ def _open(data_dir: Path) -> Store:
 
 def _cmd_config(args: argparse.Namespace, data_dir: Path) -> int:
     from fsfield.domain.directory import valid_department_codes
+    from fsfield.store.settings import update_settings
 
     with _open(data_dir) as store:
-        settings = store.settings
+        changes: dict[str, object] = {}
         if args.department is not None:
             code = args.department.strip().upper().zfill(2)
             if code not in valid_department_codes():
                 raise CommandError(f"département inconnu : « {args.department} ».")
-            settings.department = code
+            changes["department"] = code
         if args.animator is not None:
-            if not args.animator.strip():
-                raise CommandError("le nom de l'animateur est vide.")
-            settings.animator = args.animator.strip()
+            changes["animator"] = args.animator
         if args.template is not None:
             from fsfield.domain.template import TemplateError, load_template
 
@@ -165,12 +164,12 @@ def _cmd_config(args: argparse.Namespace, data_dir: Path) -> int:
                 print(f"fsfield : attention : {path.name} : {len(missing)} élément(s) sans « ref » "
                       f"(ce qu'ils vérifient ne figurera pas dans les rapports) : "
                       f"{', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}", file=sys.stderr)
-            settings.template_path = str(path)
+            changes["template_path"] = str(path)
         if args.office is not None:
             from fsfield.store.plan import office_location
 
             try:
-                settings.office_latitude, settings.office_longitude = office_location(
+                changes["office_latitude"], changes["office_longitude"] = office_location(
                     store, args.office)
             except ValueError as exc:
                 raise CommandError(str(exc)) from None
@@ -182,10 +181,13 @@ def _cmd_config(args: argparse.Namespace, data_dir: Path) -> int:
                 load_plan_rules(path)
             except PlanRulesError as exc:
                 raise CommandError(str(exc)) from None
-            settings.plan_rules_path = str(path)
+            changes["plan_rules_path"] = str(path)
         if args.token is not None:
-            settings.sync_token = args.token.strip() or None
-        store.save_settings(settings)
+            changes["sync_token"] = args.token.strip() or None
+        try:
+            settings = update_settings(store, **changes)
+        except ValueError as exc:
+            raise CommandError(f"{exc}.") from None
         print(
             f"Animateur : {settings.animator or '(non renseigné)'} — "
             f"département : {settings.department or '(non renseigné)'}"

@@ -224,8 +224,13 @@ class VisitEvent(BaseModel):
 class Visit(Record):
     kind: ClassVar[str] = "visit"
     maps: ClassVar[tuple[str, ...]] = ("answers", "events", "sendings", "reply_items")
+    #: ``created_at`` is a plain field of a visit (written when it is started), not metadata
+    #: read from its first write, so authorship does not depend on how writes are kept.
+    META: ClassVar[frozenset[str]] = Record.META - {"created_at"}
 
     site_id: str
+    #: the animator who started the visit (its author on every report)
+    created_by: str = ""
     date: dt.date
     visit_type: VisitType = VisitType.SUIVI
     participants: str = ""
@@ -273,6 +278,19 @@ class Visit(Record):
 
     def history(self) -> list[VisitEvent]:
         return sorted(self.events.values(), key=lambda e: e.at)
+
+    @property
+    def made_by(self) -> str:
+        """Who started the visit (older visits: the author of its first write)."""
+        return self.created_by or self.author
+
+    @property
+    def finalised_by(self) -> str:
+        """Who finalised it last ("" while it is a draft)."""
+        if self.status is not VisitStatus.FINALISED:
+            return ""
+        done = [e for e in self.history() if e.what == "finalisee"]
+        return done[-1].by if done else ""
 
 
 class FollowUp(Record):

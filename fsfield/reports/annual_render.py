@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from fsfield.domain.activity import ActivityType
@@ -11,6 +12,7 @@ from fsfield.domain.models import VisitType, french_date
 from fsfield.domain.template import AnswerStatus
 from fsfield.reports import messages as msg
 from fsfield.reports.annual import MONTHS, AnnualFigures, FollowUpGroup
+from fsfield.reports.authors import animator_line
 from fsfield.reports.export import french_csv
 from fsfield.reports.markup import esc, html_table, md, md_table, page
 from fsfield.reports.operators import HEADER as OPERATORS_HEADER
@@ -170,11 +172,12 @@ def replies_data(fig: AnnualFigures) -> dict[str, Any]:
     return {"summary": replies_summary(fig), "header": REPLY_HEADER, "rows": reply_rows(fig)}
 
 
-def render_markdown(fig: AnnualFigures, department: str = "", animator: str = "") -> str:
+def render_markdown(fig: AnnualFigures, department: str = "",
+                    animator: str | Sequence[str] = "") -> str:
     """The annual report as Markdown (text bars in a code block)."""
     out = [f"# {md(title(fig, department))}", "", f"Période : {period(fig)}  "]
-    if animator:
-        out.append(f"Animateur départemental : {md(animator)}  ")
+    if animator_line(animator):
+        out.append(f"{md(animator_line(animator))}  ")
     out.append("")
     if fig.empty:
         out += [f"> Aucune visite, aucune activité ni aucun suivi enregistré en {fig.year} "
@@ -260,12 +263,13 @@ def _html_bars(values: tuple[int, ...]) -> str:
     return '<div class="bars" role="img" aria-label="Visites par mois">' + "".join(rows) + "</div>"
 
 
-def render_html(fig: AnnualFigures, department: str = "", animator: str = "") -> str:
+def render_html(fig: AnnualFigures, department: str = "",
+                animator: str | Sequence[str] = "") -> str:
     """The annual report as a standalone printable HTML page (bars in inline CSS)."""
     body = ["<header>", f"<h1>{esc(title(fig, department))}</h1>",
             f'<p class="meta">Période : {esc(period(fig))}</p>']
-    if animator:
-        body.append(f'<p class="meta">Animateur départemental : {esc(animator)}</p>')
+    if animator_line(animator):
+        body.append(f'<p class="meta">{esc(animator_line(animator))}</p>')
     body.append("</header>")
     if fig.empty:
         body.append(f'<p class="draft">Aucune visite, aucune activité ni aucun suivi enregistré '

@@ -97,8 +97,9 @@ def annual_document(store: Store, year: int, *, months: int = 12,
     from fsfield.reports.annual import annual_figures
 
     fig = annual_figures(store, year, months=months, today=today)
-    settings = store.settings
-    dep, animator = settings.department, settings.animator
+    from fsfield.reports.authors import year_animators
+
+    dep, animator = store.settings.department, year_animators(store, year)
 
     def pdf() -> bytes:
         from fsfield.reports.pdf import render_pdf

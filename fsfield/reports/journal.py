@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pydantic import ValidationError
-
 from fsfield.domain.activity import (
     Activity,
     parse_activity_type,
@@ -16,7 +14,8 @@ from fsfield.domain.activity import (
 from fsfield.domain.messages import how_many
 from fsfield.domain.models import Site, french_date, parse_french_date
 from fsfield.reports.lookup import ReportError, find_site
-from fsfield.store.repo import Store, validation_message
+from fsfield.store import activities as activities_store
+from fsfield.store.repo import Store
 
 
 @dataclass(frozen=True)
@@ -71,17 +70,12 @@ def activity_fields(store: Store, typed: ActivityInput) -> dict[str, object]:
 
 def add_activity(store: Store, typed: ActivityInput) -> Activity:
     """Validate and save a new activity (nothing is written when refused: ValueError)."""
-    fields = activity_fields(store, typed)
-    try:
-        model = Activity.model_validate({"id": "", **fields})
-    except ValidationError as exc:
-        raise ValueError(validation_message(exc)) from None
-    return store.create(model)
+    return activities_store.create_activity(store, **activity_fields(store, typed))
 
 
 def edit_activity(store: Store, activity_id: str, typed: ActivityInput) -> Activity:
     """Validate and save changes to an activity (only changed fields are written)."""
-    return store.update(Activity, activity_id, **activity_fields(store, typed))
+    return activities_store.update_activity(store, activity_id, **activity_fields(store, typed))
 
 
 def activities(store: Store, year: int | None = None) -> list[Activity]:

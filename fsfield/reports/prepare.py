@@ -14,6 +14,7 @@ from fsfield.domain.hours import ALL_DAYS, parse_week
 from fsfield.domain.messages import how_many
 from fsfield.domain.models import FollowUp, Site, Visit, VisitStatus, french_date
 from fsfield.domain.template import ChecklistTemplate
+from fsfield.reports.authors import visit_authors
 from fsfield.reports.markup import esc, html_table, md, md_table, page
 from fsfield.reports.visit_report import (
     FollowThrough,
@@ -66,6 +67,8 @@ class PreparePack:
     #: the last finalised visit's report: sent, and the structure's reply (None: no such visit)
     follow_through: FollowThrough | None = None
     follow_through_of: dt.date | None = None
+    #: who made the last visit (and finalised it, when someone else did)
+    last_visit_by: str = ""
 
     @property
     def title(self) -> str:
@@ -142,6 +145,7 @@ def build_prepare_pack(
         checks=_checks(site, week.meets_minimum, week.unparsed_days),
         follow_through=follow_through(last_final, template) if last_final else None,
         follow_through_of=last_final.date if last_final else None,
+        last_visit_by=visit_authors(last) if last else "",
     )
 
 
@@ -162,7 +166,8 @@ def since_text(pack: PreparePack) -> str:
     if pack.last_visit is None:
         return "Aucune visite enregistrée pour cette structure."
     draft = " (brouillon non finalisé)" if pack.last_visit_draft else ""
-    return (f"Dernière visite : {french_date(pack.last_visit)} ({pack.last_visit_type}){draft}, "
+    by = f", par {pack.last_visit_by}" if pack.last_visit_by else ""
+    return (f"Dernière visite : {french_date(pack.last_visit)} ({pack.last_visit_type}{by}){draft}, "
             f"{_ago(pack.days_since)} — {how_many(pack.visits_count, 'visite')} au total.")
 
 

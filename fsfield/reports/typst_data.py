@@ -13,12 +13,14 @@ item references): ``mission.score`` (from ``VisitReport.mission_scores[title]`` 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from importlib import metadata
 from typing import Any
 
 from fsfield.domain.models import french_date
 from fsfield.domain.template import AnswerStatus
 from fsfield.reports.annual import MONTHS, AnnualFigures
+from fsfield.reports.authors import animator_label
 from fsfield.reports.prepare import PreparePack
 from fsfield.reports.visit_report import FollowThrough, ItemLine, VisitReport
 
@@ -147,7 +149,8 @@ def prepare_data(pack: PreparePack, department: str = "") -> dict[str, Any]:
     }
 
 
-def annual_data(fig: AnnualFigures, department: str = "", animator: str = "") -> dict[str, Any]:
+def annual_data(fig: AnnualFigures, department: str = "",
+                animator: str | Sequence[str] = "") -> dict[str, Any]:
     """The annual report for ``annual.typ``."""
     from fsfield.reports import annual_render as ar
 
@@ -155,7 +158,8 @@ def annual_data(fig: AnnualFigures, department: str = "", animator: str = "") ->
     return {
         "meta": _meta(ar.title(fig, department), department, french_date(fig.as_of),
                       "bilan v1"),
-        "year": fig.year, "period": ar.period(fig), "animator": animator,
+        "year": fig.year, "period": ar.period(fig), "animator": animator_label(animator)[1],
+        "animator_label": animator_label(animator)[0],
         "empty": fig.empty, "as_of": french_date(fig.as_of), "months": fig.months,
         "key_figures": [{"value": v, "label": typo(label)} for v, label in ar.key_figures(fig)],
         "per_month": [{"label": MONTHS[i], "n": n,

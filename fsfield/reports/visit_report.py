@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from fsfield.domain.models import Answer, FollowUp, Site, Visit, VisitStatus, french_date
 from fsfield.domain.template import AnswerStatus, ChecklistTemplate, ItemKind
+from fsfield.reports.authors import visit_authors
 from fsfield.reports.markup import esc, html_table, md, md_table, page, status_badge
 from fsfield.store import visits as ops
 from fsfield.store.repo import Store
@@ -241,7 +242,7 @@ def visit_report(store: Store, visit: Visit, today: dt.date | None = None) -> Vi
     return build_visit_report(
         visit, store.find(Site, visit.site_id), template,
         ops.open_followups_of_visit(store, visit), recurring,
-        animator=settings.animator, department=settings.department, today=today,
+        animator=visit_authors(visit), department=settings.department, today=today,
     )
 
 

@@ -18,6 +18,7 @@ from fsfield.reports import journal
 from fsfield.screens import messages as msg
 from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.screens.forms import ConfirmDialog, FormScreen
+from fsfield.store import activities
 from fsfield.widgets.footer import FsFooter
 from fsfield.widgets.tables import clip
 
@@ -171,7 +172,7 @@ class ActivityScreen(FsScreen):
 
         def done(yes: bool | None) -> None:
             if yes:
-                self.save(lambda: self.store.delete(Activity, activity.id))
+                self.save(lambda: activities.delete_activity(self.store, activity.id))
                 self.notify(msg.ACTIVITY_DELETED.format(title=activity.title), markup=False)
                 self.refresh_data()
 

@@ -31,6 +31,8 @@ class DossierScreen(FsScreen):
         Binding("p", "prepare", "Préparer", id="dossier.prepare", tooltip="Fiche de préparation de la prochaine visite"),
         Binding("e", "reply", "Envoi/réponse", id="dossier.reply",
                 tooltip="Noter l'envoi du compte rendu et la réponse de la structure (visite finalisée)"),
+        Binding("m", "edit_card", "Modifier la fiche", id="dossier.card",
+                tooltip="Corriger téléphone, courriel, adresse, horaires…"),
         Binding("escape", "back", "Retour", id="dossier.back"),
     ]
 
@@ -96,11 +98,14 @@ class DossierScreen(FsScreen):
         table = self.query_one("#visits", DataTable)
         table.clear()
         self._visits = self.store.visits(self.site_id)
+        me = self.store.settings.animator
         for visit in self._visits:
             counts = Counter(a.status for a in visit.answers.values() if a.status)
             others = sum(counts.values()) - counts[AnswerStatus.CONFORME] - counts[
                 AnswerStatus.A_AMELIORER] - counts[AnswerStatus.NON_CONFORME]
-            status = visit.status.label + (" ✎" if visit.status is VisitStatus.DRAFT else "")
+            status = visit.status.label
+            if visit.status is VisitStatus.DRAFT:  # whose draft, when it is a colleague's
+                status += (f" de {visit.made_by}" if visit.made_by and visit.made_by != me else "") + " ✎"
             if visit.conflicted:
                 status = "⚠ " + status  # a field edited in two places: settle it under s → c
             table.add_row(
@@ -176,6 +181,15 @@ class DossierScreen(FsScreen):
         from fsfield.screens.followups import FollowUpsScreen
 
         self.app.push_screen(FollowUpsScreen(site_id=self.site_id))
+
+    def action_edit_card(self) -> None:
+        from fsfield.screens.site_form import SiteForm
+
+        def done(site: Site | None) -> None:
+            if site is not None:
+                self.refresh_data()
+
+        self.app.push_screen(SiteForm(self.site), done)
 
     def action_prepare(self) -> None:
         try:

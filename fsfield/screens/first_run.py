@@ -17,8 +17,8 @@ from fsfield.domain.directory import (
     read_directory,
 )
 from fsfield.domain.messages import how_many
-from fsfield.domain.models import Settings
 from fsfield.screens.forms import FormScreen
+from fsfield.store.settings import update_settings
 from fsfield.store.sites import ImportResult, import_sites
 from fsfield.store.storage import StoreError
 
@@ -84,8 +84,7 @@ class FirstRunScreen(FormScreen):
             self.query_one("#department", Input).focus()
             return
         store = self.store
-        settings = Settings.model_validate(store.settings.model_dump() | {"animator": name, "department": dep})
-        self.save(lambda: store.save_settings(settings))
+        self.save(lambda: update_settings(store, animator=name, department=dep))
         self.query_one("#step1").add_class("-hidden")
         self.query_one("#step2").remove_class("-hidden")
         self.focus()

@@ -19,6 +19,7 @@ from fsfield.domain.models import (
 from fsfield.domain.template import load_partners
 from fsfield.screens import messages as msg
 from fsfield.screens.forms import FormScreen
+from fsfield.store import followups
 
 
 def owner_options() -> list[tuple[str, str]]:
@@ -105,10 +106,6 @@ class FollowUpForm(FormScreen):
             status = FollowUpStatus(self.query_one("#status", Select).value)
             changes["status"] = status
             changes["notes"] = self.query_one("#notes", Input).value.strip()
-            if status.is_closed and not self._fu.status.is_closed:
-                changes["closed_on"] = self.today()
-            elif not status.is_closed:
-                changes["closed_on"] = None
         saved = self._save(changes)
         if saved is None:
             return
@@ -122,16 +119,14 @@ class FollowUpForm(FormScreen):
         self.dismiss(saved)
 
     def _save(self, changes: dict[str, object]) -> FollowUp | None:
-        store = self.store
+        store, today = self.store, self.today()
         try:
             if self._new:
-                data = self._fu.model_dump() | changes | {"id": ""}
-                model = FollowUp.model_validate(data)
-                result = self.save(lambda: store.create(model))
+                result = self.save(lambda: followups.create_followup(store, self._fu, today, **changes))
                 if result is None:  # kept in memory, retried: find it back
                     result = max(store.all(FollowUp), key=lambda f: f.created_at)
                 return result
-            result = self.save(lambda: store.update(FollowUp, self._fu.id, **changes))
+            result = self.save(lambda: followups.update_followup(store, self._fu.id, today, **changes))
             return result or store.get(FollowUp, self._fu.id)
         except ValidationError as exc:
             self.show_error(f"Suivi refusé : {describe_validation_errors(exc.errors())}")

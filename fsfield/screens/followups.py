@@ -14,6 +14,7 @@ from fsfield.domain.names import short_name, site_sort_key
 from fsfield.screens import messages as msg
 from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.screens.forms import TextPrompt
+from fsfield.store import followups
 from fsfield.store.overview import fold
 from fsfield.store.templates import template_for
 from fsfield.widgets.footer import FsFooter
@@ -215,8 +216,7 @@ class FollowUpsScreen(FsScreen):
         def closed(note: str | None) -> None:
             if note is None:
                 return
-            changes = {"status": FollowUpStatus.DONE, "closed_on": self.today(), "closing_note": note}
-            self.save(lambda: self.store.update(FollowUp, f.id, **changes))
+            self.save(lambda: followups.close_followup(self.store, f.id, self.today(), note))
             self.notify(msg.FOLLOWUP_DONE.format(text=f.text), markup=False)
             self.refresh_data()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from textual import on
@@ -161,11 +162,17 @@ class VisitInfoForm(FormScreen):
 
 
 class TextPrompt(FormScreen):
-    """One line of text; Entrée validates (empty allowed), Échap cancels."""
+    """One line of text; Entrée validates (empty allowed), Échap cancels.
 
-    def __init__(self, title: str, value: str = "") -> None:
+    With ``check``, the text is handed to it first: a ValueError keeps the prompt open, with
+    the typed text and the reason; otherwise the prompt closes with the text.
+    """
+
+    def __init__(
+        self, title: str, value: str = "", check: Callable[[str], object] | None = None
+    ) -> None:
         super().__init__()
-        self._title, self._value = title, value
+        self._title, self._value, self._check = title, value, check
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -178,4 +185,12 @@ class TextPrompt(FormScreen):
         self.query_one("#text", Input).focus()
 
     def action_submit(self) -> None:
-        self.dismiss(self.query_one("#text", Input).value.strip())
+        text = self.query_one("#text", Input).value.strip()
+        if self._check is not None:
+            try:
+                self._check(text)
+            except ValueError as exc:
+                self.show_error(f"Valeur refusée : {exc}")
+                self.query_one("#text", Input).focus()
+                return
+        self.dismiss(text)

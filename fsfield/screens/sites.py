@@ -11,6 +11,7 @@ from fsfield.domain.models import Site, Visit, french_date
 from fsfield.domain.names import short_name
 from fsfield.screens import messages as msg
 from fsfield.screens.base import FsScreen, TitleBar
+from fsfield.store.conflicts import has_conflicts
 from fsfield.store.overview import SiteRow, site_rows
 from fsfield.widgets.footer import FsFooter
 from fsfield.widgets.tables import clip, reset_rows
@@ -40,6 +41,8 @@ class SitesScreen(FsScreen):
         Binding("slash", "filter", "Filtrer", key_display="/", id="sites.filter"),
         Binding("s", "sync", "Synchroniser", id="sites.sync"),
         Binding("a", "add_site", "Ajouter", id="sites.add", tooltip="Ajouter une structure à la main"),
+        Binding("m", "edit_site", "Modifier la fiche", show=False, id="sites.card",
+                tooltip="Corriger la fiche de la structure (téléphone, courriel, horaires…)"),
         Binding("j", "journal", "Journal", show=False, id="sites.journal", tooltip="Journal d'activité (visios, séminaires…)"),
         Binding("b", "annual", "Bilan annuel", show=False, id="sites.annual", tooltip="Rapport d'activité annuel"),
         Binding("p", "planning", "Planning", show=False, id="sites.planning", tooltip="Structures à visiter et tournées proposées"),
@@ -177,7 +180,7 @@ class SitesScreen(FsScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "conflicts":
-            return bool(self.store.replica.conflicts())
+            return has_conflicts(self.store)
         return True
 
     def action_conflicts(self) -> None:
@@ -200,6 +203,19 @@ class SitesScreen(FsScreen):
                 table.move_cursor(row=table.get_row_index(site.id))
 
         self.app.push_screen(SiteForm(), created)
+
+    def action_edit_site(self) -> None:
+        site = self._selected_site()
+        if site is None:
+            self.notify("Choisissez d'abord une structure.", severity="warning")
+            return
+        from fsfield.screens.site_form import SiteForm
+
+        def done(saved: Site | None) -> None:
+            if saved is not None:
+                self.refresh_data()
+
+        self.app.push_screen(SiteForm(site), done)
 
     def action_journal(self) -> None:
         from fsfield.screens.activity import ActivityScreen

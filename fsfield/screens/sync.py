@@ -140,7 +140,7 @@ class SyncScreen(AppAccess, ModalScreen[None]):
         out: list[Any] = []
 
         def change() -> None:
-            with store.storage.batch():
+            with store.batch():
                 out.append(fn())
 
         self.app.save(change)  # type: ignore[attr-defined]

@@ -2,38 +2,36 @@
 
 from __future__ import annotations
 
-from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input, Static
 
 from fsfield.domain.models import FollowUp, Site, Visit, VisitStatus, french_date
+from fsfield.domain.parsing import parse_field
 from fsfield.domain.template import AnswerStatus, ChecklistItem, answer_status_from_key
 from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.screens.forms import CommentForm, ConfirmDialog, VisitInfoForm
+from fsfield.screens.visit_text import (
+    ANSWER_LEGEND,
+    ANSWER_WIDTH,
+    PREV_WIDTH,
+    answer_cell,
+    detail_lines,
+    draft_owner,
+    head_text,
+    item_label,
+)
 from fsfield.store import visits as ops
 from fsfield.widgets.checklist import Checklist
 from fsfield.widgets.footer import FsFooter
-
-SHORT_STATUS = {
-    AnswerStatus.CONFORME: "✓ Conforme",
-    AnswerStatus.A_AMELIORER: "~ À améliorer",
-    AnswerStatus.NON_CONFORME: "✗ Non conforme",
-    AnswerStatus.SANS_OBJET: "– Sans objet",
-    AnswerStatus.NON_VERIFIE: "? Non vérifié",
-}
-
-
-ANSWER_WIDTH = 26
-PREV_WIDTH = 18
-ANSWER_LEGEND = "1 Conforme  2 À améliorer  3 Non conforme  4 Sans objet  0 Non vérifié"
 
 
 def open_visit_for_site(screen: FsScreen, site: Site, draft: Visit | None) -> None:
     """Resume the site's draft visit, or start a new one (today, suivi)."""
     if draft is not None:
-        screen.notify(f"Reprise du brouillon du {french_date(draft.date)}.")
+        whose = draft_owner(draft, screen.store.settings.animator)
+        screen.notify(f"Reprise du brouillon{whose} du {french_date(draft.date)}.")
         screen.app.push_screen(VisitScreen(draft.id))
         return
     visit = screen.save(lambda: ops.start_visit(screen.store, site, date=screen.today()))
@@ -42,23 +40,6 @@ def open_visit_for_site(screen: FsScreen, site: Site, draft: Visit | None) -> No
         visit = drafts[0] if drafts else None
     if visit is not None:
         screen.app.push_screen(VisitScreen(visit.id))
-
-
-def answer_cell(item: ChecklistItem, visit: Visit) -> str:
-    answer = visit.answer(item.id)
-    if item.kind == "status":
-        text = SHORT_STATUS[answer.status] if answer.status else "·"
-    else:
-        text = "·" if answer.value in (None, "") else str(answer.value)
-        if item.unit and answer.value not in (None, ""):
-            text += f" {item.unit}"
-    if answer.prefilled:
-        text += " à confirmer"
-    elif answer.automatic:
-        text += " (auto)"
-    elif answer.comment:
-        text += " ✎"  # a comment is there (shown below the list)
-    return text
 
 
 class VisitScreen(FsScreen):
@@ -78,13 +59,18 @@ class VisitScreen(FsScreen):
             Binding(d, f"answer('{d}')", "", show=False, id=f"visit.digit.{d}")
             for d in "56789"
         ],
-        Binding("enter", "edit_value", "Saisir", id="visit.value", tooltip="Saisir la valeur (nombre ou texte)"),
+        Binding("enter", "edit_value", "Saisir", id="visit.value",
+                tooltip="Saisir la valeur (nombre ou texte ; Entrée ou =)"),
+        Binding("equals_sign", "edit_value", "Saisir la valeur", key_display="=", show=False,
+                id="visit.value.equals"),
         Binding("c", "comment", "Commentaire", id="visit.comment"),
         Binding("a", "add_followup", "Suivi +", id="visit.followup", tooltip="Ajouter un suivi sur cet élément"),
         Binding("i", "edit_info", "Infos", id="visit.info", tooltip="Date, type, participants"),
         Binding("F", "finalise", "Finaliser", key_display="F", id="visit.finalise"),
         Binding("F", "reopen", "Rouvrir", key_display="F", id="visit.reopen"),
         Binding("r", "report", "Rapport", id="visit.report"),
+        Binding("D", "discard", "Abandonner le brouillon", key_display="D", show=False,
+                id="visit.discard", tooltip="Abandonner ce brouillon (après confirmation)"),
         Binding("o", "operators", "Opérateurs", show=False, id="visit.operators", tooltip="Grille des opérateurs : référents, délais, demandes"),
         Binding("escape", "back", "Retour", id="visit.back"),
     ]
@@ -99,6 +85,7 @@ class VisitScreen(FsScreen):
 
     def _load(self) -> None:
         self.visit = self.store.get(Visit, self.visit_id)
+        self.whose = draft_owner(self.visit, self.store.settings.animator)
         self.site = self.store.find(Site, self.visit.site_id)
         self.template = ops.template_of(self.store, self.visit)
         self.previous, self.recurring = ops.history_of(self.store, self.visit)
@@ -119,6 +106,10 @@ class VisitScreen(FsScreen):
         self.query_one("#items", Checklist).focus()
 
     def refresh_data(self) -> None:
+        if self.store.find(Visit, self.visit_id) is None:  # discarded elsewhere, then synced
+            self.notify("Ce brouillon a été abandonné.", severity="warning")
+            self.call_after_refresh(self._leave)
+            return
         self._load()
         self._render_all()
 
@@ -136,15 +127,13 @@ class VisitScreen(FsScreen):
     def _render_all(self) -> None:
         site = self.site.name if self.site else "(structure inconnue)"
         self.query_one(TitleBar).set_title(f"Visite — {site}")
-        v = self.visit
-        state = "FINALISÉE" if v.status is VisitStatus.FINALISED else "Brouillon"
-        conflict = "  ⚠ conflit à régler" if v.conflicted else ""
-        self.query_one("#visit-head", Static).update(
-            f"{french_date(v.date)} · {v.visit_type.label} · "
-            f"Participants : {v.participants or '—'} · {state}{conflict}"
-        )
+        self._render_head()
         self._render_missions()
         self._render_items()
+
+    def _render_head(self) -> None:
+        v = self.visit
+        self.query_one("#visit-head", Static).update(head_text(v, self.whose, self.size.width))
 
     def _render_missions(self) -> None:
         progress = ops.progress(self.visit, self.template)
@@ -172,10 +161,8 @@ class VisitScreen(FsScreen):
             checklist.set_columns(("Réponse", "Élément"), (ANSWER_WIDTH, label_width))
         rows = []
         for item in self.mission.items:
-            label = item.label + (" *" if item.required else "")
-            if item.id in self.recurring:
-                label = "↻ " + label
-            cells = [answer_cell(item, self.visit), label]
+            cells = [answer_cell(item, self.visit),
+                     item_label(item, item.id in self.recurring, label_width)]
             prev = self.previous.get(item.id)
             a = prev.answer if prev else None
             cells.append("" if a is None else (a.status.label if a.status else str(a.value or "")))
@@ -185,6 +172,7 @@ class VisitScreen(FsScreen):
 
     def on_resize(self) -> None:
         if self.is_mounted and hasattr(self, "visit"):
+            self._render_head()
             self._render_missions()
             self._render_items()
 
@@ -193,20 +181,8 @@ class VisitScreen(FsScreen):
         if item is None:
             self._update_if_changed("#detail", "")
             return
-        answer = self.visit.answer(item.id)
-        lines = [f"[b]{self.mission.title}[/b] — {item.help}"]
-        if item.ref:
-            lines[0] += f" [dim]({escape(item.ref)})[/dim]"
-        if answer.prefilled:
-            lines.append("[i]Pré-rempli depuis les horaires de l'annuaire : à confirmer sur place.[/i]")
-        if answer.comment:
-            lines.append(f"Commentaire : {answer.comment}")
-        prev = self.previous.get(item.id)
-        if prev is not None:
-            extra = f" — « {prev.answer.comment} »" if prev.answer.comment else ""
-            lines.append(prev.label() + extra)
-        if item.id in self.recurring:
-            lines.append("[b]↻ Constat récurrent[/b] : à améliorer ou non conforme aux deux dernières visites.")
+        lines = detail_lines(self.mission.title, item, self.visit.answer(item.id),
+                             self.previous.get(item.id), item.id in self.recurring)
         self._update_if_changed("#detail", "\n".join(lines))
 
     def _update_if_changed(self, selector: str, text: str) -> None:
@@ -232,14 +208,22 @@ class VisitScreen(FsScreen):
             return False
         return True
 
-    def _change(self, item_id: str, **change: object) -> None:
-        self.save(lambda: ops.set_answer(self.store, self.visit, item_id, **change))
+    def _change(self, item_id: str, *, advance: bool = False, **change: object) -> None:
+        try:
+            self.save(lambda: ops.set_answer(self.store, self.visit, item_id, **change))
+        except ValueError as exc:
+            self.notify(str(exc), severity="error")
+            return
         self.visit = self.store.get(Visit, self.visit_id)  # also right after a failed save
         self._render_missions()
         # Only the changed line repaints (see widgets/checklist.py).
         item = self.template.item(item_id)
-        self.query_one("#items", Checklist).update_cell(item_id, 0, answer_cell(item, self.visit))
-        self._render_detail()
+        checklist = self.query_one("#items", Checklist)
+        checklist.update_cell(item_id, 0, answer_cell(item, self.visit))
+        if advance and checklist.cursor_row < checklist.row_count - 1:
+            checklist.move_cursor(row=checklist.cursor_row + 1)  # repaints the detail
+        else:
+            self._render_detail()
 
     def action_mission(self, step: int) -> None:
         if not self.query_one("#inline", Input).has_class("-hidden"):
@@ -253,19 +237,12 @@ class VisitScreen(FsScreen):
         item = self.current_item()
         if item is None or not self._editable():
             return
-        if item.kind == "status" and answer_status_from_key(key) is None:
-            self.notify(ANSWER_LEGEND, title="Réponses")
+        status = answer_status_from_key(key)
+        if status is None:
+            extra = "" if item.kind == "status" else " — Entrée ou = : saisir la valeur"
+            self.notify(ANSWER_LEGEND + extra, title="Réponses")
             return
-        if item.kind == "number":
-            self._start_inline(item, initial=key)  # typing a figure starts the value
-            return
-        if item.kind != "status":
-            self.notify("Élément à saisir en texte : Entrée pour écrire la réponse.")
-            return
-        self._change(item.id, status=answer_status_from_key(key))
-        table = self.query_one("#items", Checklist)
-        if table.cursor_row < table.row_count - 1:
-            table.move_cursor(row=table.cursor_row + 1)
+        self._change(item.id, status=status, advance=True)
 
     def action_edit_value(self) -> None:
         item = self.current_item()
@@ -290,17 +267,13 @@ class VisitScreen(FsScreen):
         item = self.current_item()
         if item is None:
             return
-        text = event.value.strip()
-        value: float | str | None = text or None
-        if item.kind == "number" and text:
-            try:
-                number = float(text.replace(",", ".").replace(" ", ""))
-            except ValueError:
-                self.notify(f"« {text} » n'est pas un nombre.", severity="error")
-                return
-            value = int(number) if number.is_integer() else number
+        try:
+            value = parse_field(Visit, f"answers.{item.id}.value", event.value, item_kind=str(item.kind))
+        except ValueError as exc:
+            self.notify(f"{exc}.", severity="error")
+            return
         self._close_inline()
-        self._change(item.id, value=value)
+        self._change(item.id, value=value, advance=True)
 
     def _close_inline(self) -> None:
         box = self.query_one("#inline", Input)
@@ -324,7 +297,10 @@ class VisitScreen(FsScreen):
 
         def done(changes: dict | None) -> None:
             if changes:
-                self.save(lambda: self.store.update(Visit, self.visit_id, **changes))
+                try:
+                    self.save(lambda: ops.update_info(self.store, self.visit_id, **changes))
+                except ValueError as exc:
+                    self.notify(str(exc), severity="error")
                 self.refresh_data()
 
         self.app.push_screen(VisitInfoForm(self.visit), done)
@@ -338,13 +314,19 @@ class VisitScreen(FsScreen):
             item_id=item.id if item else None, mission_id=self.mission.id,
         )
         origin = f"{self.mission.short_title} — {item.label}" if item else self.mission.title
-        self.app.push_screen(FollowUpForm(draft, origin=origin, new=True))
+        def created(followup: FollowUp | None) -> None:
+            if followup is not None:
+                self.notify(f"Suivi créé : {followup.text}")
+
+        self.app.push_screen(FollowUpForm(draft, origin=origin, new=True), created)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "finalise":
             return self.visit.status is VisitStatus.DRAFT
         if action == "reopen":
             return self.visit.status is VisitStatus.FINALISED
+        if action == "discard":
+            return self.visit.status is VisitStatus.DRAFT
         return True
 
     def action_finalise(self) -> None:
@@ -380,6 +362,28 @@ class VisitScreen(FsScreen):
                 self.refresh_bindings()
 
         self.app.push_screen(ConfirmDialog("Rouvrir cette visite finalisée pour la modifier ?"), done)
+
+    def action_discard(self) -> None:
+        def done(ok: bool | None) -> None:
+            if not ok:
+                return
+            try:
+                self.save(lambda: ops.discard_draft(self.store, self.visit_id))
+            except ValueError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.notify("Brouillon abandonné ; il disparaîtra des autres ordinateurs à la "
+                        "prochaine synchronisation.")
+            self.call_after_refresh(self._leave)
+
+        self.app.push_screen(ConfirmDialog(
+            f"Abandonner le brouillon{self.whose} du {french_date(self.visit.date)} ? Ses réponses "
+            "disparaîtront ici et, à la prochaine synchronisation, chez vos collègues "
+            "(les suivis créés sont gardés)."), done)
+
+    def _leave(self) -> None:
+        if self.app.screen is self:
+            self.app.pop_screen()
 
     def action_operators(self) -> None:
         from fsfield.screens.operators import OperatorsScreen

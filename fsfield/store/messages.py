@@ -391,3 +391,25 @@ def refused_lines(refused: Sequence[RefusedWrite]) -> list[str]:
         f"{record} : {refused_reason(rs[0])} ({len(rs)} modification(s))"
         for record, rs in sorted(by_record.items())
     ]
+
+
+# --- records: visits, follow-ups, sites, activities, settings, conflicts (branch records-api) ---
+
+VISIT_FINALISED = "Visite finalisée : rouvrez-la pour la modifier."
+VISIT_MISSING_REQUIRED = "Éléments obligatoires sans réponse : {items}"
+VISIT_DISCARD_FINALISED = (
+    "Seul un brouillon peut être abandonné : cette visite est finalisée (rouvrez-la d'abord)."
+)
+VISIT_UNKNOWN_STATUS = "réponse inconnue « {status} » (conforme, a_ameliorer, non_conforme, sans_objet, non_verifie)"
+
+FOLLOWUP_EMPTY = "le texte du suivi est vide : décrivez ce qu'il faut faire"
+
+SITE_NAME_EMPTY = "le nom de la structure est obligatoire"
+
+ACTIVITY_TITLE_EMPTY = "le titre de l'activité est vide"
+
+SETTINGS_ANIMATOR_EMPTY = "le nom de l'animateur est vide"
+SETTINGS_DEPARTMENT_UNKNOWN = "département inconnu : « {code} » (ex. 87, 2A, 971)"
+
+CONFLICT_GONE = "Ce conflit a déjà été réglé (peut-être sur un autre ordinateur)."
+CONFLICT_DELETE_TYPED = "Une suppression se règle en gardant ou en annulant la suppression."

@@ -170,6 +170,12 @@ class Store:
         """Try again to make pending changes durable; raises SaveFailed if it still fails."""
         self.storage.flush()
 
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Make every change inside one durable save (all or nothing on disk)."""
+        with self.storage.batch():
+            yield
+
     # -- meta and settings --------------------------------------------------
 
     def _meta_doc(self) -> dict[str, Any]:

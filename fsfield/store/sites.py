@@ -1,15 +1,24 @@
-"""Upsert of the official directory into the store (all or nothing)."""
+"""Sites: the only way to add or change one, by hand or by importing the official directory
+(all or nothing).
+
+What the animator types goes through the card rules (domain/site_card.py: postal code and
+commune code of the département, phone, e-mail, hours) and then the whole Site model; a
+refusal is a ValueError with the French reason, and nothing is written.
+"""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from pydantic import ValidationError
 
 from fsfield.domain.directory import DirectoryEntry
 from fsfield.domain.messages import how_many, plural
 from fsfield.domain.models import Site
+from fsfield.domain.site_card import CardError, check_card, check_hours
+from fsfield.store import messages as msg
 from fsfield.store.repo import Store, validation_message
 from fsfield.store.storage import StoreError
 
@@ -119,3 +128,47 @@ def import_sites(store: Store, entries: list[DirectoryEntry], department: str) -
             else:
                 store.write_fields(Site.kind, site_id, fields)
     return result
+
+
+def _card(values: dict[str, Any], department: str,
+          hours_before: dict[str, str] | None = None) -> dict[str, Any]:
+    """Card fields typed by hand, checked and normalised (ValueError naming the field)."""
+    out = check_card({k: v for k, v in values.items() if isinstance(v, str)}, department)
+    out = {**values, **out}
+    if "name" in out and not str(out["name"]).strip():
+        raise CardError("name", msg.SITE_NAME_EMPTY)
+    if isinstance(out.get("hours"), dict):
+        hours = {}
+        for day, text in out["hours"].items():
+            if (hours_before or {}).get(day) == text:
+                hours[day] = text  # as it was (the directory's own words): not re-checked
+                continue
+            try:
+                checked = check_hours(day, str(text))
+            except ValueError as exc:
+                raise CardError(f"hours.{day}", str(exc)) from None
+            if checked:
+                hours[day] = checked
+        out["hours"] = hours
+    return out
+
+
+def create_site(store: Store, **values: Any) -> Site:
+    """Add a site by hand (``source = "manuel"``); returns it."""
+    department = str(values.get("department") or store.settings.department)
+    fields = _card({"source": "manuel", **values,
+                    "department": department}, department)
+    try:
+        site = Site.model_validate({"id": "", **fields})
+    except ValidationError as exc:
+        raise ValueError(validation_message(exc)) from None
+    return store.create(site)
+
+
+def update_site(store: Store, site_id: str, **changes: Any) -> Site:
+    """Correct a site's card (phone, e-mail, hours…); only changed fields are written."""
+    current = store.get(Site, site_id)
+    department = str(changes.get("department") or current.department)
+    typed = {k: v for k, v in changes.items() if getattr(current, k, None) != v}
+    checked = _card(typed, department, current.hours)
+    return store.update(Site, site_id, **checked)

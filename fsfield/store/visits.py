@@ -1,4 +1,11 @@
-"""Visit operations: start, answer, finalise, reopen, and what earlier visits said."""
+"""Visits: the only way to start, answer, change, finalise, reopen or discard one; and what
+earlier visits said.
+
+Every change is validated on the whole resulting visit before anything is written (a
+ValueError with the French reason otherwise), and the visit's rules live here: a finalised
+visit is not edited, only a draft is discarded, Sans objet / Non vérifié on a number or text
+item drops the figure it would contradict.
+"""
 
 from __future__ import annotations
 
@@ -19,10 +26,13 @@ from fsfield.domain.models import (
 from fsfield.domain.reply import Stance
 from fsfield.domain.template import AnswerStatus, ChecklistTemplate
 from fsfield.domain.visit_start import format_answers
+from fsfield.store import messages as msg
 from fsfield.store.repo import Store
 from fsfield.store.templates import current_template, template_for
 
 FINDINGS = (AnswerStatus.A_AMELIORER, AnswerStatus.NON_CONFORME)
+#: statuses that say the item's figure or text does not apply (or was not checked)
+NO_VALUE = (AnswerStatus.SANS_OBJET, AnswerStatus.NON_VERIFIE)
 
 
 def start_visit(
@@ -39,6 +49,8 @@ def start_visit(
     visit = Visit(
         id=str(uuid.uuid4()),
         site_id=site.id,
+        created_by=store.settings.animator,
+        created_at=dt.datetime.now(dt.UTC),
         date=date or dt.date.today(),
         visit_type=visit_type,
         participants=participants,
@@ -57,6 +69,13 @@ def start_visit(
     return store.create(visit)
 
 
+def _draft(store: Store, visit_id: str) -> Visit:
+    visit = store.get(Visit, visit_id)
+    if visit.status is VisitStatus.FINALISED:
+        raise ValueError(msg.VISIT_FINALISED)
+    return visit
+
+
 def set_answer(
     store: Store,
     visit: Visit,
@@ -66,23 +85,68 @@ def set_answer(
     value: float | str | None | object = ...,
     comment: str | object = ...,
 ) -> Visit:
-    """Change one answer's status, value or comment (one durable save).
+    """Change one answer's status, value or comment (one durable save); returns the visit.
 
-    Any change by the user confirms a pre-filled answer.
+    Any change by the user confirms a pre-filled answer. Sans objet or Non vérifié drops a
+    figure or text typed before; typing one drops Sans objet / Non vérifié. A finalised
+    visit is refused (ValueError).
     """
+    current = _draft(store, visit.id).answer(item_id)
+    if status is not ... and status is not None and not isinstance(status, AnswerStatus):
+        try:
+            status = AnswerStatus(status)
+        except ValueError:
+            raise ValueError(msg.VISIT_UNKNOWN_STATUS.format(status=status)) from None
     prefix = f"answers.{item_id}."
     fields: dict[str, object] = {}
     if status is not ...:
         fields[prefix + "status"] = status.value if isinstance(status, AnswerStatus) else None
+        if status in NO_VALUE and current.value not in (None, "") and value is ...:
+            fields[prefix + "value"] = None
     if value is not ...:
         fields[prefix + "value"] = value
+        if value not in (None, "") and current.status in NO_VALUE and status is ...:
+            fields[prefix + "status"] = None
     if comment is not ...:
         fields[prefix + "comment"] = comment
-    if visit.answer(item_id).prefilled:
+    if current.prefilled:
         fields[prefix + "prefilled"] = False
-    if visit.answer(item_id).automatic:
+    if current.automatic:
         fields[prefix + "automatic"] = False
     return store.set_fields(Visit, visit.id, fields)
+
+
+def update_info(
+    store: Store,
+    visit_id: str,
+    *,
+    date: dt.date | object = ...,
+    visit_type: VisitType | object = ...,
+    participants: str | object = ...,
+    notes: str | object = ...,
+) -> Visit:
+    """Change a draft's date, type, participants or notes (validated whole; ValueError)."""
+    _draft(store, visit_id)
+    changes = {
+        name: value
+        for name, value in (("date", date), ("visit_type", visit_type),
+                            ("participants", participants), ("notes", notes))
+        if value is not ...
+    }
+    if isinstance(changes.get("participants"), str):
+        changes["participants"] = str(changes["participants"]).strip()
+    return store.update(Visit, visit_id, **changes)
+
+
+def discard_draft(store: Store, visit_id: str) -> None:
+    """Abandon a draft started by mistake: a tombstone that syncs, so every copy goes.
+
+    Its follow-ups stay (they may already be under way). ValueError for a finalised visit.
+    """
+    visit = store.get(Visit, visit_id)
+    if visit.status is not VisitStatus.DRAFT:
+        raise ValueError(msg.VISIT_DISCARD_FINALISED)
+    store.delete(Visit, visit_id)
 
 
 def missing_required_ids(visit: Visit, template: ChecklistTemplate) -> list[str]:
@@ -111,11 +175,10 @@ def _event(store: Store, visit: Visit, what: str) -> dict[str, object]:
 
 def finalise(store: Store, visit: Visit, template: ChecklistTemplate) -> Visit:
     """Finalise a visit; ValueError listing the required items still unanswered."""
+    visit = _draft(store, visit.id)
     missing = missing_required(visit, template)
     if missing:
-        raise ValueError(
-            "Éléments obligatoires sans réponse : " + " ; ".join(missing)
-        )
+        raise ValueError(msg.VISIT_MISSING_REQUIRED.format(items=" ; ".join(missing)))
     fields = {"status": VisitStatus.FINALISED.value, **_event(store, visit, "finalisee")}
     return store.set_fields(Visit, visit.id, fields)
 

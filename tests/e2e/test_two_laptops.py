@@ -11,6 +11,7 @@ from fsfield.domain.models import FollowUp, FollowUpStatus, Settings, Site, Visi
 from fsfield.domain.template import AnswerStatus
 from fsfield.screens.conflicts import ConflictsScreen
 from fsfield.store import visits as ops
+from fsfield.store.conflicts import conflicts
 from fsfield.store.repo import Store
 from fsfield.store.sites import site_record_id
 from fsfield.store.syncing import SyncFailed, central_path, run_sync
@@ -173,7 +174,7 @@ async def test_conflicts_screen_lists_values_and_settles_with_a_key(laptops):
         assert isinstance(app.screen, ConflictsScreen)
         detail = str(app.screen.query_one("#conflict-detail").render())
         assert "(courrier) — Anne" in detail and "(téléphone) — Bruno" in detail
-        labels = [label for label, _ in app.screen.options("text", a.replica.conflicts()[0][2])]
+        labels = [label for label, _ in app.screen.options(conflicts(a)[0])]
         choice = next(n for n, label in enumerate(labels, 1) if "téléphone" in label)
         await pilot.press(str(choice))
         await pilot.pause()

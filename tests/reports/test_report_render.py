@@ -65,7 +65,8 @@ def test_draft_and_out_of_directory_are_flagged(store, dataset):
 def test_prepare_markdown(store, dataset):
     pack = prepare.prepare_pack(store, store.get(Site, dataset.sites["B"]), today=D(2025, 12, 31))
     text = prepare.render_markdown(pack)
-    assert "Dernière visite : 05/06/2025 (Accompagnement renforcé), il y a 209 jours" in text
+    assert ("Dernière visite : 05/06/2025 (Accompagnement renforcé, par Camille Test), "
+            "il y a 209 jours") in text
     assert "## Suivis en retard (1)" in text and "| 92 j |" in text
     assert "## Constats récurrents (1)" in text
     assert "Un seul conseiller le mardi" in text

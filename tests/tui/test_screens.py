@@ -146,9 +146,9 @@ async def test_comment_and_inline_number_are_saved_as_typed(store, make_app):
         await pilot.press("n")
         await pilot.pause()
         screen = app.screen
-        await pilot.press("4", "2", "enter")  # a digit on a number item starts the value
+        await pilot.press("enter", "4", "2", "enter")  # Entrée opens the value; 4 alone is Sans objet
         await pilot.pause()
-        await pilot.press("down", "c")
+        await pilot.press("c")  # the cursor moved on to the next item
         await pilot.pause()
         assert isinstance(app.screen, CommentForm)
         app.screen.query_one(TextArea).text = "CAF : 12\nMSA : 3"

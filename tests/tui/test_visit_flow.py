@@ -37,8 +37,7 @@ async def answer_whole_mission(pilot, mission) -> None:
             continue
         await pilot.press("enter")
         await pilot.press(*("12" if item.kind == "number" else "ok"))
-        await pilot.press("enter")
-        await pilot.press("down")
+        await pilot.press("enter")  # saves and moves down, like a status answer
 
 
 async def test_whole_visit_flow_survives_quit_and_reopen(store, make_app, tmp_path):
