@@ -13,6 +13,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from fsfield.domain.messages import how_many
 from fsfield.domain.models import french_date
 from fsfield.domain.plan_rules import PlanRulesError
 from fsfield.reports.plan import due_text, home_text
@@ -84,7 +85,7 @@ class PlanningScreen(FsScreen):
             return
         self.plan = plan = message.plan
         late = sum(1 for e in plan.entries if e.overdue_days(plan.today))
-        status.update(f"{len(plan.entries)} structure(s), dont {late} en retard — "
+        status.update(f"{how_many(len(plan.entries), 'structure')}, dont {late} en retard — "
                       f"au {french_date(plan.today)}")
         table = self.query_one("#plan-entries", DataTable)
         table.clear()
@@ -105,7 +106,7 @@ class PlanningScreen(FsScreen):
             names = " → ".join(s.site.commune or s.site.name for s in trip.stops)
             lines.append(f"  {french_date(trip.date)}  {km:>8}  {names}")
         if plan.left_over:
-            lines.append(f"{len(plan.left_over)} structure(s) à voir sans place dans les tournées.")
+            lines.append(f"{how_many(len(plan.left_over), 'structure')} à voir sans place dans les tournées.")
         return "\n".join(lines)
 
     def action_weeks(self, step: int) -> None:

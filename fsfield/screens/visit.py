@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input, Static
 
+from fsfield.domain.messages import how_many, plural
 from fsfield.domain.models import FollowUp, Site, Visit, VisitStatus, french_date
 from fsfield.domain.parsing import parse_field
 from fsfield.domain.template import AnswerStatus, ChecklistItem, answer_status_from_key
@@ -332,10 +333,10 @@ class VisitScreen(FsScreen):
     def action_finalise(self) -> None:
         missing = ops.missing_required(self.visit, self.template)
         if missing:
-            shown = "\n• ".join(missing[:4]) + (f"\n… et {len(missing) - 4} autre(s)" if len(missing) > 4 else "")
+            shown = "\n• ".join(missing[:4]) + (f"\n… et {how_many(len(missing) - 4, 'autre')}" if len(missing) > 4 else "")
             self.notify(
-                f"{len(missing)} élément(s) obligatoire(s) sans réponse (ou pré-rempli(s) à "
-                f"confirmer) ; le premier est sélectionné :\n• {shown}",
+                f"{how_many(len(missing), 'élément obligatoire', 'éléments obligatoires')} sans réponse "
+                f"(ou {plural(len(missing), 'pré-rempli')} à confirmer) ; le premier est sélectionné :\n• {shown}",
                 title="Visite non finalisée", severity="error", timeout=12,
             )
             self._select_item(ops.missing_required_ids(self.visit, self.template)[0])

@@ -11,6 +11,7 @@ from fsfield.screens.followup_form import FollowUpForm
 from fsfield.screens.followups import FollowUpsScreen
 from fsfield.screens.sites import SitesScreen
 from fsfield.screens.visit import VisitScreen
+from fsfield.store import visits as ops
 from fsfield.store.repo import Store
 from fsfield.widgets.checklist import Checklist
 
@@ -243,3 +244,16 @@ async def test_followup_form_refuses_empty_text_and_warns_on_past_due(store, mak
         [fu] = store.followups()
         assert fu.due.isoformat() == "2026-01-01" and fu.owner_kind.value == "partenaire"
         assert any("déjà passée" in n.message for n in app._notifications)
+
+
+async def test_refused_finalise_words_the_missing_count_without_parenthesised_plurals(store, make_app):
+    app = make_app(store)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await select_site(pilot, "Aixe")
+        await pilot.press("n", "F")
+        await pilot.pause()
+        note = next(n for n in app._notifications if n.title == "Visite non finalisée")
+        missing = len(ops.missing_required(store.get(Visit, app.screen.visit_id), TEMPLATE))
+        assert missing > 1
+        assert "(s)" not in note.message
+        assert note.message.startswith(f"{missing} éléments obligatoires sans réponse"), note.message
