@@ -257,7 +257,9 @@ class VisitScreen(FsScreen):
 
     def _start_inline(self, item: ChecklistItem, initial: str) -> None:
         box = self.query_one("#inline", Input)
-        box.placeholder = f"{item.label} ({'nombre' if item.kind == 'number' else 'texte'}) — Entrée pour valider, Échap pour annuler"
+        kind = "Nombre" if item.kind == "number" else "Texte"
+        # the keys first: at 80 columns a long label would push them out of the box
+        box.placeholder = f"{kind} — Entrée : valider · Échap : annuler — {item.label}"
         box.value = initial
         box.remove_class("-hidden")
         box.focus()
