@@ -317,11 +317,8 @@ class VisitScreen(FsScreen):
             item_id=item.id if item else None, mission_id=self.mission.id,
         )
         origin = f"{self.mission.short_title} — {item.label}" if item else self.mission.title
-        def created(followup: FollowUp | None) -> None:
-            if followup is not None:
-                self.notify(f"Suivi créé : {followup.text}")
-
-        self.app.push_screen(FollowUpForm(draft, origin=origin, new=True), created)
+        # the form itself tells "Suivi créé" (told twice before)
+        self.app.push_screen(FollowUpForm(draft, origin=origin, new=True))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "finalise":

@@ -257,3 +257,18 @@ async def test_refused_finalise_words_the_missing_count_without_parenthesised_pl
         assert missing > 1
         assert "(s)" not in note.message
         assert note.message.startswith(f"{missing} éléments obligatoires sans réponse"), note.message
+
+
+async def test_followup_from_an_item_typed_with_enter_between_fields_is_told_once(store, make_app):
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await select_site(pilot, "Aixe")
+        await pilot.press("n", "a")
+        await pilot.pause()
+        assert isinstance(app.screen, FollowUpForm)
+        await pilot.press(*"Relancer", "enter", "enter", *"15/12/2026", "ctrl+s")
+        await pilot.pause()
+        [fu] = store.followups()
+        assert fu.text == "Relancer" and fu.due.isoformat() == "2026-12-15"
+        told = [n for n in app._notifications if "Suivi créé" in n.message]
+        assert len(told) == 1, [n.message for n in told]
