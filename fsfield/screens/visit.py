@@ -81,6 +81,7 @@ class VisitScreen(FsScreen):
         self.visit_id = visit_id
         self.mission_index = 0
         self._shown: dict[str, str] = {}
+        self._discarded_here = False
 
     # -- data ---------------------------------------------------------------
 
@@ -108,7 +109,8 @@ class VisitScreen(FsScreen):
 
     def refresh_data(self) -> None:
         if self.store.find(Visit, self.visit_id) is None:  # discarded elsewhere, then synced
-            self.notify("Ce brouillon a été abandonné.", severity="warning")
+            if not self._discarded_here:  # D already told it
+                self.notify("Ce brouillon a été abandonné.", severity="warning")
             self.call_after_refresh(self._leave)
             return
         self._load()
@@ -372,6 +374,7 @@ class VisitScreen(FsScreen):
             except ValueError as exc:
                 self.notify(str(exc), severity="error")
                 return
+            self._discarded_here = True
             self.notify("Brouillon abandonné ; il disparaîtra des autres ordinateurs à la "
                         "prochaine synchronisation.")
             self.call_after_refresh(self._leave)

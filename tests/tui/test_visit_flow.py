@@ -272,3 +272,19 @@ async def test_followup_from_an_item_typed_with_enter_between_fields_is_told_onc
         assert fu.text == "Relancer" and fu.due.isoformat() == "2026-12-15"
         told = [n for n in app._notifications if "Suivi créé" in n.message]
         assert len(told) == 1, [n.message for n in told]
+
+
+async def test_discarding_a_draft_with_d_is_told_once(store, make_app):
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await select_site(pilot, "Aixe")
+        await pilot.press("n")
+        await pilot.pause()
+        visit_id = app.screen.visit_id
+        await pilot.press("3", "D", "o")
+        await pilot.pause()
+        await pilot.pause()
+        assert store.find(Visit, visit_id) is None
+        assert not isinstance(app.screen, VisitScreen)
+        told = [n.message for n in app._notifications if "abandonné" in n.message]
+        assert len(told) == 1, told
