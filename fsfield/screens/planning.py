@@ -89,11 +89,16 @@ class PlanningScreen(FsScreen):
                       f"au {french_date(plan.today)}")
         table = self.query_one("#plan-entries", DataTable)
         table.clear()
-        width = max(30, self.size.width - 70)
+        rows = []
         for e in plan.entries:
             flag = " ⌖ sans coordonnées" if not e.site.has_coordinates else ""
-            table.add_row(due_text(e, plan.today), clip(e.site.name, 34) + flag,
-                          clip(e.site.commune, 16), clip(e.reason, width), key=e.site.site_id)
+            rows.append((due_text(e, plan.today), clip(e.site.name, 34) + flag,
+                         clip(e.site.commune, 16), e))
+        # the reason takes what the other columns leave (2 of padding a column, 2 of scroll bar)
+        used = sum(max((len(r[i]) for r in rows), default=0) + 2 for i in range(3)) + 2 + 2
+        width = max(20, self.size.width - used)
+        for due, name, commune, e in rows:
+            table.add_row(due, name, commune, clip(e.reason, width), key=e.site.site_id)
         self.query_one("#plan-trips", Static).update(self._trips_text(plan))
 
     def _trips_text(self, plan: Plan) -> str:
