@@ -311,3 +311,18 @@ async def test_inline_value_box_shows_how_to_validate_and_cancel_at_80_columns(s
         assert box.display
         shown = screen_text(app)
         assert "valider" in shown and "annuler" in shown, shown
+
+
+async def test_help_keys_are_right_aligned_in_one_column(store, make_app):
+    """`Ctrl+Page↑` is wider than the 8 columns the keys had: its line stuck out."""
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await select_site(pilot, "Aixe")
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        lines = app.screen.help_lines()
+        keys = [li for li in lines if li.startswith("  [b]")]
+        assert any("Ctrl+Page" in li for li in keys)
+        assert len({li.index("[/b]") for li in keys}) == 1, keys
