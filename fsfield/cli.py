@@ -323,10 +323,10 @@ def _cmd_export(args: argparse.Namespace, data_dir: Path) -> int:
     if args.output is None:
         sys.stdout.buffer.write(payload)
         return 0
-    from fsfield.store.files import atomic_write_bytes
+    from fsfield.store.files import write_user_file
 
     try:
-        atomic_write_bytes(args.output, payload)
+        write_user_file(args.output, payload)
     except OSError as exc:
         raise CommandError(
             f"impossible d'écrire {args.output} : {describe_os_error(exc)}. Aucun fichier créé."

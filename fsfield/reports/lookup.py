@@ -11,7 +11,7 @@ from typing import TypeVar
 from fsfield.domain.activity import fold
 from fsfield.domain.messages import describe_os_error, how_many
 from fsfield.domain.models import Site, Visit, french_date
-from fsfield.store.files import atomic_write_bytes
+from fsfield.store.files import write_user_file
 from fsfield.store.repo import Store
 
 T = TypeVar("T")
@@ -105,13 +105,7 @@ def write_report(path: Path, payload: bytes) -> None:
     if path.is_dir():
         raise ReportError(f"{path} est un dossier : indiquez un nom de fichier. Aucun fichier créé.")
     try:
-        if path.exists() and not path.is_file():
-            # A device or a pipe (``-o /dev/null``, a named pipe): write into it; an atomic
-            # rename would replace it by a regular file.
-            with open(path, "wb") as out:
-                out.write(payload)
-        else:
-            atomic_write_bytes(path, payload)
+        write_user_file(path, payload)
     except OSError as exc:
         reason = describe_os_error(exc)
         if not path.parent.exists():

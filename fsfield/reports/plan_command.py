@@ -46,7 +46,7 @@ def _cmd_plan(args: argparse.Namespace, data_dir: Path) -> int:
     from fsfield.domain.models import parse_french_date
     from fsfield.domain.plan_rules import PlanRulesError, load_plan_rules
     from fsfield.reports.plan import render_ics, render_json, render_text
-    from fsfield.store.files import atomic_write_bytes
+    from fsfield.store.files import write_user_file
     from fsfield.store.plan import build_plan
     from fsfield.store.repo import Store
 
@@ -66,7 +66,7 @@ def _cmd_plan(args: argparse.Namespace, data_dir: Path) -> int:
             return 1
     if args.ics is not None:
         try:
-            atomic_write_bytes(args.ics, render_ics(plan))
+            write_user_file(args.ics, render_ics(plan))
         except OSError as exc:
             print(f"fsfield : impossible d'écrire {args.ics} : {describe_os_error(exc)}. "
                   "Aucun fichier créé.", file=sys.stderr)
