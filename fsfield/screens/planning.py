@@ -102,8 +102,8 @@ class PlanningScreen(FsScreen):
         self.query_one("#plan-trips", Static).update(self._trips_text(plan))
 
     def _trips_text(self, plan: Plan) -> str:
-        lines = [f"Tournées des {plan.weeks} prochaines semaines (au plus {plan.stops_per_day} "
-                 "visites par jour, jours ouvrés)", home_text(plan)]
+        lines = [f"Tournées des {plan.weeks} prochaines semaines (au plus "
+                 f"{how_many(plan.stops_per_day, 'visite')} par jour, jours ouvrés)", home_text(plan)]
         if not plan.trips:
             lines.append("Aucune visite à proposer sur la période.")
         for trip in plan.trips:

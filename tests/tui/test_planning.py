@@ -41,3 +41,16 @@ async def test_the_reason_column_ends_on_screen_at_120_columns(store, make_app):
         table = app.screen.query_one("#plan-entries", DataTable)
         assert table.virtual_size.width <= table.scrollable_content_region.width, (
             table.virtual_size.width, table.scrollable_content_region.width)
+
+
+async def test_one_visit_a_day_is_worded_in_the_singular(store, make_app):
+    import dataclasses
+
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("p")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        text = screen._trips_text(dataclasses.replace(screen.plan, stops_per_day=1))
+        assert "au plus 1 visite par jour" in text, text
