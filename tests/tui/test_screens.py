@@ -326,3 +326,13 @@ async def test_help_keys_are_right_aligned_in_one_column(store, make_app):
         keys = [li for li in lines if li.startswith("  [b]")]
         assert any("Ctrl+Page" in li for li in keys)
         assert len({li.index("[/b]") for li in keys}) == 1, keys
+
+
+async def test_every_help_line_starts_with_a_capital(store, make_app):
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        described = [li.split("[/b]", 1)[1].strip() for li in app.screen.help_lines()
+                     if li.startswith("  [b]")]
+        assert described and all(d[:1].isupper() for d in described), described
