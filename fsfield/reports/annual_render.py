@@ -238,7 +238,7 @@ def render_markdown(fig: AnnualFigures, department: str = "",
     if fig.operators is not None and fig.operators.rows:
         ops = fig.operators
         out += ["", "## Demandes par opérateur (grilles des visites)", "",
-                f"{round(ops.total)} demandes sur {ops.grids} grille(s), du "
+                f"{how_many(round(ops.total), 'demande')} sur {how_many(ops.grids, 'grille')}, du "
                 f"{french_date(ops.covered_from)} au {french_date(ops.covered_to)} ; "
                 f"part des cinq premiers opérateurs : {share_text(ops.top_share)}", "",
                 md_table(OPERATORS_HEADER, operator_rows(ops), "lrrrrr"), "",
@@ -323,7 +323,7 @@ def render_html(fig: AnnualFigures, department: str = "",
     if fig.operators is not None and fig.operators.rows:
         ops = fig.operators
         body += ["<h2>Demandes par opérateur (grilles des visites)</h2>",
-                 f"<p>{round(ops.total)} demandes sur {ops.grids} grille(s), du "
+                 f"<p>{how_many(round(ops.total), 'demande')} sur {how_many(ops.grids, 'grille')}, du "
                  f"{french_date(ops.covered_from)} au {french_date(ops.covered_to)} ; part des "
                  f"cinq premiers opérateurs : {esc(share_text(ops.top_share))}</p>",
                  html_table(OPERATORS_HEADER, operator_rows(ops), "lrrrrr"),

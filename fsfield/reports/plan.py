@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from fsfield.domain.messages import how_many
 from fsfield.domain.models import french_date
 from fsfield.domain.plan import PlanEntry
 from fsfield.store.plan import Plan
@@ -40,14 +41,14 @@ def home_text(plan: Plan) -> str:
 def render_text(plan: Plan) -> str:
     """The plan for the terminal: every site due, overdue first, then the day trips."""
     today = plan.today
-    out = [f"Plan de visites au {french_date(today)} — {len(plan.entries)} structure(s)", ""]
+    out = [f"Plan de visites au {french_date(today)} — {how_many(len(plan.entries), 'structure')}", ""]
     if not plan.entries:
         return out[0] + "\nAucune structure. Importez l'annuaire : fsfield sites import FICHIER.csv\n"
     for e in plan.entries:
         flags = "".join(f" [{f}]" for f in e.flags)
         out.append(f"{due_text(e, today):<30} {e.site.name}{flags} — {e.reason}")
-    out += ["", f"Tournées proposées ({plan.weeks} semaine(s), au plus {plan.stops_per_day} "
-            "visite(s) par jour, jours ouvrés)", home_text(plan)]
+    out += ["", f"Tournées proposées ({how_many(plan.weeks, 'semaine')}, au plus "
+            f"{how_many(plan.stops_per_day, 'visite')} par jour, jours ouvrés)", home_text(plan)]
     if not plan.trips:
         out.append("Aucune visite à proposer sur la période.")
     for trip in plan.trips:
@@ -59,7 +60,7 @@ def render_text(plan: Plan) -> str:
             out.append(f"  {n}. {stop.site.name} ({stop.site.commune or '—'}){flags} — "
                        f"échéance {due_text(stop, today)}")
     if plan.left_over:
-        out += ["", f"{len(plan.left_over)} structure(s) à visiter sur la période sans place "
+        out += ["", f"{how_many(len(plan.left_over), 'structure')} à visiter sur la période sans place "
                 "dans les tournées : " + ", ".join(e.site.name for e in plan.left_over)]
     return "\n".join(out) + "\n"
 

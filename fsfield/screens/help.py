@@ -30,16 +30,17 @@ class HelpScreen(ModalScreen[None]):
         title = (getattr(bars.first(), "text", "") if bars else "") or self._target.title
         title = title or "fsfield"
         lines = [f"[b]{escape(msg.HELP_TITLE.format(title=title))}[/b]", ""]
-        for listed in listed_bindings(self._target):
-            binding = listed.binding
-            if binding.action in {"command_palette", "app.command_palette"}:
-                continue
+        rows = [(key_display(listed.binding), listed.binding)
+                for listed in listed_bindings(self._target)
+                if listed.binding.action not in {"command_palette", "app.command_palette"}]
+        width = max([8, *(len(key) for key, _ in rows)])  # one right-aligned column of keys
+        for key, binding in rows:
             tip = f" — {binding.tooltip}" if binding.tooltip else ""
-            shown = escape(key_display(binding))
-            lines.append(f"  [b]{shown:>8}[/b]  {escape(describe(binding) + tip)}")
+            pad = " " * (width - len(key))
+            lines.append(f"  [b]{pad}{escape(key)}[/b]  {escape(describe(binding) + tip)}")
         if getattr(self._target, "SHOWS_ANSWERS", False):
             lines += ["", f"  {ANSWER_HELP}"]
-        lines += ["", f"  [b]  Ctrl+P[/b]  {msg.HELP_PALETTE}", "", msg.HELP_CLOSE]
+        lines += ["", f"  [b]{'Ctrl+P':>{width}}[/b]  {msg.HELP_PALETTE}", "", msg.HELP_CLOSE]
         return lines
 
     def compose(self) -> ComposeResult:

@@ -15,7 +15,7 @@ HELP_TITLE = "Aide — {title}"
 HELP_ANSWERS = (
     "Réponses : 1 Conforme · 2 À améliorer · 3 Non conforme · 4 Sans objet · 0 Non vérifié"
 )
-HELP_PALETTE = "palette de commandes (toutes les actions)"
+HELP_PALETTE = "Palette de commandes (toutes les actions)"
 HELP_CLOSE = "Échap pour fermer."
 QUIT_HOW_TITLE = "Quitter fsfield ?"
 QUIT_HOW = "Appuyez sur [b]{key}[/b] pour quitter (Ctrl+C copie le texte sélectionné)."

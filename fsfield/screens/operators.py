@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Input, Label, Select, Static
 
+from fsfield.domain.messages import how_many
 from fsfield.domain.models import Visit, french_date, parse_french_date
 from fsfield.domain.operators import OperatorFigures, OperatorRow
 from fsfield.screens.base import FsScreen, TitleBar
@@ -73,7 +74,7 @@ class OperatorsScreen(FsScreen):
         total = sum(figures.row(p.key).requests or 0 for p in self.partners)
         self.query_one("#operators-period", Static).update(
             f"Chiffres du {french_date(figures.period_from)} au {french_date(figures.period_to)}"
-            f" — {total} demande(s) — p : changer la période")
+            f" — {how_many(total, 'demande')} — p : changer la période")
         table = self.query_one("#operators", DataTable)
         row_index = table.cursor_row
         table.clear()

@@ -13,6 +13,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from fsfield.domain.messages import how_many
 from fsfield.domain.models import french_date
 from fsfield.domain.plan_rules import PlanRulesError
 from fsfield.reports.plan import due_text, home_text
@@ -84,20 +85,25 @@ class PlanningScreen(FsScreen):
             return
         self.plan = plan = message.plan
         late = sum(1 for e in plan.entries if e.overdue_days(plan.today))
-        status.update(f"{len(plan.entries)} structure(s), dont {late} en retard — "
+        status.update(f"{how_many(len(plan.entries), 'structure')}, dont {late} en retard — "
                       f"au {french_date(plan.today)}")
         table = self.query_one("#plan-entries", DataTable)
         table.clear()
-        width = max(30, self.size.width - 70)
+        rows = []
         for e in plan.entries:
             flag = " ⌖ sans coordonnées" if not e.site.has_coordinates else ""
-            table.add_row(due_text(e, plan.today), clip(e.site.name, 34) + flag,
-                          clip(e.site.commune, 16), clip(e.reason, width), key=e.site.site_id)
+            rows.append((due_text(e, plan.today), clip(e.site.name, 34) + flag,
+                         clip(e.site.commune, 16), e))
+        # the reason takes what the other columns leave (2 of padding a column, 2 of scroll bar)
+        used = sum(max((len(r[i]) for r in rows), default=0) + 2 for i in range(3)) + 2 + 2
+        width = max(20, self.size.width - used)
+        for due, name, commune, e in rows:
+            table.add_row(due, name, commune, clip(e.reason, width), key=e.site.site_id)
         self.query_one("#plan-trips", Static).update(self._trips_text(plan))
 
     def _trips_text(self, plan: Plan) -> str:
-        lines = [f"Tournées des {plan.weeks} prochaines semaines (au plus {plan.stops_per_day} "
-                 "visites par jour, jours ouvrés)", home_text(plan)]
+        lines = [f"Tournées des {plan.weeks} prochaines semaines (au plus "
+                 f"{how_many(plan.stops_per_day, 'visite')} par jour, jours ouvrés)", home_text(plan)]
         if not plan.trips:
             lines.append("Aucune visite à proposer sur la période.")
         for trip in plan.trips:
@@ -105,7 +111,7 @@ class PlanningScreen(FsScreen):
             names = " → ".join(s.site.commune or s.site.name for s in trip.stops)
             lines.append(f"  {french_date(trip.date)}  {km:>8}  {names}")
         if plan.left_over:
-            lines.append(f"{len(plan.left_over)} structure(s) à voir sans place dans les tournées.")
+            lines.append(f"{how_many(len(plan.left_over), 'structure')} à voir sans place dans les tournées.")
         return "\n".join(lines)
 
     def action_weeks(self, step: int) -> None:

@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
 
+from fsfield.domain.messages import how_many
 from fsfield.screens.base import AppAccess, FsScreen
 from fsfield.screens.forms import ConfirmDialog, TextPrompt
 from fsfield.store import messages
@@ -220,18 +221,19 @@ def _lines(r: SyncReport) -> list[str]:
     if r.notice:
         lines.append(r.notice[0].upper() + r.notice[1:] + ".")
     lines += [
-        f"Envoyées : {r.sent} modification(s)",
-        f"Reçues : {r.received} modification(s)",
+        f"Envoyées : {how_many(r.sent, 'modification')}",
+        f"Reçues : {how_many(r.received, 'modification')}",
         f"Conflits à régler : {r.conflicts}" + ("  → c pour les voir" if r.conflicts else ""),
     ]
     if r.refused:
         lines.append(f"Refusés par le serveur (gardés à envoyer) : {len(r.refused)}")
         lines += [f"  • {line}" for line in r.refused[:MAX_PROBLEM_LINES]]
     if r.future:
-        lines.append(f"⚠ {r.future} modification(s) datée(s) dans le futur : horloge déréglée ?")
+        lines.append(f"⚠ {how_many(r.future, 'modification datée', 'modifications datées')} "
+                     "dans le futur : horloge déréglée ?")
     if r.problems:
         lines.append(r.problems_summary)
         lines += [f"  • {p}" for p in r.problems[:MAX_PROBLEM_LINES]]
         if len(r.problems) > MAX_PROBLEM_LINES:
-            lines.append(f"  … et {len(r.problems) - MAX_PROBLEM_LINES} autre(s)")
+            lines.append(f"  … et {how_many(len(r.problems) - MAX_PROBLEM_LINES, 'autre')}")
     return lines

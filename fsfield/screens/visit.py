@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input, Static
 
+from fsfield.domain.messages import how_many, plural
 from fsfield.domain.models import FollowUp, Site, Visit, VisitStatus, french_date
 from fsfield.domain.parsing import parse_field
 from fsfield.domain.template import AnswerStatus, ChecklistItem, answer_status_from_key
@@ -80,6 +81,7 @@ class VisitScreen(FsScreen):
         self.visit_id = visit_id
         self.mission_index = 0
         self._shown: dict[str, str] = {}
+        self._discarded_here = False
 
     # -- data ---------------------------------------------------------------
 
@@ -107,7 +109,8 @@ class VisitScreen(FsScreen):
 
     def refresh_data(self) -> None:
         if self.store.find(Visit, self.visit_id) is None:  # discarded elsewhere, then synced
-            self.notify("Ce brouillon a été abandonné.", severity="warning")
+            if not self._discarded_here:  # D already told it
+                self.notify("Ce brouillon a été abandonné.", severity="warning")
             self.call_after_refresh(self._leave)
             return
         self._load()
@@ -256,7 +259,9 @@ class VisitScreen(FsScreen):
 
     def _start_inline(self, item: ChecklistItem, initial: str) -> None:
         box = self.query_one("#inline", Input)
-        box.placeholder = f"{item.label} ({'nombre' if item.kind == 'number' else 'texte'}) — Entrée pour valider, Échap pour annuler"
+        kind = "Nombre" if item.kind == "number" else "Texte"
+        # the keys first: at 80 columns a long label would push them out of the box
+        box.placeholder = f"{kind} — Entrée : valider · Échap : annuler — {item.label}"
         box.value = initial
         box.remove_class("-hidden")
         box.focus()
@@ -314,11 +319,8 @@ class VisitScreen(FsScreen):
             item_id=item.id if item else None, mission_id=self.mission.id,
         )
         origin = f"{self.mission.short_title} — {item.label}" if item else self.mission.title
-        def created(followup: FollowUp | None) -> None:
-            if followup is not None:
-                self.notify(f"Suivi créé : {followup.text}")
-
-        self.app.push_screen(FollowUpForm(draft, origin=origin, new=True), created)
+        # the form itself tells "Suivi créé" (told twice before)
+        self.app.push_screen(FollowUpForm(draft, origin=origin, new=True))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "finalise":
@@ -332,10 +334,10 @@ class VisitScreen(FsScreen):
     def action_finalise(self) -> None:
         missing = ops.missing_required(self.visit, self.template)
         if missing:
-            shown = "\n• ".join(missing[:4]) + (f"\n… et {len(missing) - 4} autre(s)" if len(missing) > 4 else "")
+            shown = "\n• ".join(missing[:4]) + (f"\n… et {how_many(len(missing) - 4, 'autre')}" if len(missing) > 4 else "")
             self.notify(
-                f"{len(missing)} élément(s) obligatoire(s) sans réponse (ou pré-rempli(s) à "
-                f"confirmer) ; le premier est sélectionné :\n• {shown}",
+                f"{how_many(len(missing), 'élément obligatoire', 'éléments obligatoires')} sans réponse "
+                f"(ou {plural(len(missing), 'pré-rempli')} à confirmer) ; le premier est sélectionné :\n• {shown}",
                 title="Visite non finalisée", severity="error", timeout=12,
             )
             self._select_item(ops.missing_required_ids(self.visit, self.template)[0])
@@ -372,6 +374,7 @@ class VisitScreen(FsScreen):
             except ValueError as exc:
                 self.notify(str(exc), severity="error")
                 return
+            self._discarded_here = True
             self.notify("Brouillon abandonné ; il disparaîtra des autres ordinateurs à la "
                         "prochaine synchronisation.")
             self.call_after_refresh(self._leave)

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from fsfield.domain.messages import ERRNO_REASONS
+from fsfield.domain.messages import ERRNO_REASONS, how_many
 from sync.engine import RefusedWrite
 from sync.folder import Problem, StoreUnavailable
 
@@ -388,7 +388,7 @@ def refused_lines(refused: Sequence[RefusedWrite]) -> list[str]:
     for r in refused:
         by_record.setdefault(r.record, []).append(r)
     return [
-        f"{record} : {refused_reason(rs[0])} ({len(rs)} modification(s))"
+        f"{record} : {refused_reason(rs[0])} ({how_many(len(rs), 'modification')})"
         for record, rs in sorted(by_record.items())
     ]
 

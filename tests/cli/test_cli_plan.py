@@ -83,3 +83,9 @@ def test_bad_weeks_and_office_are_refused(loaded):
     assert bad.returncode == 1 and "nombre de semaines invalide" in bad.stderr
     office = run_cli(loaded, "config", "--bureau", "nulle part")
     assert office.returncode == 1 and "bureau « nulle part »" in office.stderr
+
+
+def test_the_text_plan_agrees_its_counts_without_parenthesised_plurals(loaded):
+    text = _plan(loaded, "--weeks", "1", "--stops", "1").stdout
+    assert "(s)" not in text, text
+    assert "— 24 structures" in text and "1 semaine, au plus 1 visite par jour" in text

@@ -11,7 +11,7 @@ from fsfield.domain.models import Site, Visit, VisitStatus
 from fsfield.domain.operators import LocalPartner, OperatorFigures
 from fsfield.domain.template import load_partners
 from fsfield.reports.annual import annual_figures
-from fsfield.reports.annual_render import render_csv, render_markdown
+from fsfield.reports.annual_render import render_csv, render_html, render_markdown
 from fsfield.store import operators as grid
 from fsfield.store.repo import Store
 
@@ -104,3 +104,14 @@ def test_annual_requests_per_operator_by_hand(store):
     assert "| Point justice | 10 |" in text
     csv = render_csv(annual_figures(store, 2025, today=D(2026, 3, 1))).decode("utf-8-sig")
     assert "Demandes par opérateur;cinq premiers opérateurs;part;92 %" in csv
+
+
+def test_annual_operators_paragraph_agrees_one_grid_and_one_request(store):
+    site = store.create(Site(id="", name="A"))
+    visit = _visit(store, site, D(2025, 6, 1))
+    figures = grid.set_period(store, grid.start_figures(store, visit), D(2025, 1, 1), D(2025, 6, 1))
+    grid.set_row(store, figures, "caf", requests=1)
+    fig = annual_figures(store, 2025, today=D(2026, 3, 1))
+    for text in (render_markdown(fig), render_html(fig)):
+        assert "1 demande sur 1 grille, du" in text
+        assert "(s)" not in text

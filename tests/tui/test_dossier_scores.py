@@ -39,3 +39,15 @@ async def test_dossier_scores_side_by_side_with_trend(store, make_app):
     assert "01/03/2025" in text and "01/03/2026" in text and "01/09/2026" not in text
     line = next(li for li in text.splitlines() if li.startswith("Accompagnement"))
     assert "0 %" in line and "50 %" in line and "↗" in line
+
+
+async def test_dossier_scores_line_up_with_the_other_sections(store, make_app):
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await select_site(pilot, "Châlus")
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = app.screen
+        left = {name: screen.query_one(f"#{name}", Static).content_region.x
+                for name in ("directory", "scores", "open-followups", "recurring")}
+    assert len(set(left.values())) == 1, left

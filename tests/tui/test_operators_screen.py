@@ -38,6 +38,6 @@ async def test_fill_an_operator_row_from_the_visit(store, make_app):
         await pilot.pause()
         assert isinstance(app.screen, OperatorsScreen)
         period = str(app.screen.query_one("#operators-period", Static).render())
-        assert "42 demande(s)" in period
+        assert "42 demandes" in period
     row = grid.figures_of(store, store.get(type(visit), visit.id)).row("caf")
     assert (row.referent, row.delay_days, row.requests) == ("Mme Durand", 10, 42)

@@ -21,6 +21,7 @@ from fsfield.domain.models import (
 from fsfield.domain.template import AnswerStatus
 from fsfield.screens.activity import ActivityForm, ActivityScreen
 from fsfield.screens.annual import AnnualScreen
+from fsfield.screens.base import TitleBar
 from fsfield.screens.dossier import DossierScreen
 from fsfield.screens.report import ReportScreen, SaveReportForm
 from fsfield.screens.visit import VisitScreen
@@ -255,3 +256,21 @@ async def test_record_sending_and_reply_from_the_dossier(store):
         text = markdown_of(app)
         assert "## Suites du rapport de la visite du 10/03/2026" in text
         assert "Contesté : Bureau confidentiel pour les rendez-vous individuels" in text
+
+
+async def test_a_title_too_long_for_80_columns_ends_with_an_ellipsis(store):
+    """The report's title wrapped in its one-line bar: the date was silently lost."""
+    app = FsFieldApp(store, today=lambda: TODAY)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.press("r")
+        await pilot.pause()
+        bar = app.screen.query_one(TitleBar)
+        bar.set_title("Compte rendu de visite — France services Alpha — " + "x" * 60)
+        await pilot.pause()
+        title = bar.query_one(".title", Static)
+        shown = "".join(seg.text for seg in title.render_line(0)).rstrip()
+        assert shown.endswith("…"), shown

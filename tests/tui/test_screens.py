@@ -22,6 +22,7 @@ from fsfield.widgets.checklist import Checklist
 from fsfield.widgets.save_status import SaveStatus
 
 from .conftest import TODAY
+from .test_french import screen_text
 from .test_visit_flow import select_site
 
 TEMPLATE = load_template()
@@ -296,3 +297,42 @@ async def test_dossier_n_starts_a_visit_at_this_site(store, make_app):
         assert isinstance(app.screen, VisitScreen)
         [visit] = store.visits()
         assert "Châlus" in store.get(type(store.sites()[0]), visit.site_id).name
+
+
+async def test_inline_value_box_shows_how_to_validate_and_cancel_at_80_columns(store, make_app):
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await select_site(pilot, "Aixe")
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        box = app.screen.query_one("#inline", Input)
+        assert box.display
+        shown = screen_text(app)
+        assert "valider" in shown and "annuler" in shown, shown
+
+
+async def test_help_keys_are_right_aligned_in_one_column(store, make_app):
+    """`Ctrl+Page↑` is wider than the 8 columns the keys had: its line stuck out."""
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await select_site(pilot, "Aixe")
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        lines = app.screen.help_lines()
+        keys = [li for li in lines if li.startswith("  [b]")]
+        assert any("Ctrl+Page" in li for li in keys)
+        assert len({li.index("[/b]") for li in keys}) == 1, keys
+
+
+async def test_every_help_line_starts_with_a_capital(store, make_app):
+    app = make_app(store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        described = [li.split("[/b]", 1)[1].strip() for li in app.screen.help_lines()
+                     if li.startswith("  [b]")]
+        assert described and all(d[:1].isupper() for d in described), described

@@ -5,6 +5,7 @@ changed, and an empty folder becomes a store only when the animator says so."""
 from __future__ import annotations
 
 import errno
+import re
 
 from textual.widgets import Input
 
@@ -144,3 +145,22 @@ async def test_an_empty_folder_becomes_the_central_folder_only_when_confirmed(
         await finish(app, pilot)
         assert "Nouveau dossier central : " in summary(app)
     assert any(p.name.startswith("store-") for p in empty.iterdir())
+
+
+async def test_the_round_summary_agrees_its_counts_without_parenthesised_plurals(
+    store, make_app, tmp_path
+):
+    central = tmp_path / "central"
+    central.mkdir()
+    other_laptop(tmp_path, central)  # one site to receive
+    store.save_settings(store.settings.model_copy(update={"central": str(central)}))
+    app = make_app(store)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("s")
+        await finish(app, pilot)
+        text = summary(app)
+        assert "Synchronisation terminée" in text
+        assert "(s)" not in text
+        for label in ("Envoyées", "Reçues"):
+            count, word = re.search(label + r" : (\d+) (\w+)", text).groups()
+            assert word == ("modification" if int(count) < 2 else "modifications"), text

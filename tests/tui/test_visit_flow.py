@@ -11,6 +11,7 @@ from fsfield.screens.followup_form import FollowUpForm
 from fsfield.screens.followups import FollowUpsScreen
 from fsfield.screens.sites import SitesScreen
 from fsfield.screens.visit import VisitScreen
+from fsfield.store import visits as ops
 from fsfield.store.repo import Store
 from fsfield.widgets.checklist import Checklist
 
@@ -243,3 +244,47 @@ async def test_followup_form_refuses_empty_text_and_warns_on_past_due(store, mak
         [fu] = store.followups()
         assert fu.due.isoformat() == "2026-01-01" and fu.owner_kind.value == "partenaire"
         assert any("déjà passée" in n.message for n in app._notifications)
+
+
+async def test_refused_finalise_words_the_missing_count_without_parenthesised_plurals(store, make_app):
+    app = make_app(store)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await select_site(pilot, "Aixe")
+        await pilot.press("n", "F")
+        await pilot.pause()
+        note = next(n for n in app._notifications if n.title == "Visite non finalisée")
+        missing = len(ops.missing_required(store.get(Visit, app.screen.visit_id), TEMPLATE))
+        assert missing > 1
+        assert "(s)" not in note.message
+        assert note.message.startswith(f"{missing} éléments obligatoires sans réponse"), note.message
+
+
+async def test_followup_from_an_item_typed_with_enter_between_fields_is_told_once(store, make_app):
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await select_site(pilot, "Aixe")
+        await pilot.press("n", "a")
+        await pilot.pause()
+        assert isinstance(app.screen, FollowUpForm)
+        await pilot.press(*"Relancer", "enter", "enter", *"15/12/2026", "ctrl+s")
+        await pilot.pause()
+        [fu] = store.followups()
+        assert fu.text == "Relancer" and fu.due.isoformat() == "2026-12-15"
+        told = [n for n in app._notifications if "Suivi créé" in n.message]
+        assert len(told) == 1, [n.message for n in told]
+
+
+async def test_discarding_a_draft_with_d_is_told_once(store, make_app):
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await select_site(pilot, "Aixe")
+        await pilot.press("n")
+        await pilot.pause()
+        visit_id = app.screen.visit_id
+        await pilot.press("3", "D", "o")
+        await pilot.pause()
+        await pilot.pause()
+        assert store.find(Visit, visit_id) is None
+        assert not isinstance(app.screen, VisitScreen)
+        told = [n.message for n in app._notifications if "abandonné" in n.message]
+        assert len(told) == 1, told
