@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from fsfield.cli_parser import FrenchArgumentParser
-from fsfield.domain.messages import describe_os_error, how_many
+from fsfield.domain.messages import describe_os_error, how_many, plural
 from fsfield.reports import commands as report_commands
 from fsfield.reports import plan_command
 from fsfield.store.paths import resolve_data_dir
@@ -161,7 +161,7 @@ def _cmd_config(args: argparse.Namespace, data_dir: Path) -> int:
                 raise CommandError(str(exc)) from None
             missing = grid.items_without_ref()
             if missing:
-                print(f"fsfield : attention : {path.name} : {len(missing)} élément(s) sans « ref » "
+                print(f"fsfield : attention : {path.name} : {how_many(len(missing), 'élément')} sans « ref » "
                       f"(ce qu'ils vérifient ne figurera pas dans les rapports) : "
                       f"{', '.join(missing[:5])}{' …' if len(missing) > 5 else ''}", file=sys.stderr)
             changes["template_path"] = str(path)
@@ -292,7 +292,8 @@ def _cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
     for problem in shown:
         print(f"fsfield : laissé en place : {problem}", file=sys.stderr)
     if len(report.problems) > len(shown):
-        print(f"fsfield : … et {len(report.problems) - len(shown)} autre(s)", file=sys.stderr)
+        rest = len(report.problems) - len(shown)
+        print(f"fsfield : … et {rest} {plural(rest, 'autre')}", file=sys.stderr)
     if report.problems_summary:
         print(f"fsfield : {report.problems_summary}", file=sys.stderr)
     if report.notice and args.json:

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from fsfield.domain.messages import describe_os_error
+from fsfield.domain.messages import describe_os_error, how_many
 
 MAX_WEEKS = 52
 
@@ -72,7 +72,7 @@ def _cmd_plan(args: argparse.Namespace, data_dir: Path) -> int:
                   "Aucun fichier créé.", file=sys.stderr)
             return 1
         visits = sum(len(t.stops) for t in plan.trips)
-        print(f"Calendrier écrit : {args.ics} ({visits} visite(s) proposée(s))", file=sys.stderr)
+        print(f"Calendrier écrit : {args.ics} ({how_many(visits, 'visite proposée', 'visites proposées')})", file=sys.stderr)
     if args.json:
         sys.stdout.write(orjson.dumps(render_json(plan), option=orjson.OPT_INDENT_2).decode()
                          + "\n")
