@@ -39,7 +39,7 @@ def test_a_custom_grid_without_refs_is_accepted_with_a_warning(loaded, tmp_path)
                     'id = "m1-a"\nlabel = "A"\nkind = "status"\n', encoding="utf-8")
     result = run_cli(loaded, "config", "--modele", grid)
     assert result.returncode == 0, result.stderr
-    assert "ma-grille.toml : 1 élément(s) sans « ref »" in result.stderr and "m1-a" in result.stderr
+    assert "ma-grille.toml : 1 élément sans « ref »" in result.stderr and "m1-a" in result.stderr
     bad = tmp_path / "mauvaise.toml"
     bad.write_text(grid.read_text(encoding="utf-8") + 'ref = "réf. XX"\n', encoding="utf-8")
     refused = run_cli(loaded, "config", "--modele", bad)
