@@ -5,25 +5,11 @@ from __future__ import annotations
 
 import builtins
 import errno
-from pathlib import Path
 
 import pytest
 
-from fsfield.domain.models import Settings, Site
-from fsfield.store.repo import Store
+from fsfield.domain.models import Site
 from fsfield.store.syncing import SyncFailed, run_sync
-
-
-@pytest.fixture
-def laptops(tmp_path: Path):
-    central = tmp_path / "central"
-    central.mkdir()
-    a, b = Store(tmp_path / "a"), Store(tmp_path / "b")
-    a.save_settings(Settings(animator="Anne", department="87"))
-    b.save_settings(Settings(animator="Bruno", department="87"))
-    yield a, b, central
-    a.close()
-    b.close()
 
 
 def test_a_full_central_disk_is_said_in_french_and_nothing_is_acknowledged(laptops, monkeypatch):
