@@ -46,13 +46,20 @@ def other_laptop(tmp_path, central) -> None:
         run_sync(other, central)
 
 
-async def test_case4_s_with_a_pending_failed_save_neither_crashes_nor_loses_it(
-    store, make_app, monkeypatch, tmp_path
-):
+def central_with_a_colleague(store, tmp_path, remember: bool = True):
+    """A central folder where a colleague already synced one site; remembered by ``store``."""
     central = tmp_path / "central"
     central.mkdir()
     other_laptop(tmp_path, central)
-    store.save_settings(store.settings.model_copy(update={"central": str(central)}))
+    if remember:
+        store.save_settings(store.settings.model_copy(update={"central": str(central)}))
+    return central
+
+
+async def test_case4_s_with_a_pending_failed_save_neither_crashes_nor_loses_it(
+    store, make_app, monkeypatch, tmp_path
+):
+    central_with_a_colleague(store, tmp_path)
     app = make_app(store)
     async with app.run_test(size=(100, 30)) as pilot:
         monkeypatch.setattr(storage_mod.os, "write", disk_full)
@@ -78,10 +85,7 @@ async def test_case4_s_with_a_pending_failed_save_neither_crashes_nor_loses_it(
 async def test_case4_a_save_failing_during_the_round_is_kept_and_retried(
     store, make_app, monkeypatch, tmp_path
 ):
-    central = tmp_path / "central"
-    central.mkdir()
-    other_laptop(tmp_path, central)
-    store.save_settings(store.settings.model_copy(update={"central": str(central)}))
+    central_with_a_colleague(store, tmp_path)
     app = make_app(store)
     async with app.run_test(size=(100, 30)) as pilot:
         monkeypatch.setattr(storage_mod.os, "write", disk_full)
@@ -99,9 +103,7 @@ async def test_case4_a_save_failing_during_the_round_is_kept_and_retried(
 
 
 async def test_the_central_folder_is_shown_and_a_wrong_one_is_not_kept(store, make_app, tmp_path):
-    central = tmp_path / "central"
-    central.mkdir()
-    other_laptop(tmp_path, central)
+    central = central_with_a_colleague(store, tmp_path, remember=False)
     app = make_app(store)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("s")
@@ -150,10 +152,7 @@ async def test_an_empty_folder_becomes_the_central_folder_only_when_confirmed(
 async def test_the_round_summary_agrees_its_counts_without_parenthesised_plurals(
     store, make_app, tmp_path
 ):
-    central = tmp_path / "central"
-    central.mkdir()
-    other_laptop(tmp_path, central)  # one site to receive
-    store.save_settings(store.settings.model_copy(update={"central": str(central)}))
+    central_with_a_colleague(store, tmp_path)  # one site to receive
     app = make_app(store)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("s")
