@@ -300,8 +300,6 @@ class DocReplica:
             self._insert(w, moved)
         if moved:
             self.backend.log(moved)
-            if self._hashes is not None:
-                self._hashes.update((e[4], e[8]) for e in moved)
         if self.on_new is not None:
             for w in fresh:
                 self.on_new(w)
@@ -321,6 +319,7 @@ class DocReplica:
             raise DotCollision(self._find(w.dot) or w, w)
 
     def _history_hashes(self) -> dict[str, str]:
+        # Built on first need (a write resent), then kept up to date by _to_history.
         if self._hashes is None:
             self._hashes = {e[4]: e[8] for e in self.backend.history()}
         return self._hashes
@@ -388,6 +387,8 @@ class DocReplica:
     def _to_history(self, doc: _Doc, field: str, e: list[Any]) -> list[Any]:
         w = doc.write(field, e)
         entry = _hist_entry(w, content_hash(w))
+        if self._hashes is not None:
+            self._hashes[w.dot] = entry[8]
         cut = self._cutoff(doc, field)
         if cut is not None and tuple(w.hlc) <= cut:
             entry[3] = PURGED
@@ -405,8 +406,10 @@ class DocReplica:
                 e[3] = PURGED
             return e
 
-        moved[:] = [erase(e) for e in moved]
-        if any(e[0] == rec and e[2] == field for e in self.backend.history()):
+        # What moved so far is logged first: rewriting may save (and fold) what is pending.
+        self.backend.log([erase(e) for e in moved])
+        moved.clear()
+        if any(e[0] == rec and e[2] == field and e[3] != PURGED for e in self.backend.history()):
             self.backend.rewrite_history(erase)
 
     def history_of(self, record: str) -> list[Write]:
@@ -453,10 +456,11 @@ class DocReplica:
             out[fld] = FieldState(live[0].value, live[0], live)
         return out
 
-    def document(self, record: str) -> dict[str, Any] | None:
-        """``{field: displayed value}`` of ``record``, plus its first write's HLC, dot, kind and
-        author (``fw``) and its latest HLC (``lh``): what a model is built from, in one read."""
-        doc = self._doc(record)
+    def document(self, record: str, kind: str | None = None) -> dict[str, Any] | None:
+        """``{"values": {field: displayed value}, "fw": [hlc, dot, kind, author] of the earliest
+        write, "lh": the latest HLC}`` of ``record``: what a model is built from, in one read
+        (``kind``, when known, spares reading the index)."""
+        doc = self._doc(record, kind)
         if doc is None:
             return None
         return {

@@ -281,6 +281,20 @@ class Replica:
             out[fld] = FieldState(live[0].value, live[0], tuple(live))
         return out
 
+    def document(self, record: str, kind: str | None = None) -> dict[str, Any] | None:
+        """``{"values": {field: displayed value}, "fw": [hlc, dot, kind, author] of the earliest
+        write, "lh": the latest HLC}`` of ``record`` (None if unknown): what a model is built
+        from. ``kind`` is a hint, unused here (the document store uses it)."""
+        writes = self._by_record.get(record)
+        if not writes:
+            return None
+        first = min(writes, key=_order)
+        return {
+            "values": {f: st.value for f, st in self.fields(record).items()},
+            "fw": [list(first.hlc), first.dot, first.kind, first.author],
+            "lh": list(max(w.hlc for w in writes)),
+        }
+
     def records(self, kind: str | None = None) -> list[str]:
         """Ids of known records (deleted ones included), sorted; only ``kind`` if given."""
         if kind is None:

@@ -470,3 +470,43 @@ def history_garbage(aside: Path) -> str:
         "La fin de l'historique des modifications (history.log) était illisible : une copie"
         f" du fichier est gardée sous {aside.name}, la partie illisible a été retirée."
     )
+# -- conversion to the document store (migrate.py) -------------------------------------------
+
+MIGRATION_FINISHED = (
+    "Conversion des données au nouveau format terminée (elle avait été interrompue) ; "
+    "les anciens fichiers sont conservés dans le dossier « format-2 »."
+)
+
+
+def migration_done(
+    records: int, writes: int, history: int, aside: Path, damage: list[str], skipped: list[str]
+) -> str:
+    from fsfield.domain.messages import how_many
+
+    text = (
+        f"Données converties au nouveau format : {how_many(records, 'enregistrement')}, "
+        f"{how_many(writes, 'modification')} dont {history} dans l'historique, "
+        f"vérifiées identiques à l'ancien format. Anciens fichiers conservés dans {aside}."
+    )
+    if damage:
+        text += " Lecture de l'ancien format : " + " ".join(damage)
+    if skipped:
+        text += (
+            f" Non converti{'s' if len(skipped) > 1 else ''}, ses modifications se contredisant "
+            f"(même numéro, contenus différents) : {', '.join(skipped[:5])}."
+        )
+    return text
+
+
+def migration_failed(reason: str) -> str:
+    return (
+        f"Conversion des données au nouveau format impossible ({reason}). Vos données restent "
+        "dans l'ancien format, intactes et utilisables ; la conversion sera retentée au "
+        "prochain démarrage (libérez de la place sur le disque si elle manque)."
+    )
+
+
+def migration_differs(count: int) -> str:
+    from fsfield.domain.messages import how_many
+
+    return f"le nouveau format diffère de l'ancien pour {how_many(count, 'enregistrement')}"

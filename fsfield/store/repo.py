@@ -28,12 +28,15 @@ from fsfield.domain.names import site_sort_key
 from fsfield.domain.operators import LocalPartner, OperatorFigures
 from fsfield.store import messages
 from fsfield.store.lock import DataDirLock
-from fsfield.store.schema import META_TABLE, RECORD_PREFIX, check_table
-from fsfield.store.storage import JournaledStorage, Recovery, SaveFailed, StoreError
+from fsfield.store.docformat import DocFormat
+from fsfield.store.legacy import LegacyFormat
+from fsfield.store.schema import META_TABLE
+from fsfield.store.storage import Recovery, SaveFailed, StoreError
 from sync.canonical import same_value
 from sync.hlc import HybridClock
-from sync.replica import DELETED, Replica
-from sync.writes import Write, counters_of, gc_paused, make_dot
+from sync.purge import PURGE_PREFIX
+from sync.replica import DELETED
+from sync.writes import Write, counters_of, make_dot
 
 R = TypeVar("R", bound=Record)
 P = ParamSpec("P")
@@ -79,23 +82,18 @@ class Store:
             ) from exc
         self._lock: DataDirLock | None = DataDirLock(self.data_dir)
         self._lock.acquire()
+        self.notices: list[str] = []
         try:
-            # Parsing the snapshot builds an object per write and field, none in a cycle: the
-            # cyclic GC would keep traversing them all (about half of the time of opening).
-            with gc_paused():
-                self.storage = JournaledStorage(
-                    self.data_dir,
-                    compact_min_bytes=compact_min_bytes,
-                    append_only_prefix=RECORD_PREFIX,
-                    check=check_table,
-                    owner=self._lock.verify,
-                )
+            self._fmt = open_format(self.data_dir, compact_min_bytes, self._lock.verify,
+                                    self.notices)
         except OSError as exc:
             self._lock.release()
             raise StoreError(messages.open_failed(self.data_dir, describe_os_error(exc))) from exc
         except BaseException:
             self._lock.release()
             raise
+        self.storage = self._fmt.storage
+        self.replica = self._fmt.replica
         self.db = TinyDB(storage=lambda: self.storage)
         self._cache: dict[str, Record | None] = {}
         #: per-open memo for derived data of other modules (templates, indexes)
@@ -103,22 +101,25 @@ class Store:
         self.problems: list[str] = []
         meta = self._meta_doc()
         self.device_id: str = meta["device"]
-        self.replica = Replica.load(
-            doc
-            for name, table in self.storage.read().items()
-            if name.startswith(RECORD_PREFIX)
-            for doc in table.values()
-        )
         # The counter is saved with the writes it numbered; never go below what exists.
-        own = counters_of(self.replica, self.device_id)
-        self._counter: int = max(meta.get("counter", 0), max(own, default=0))
+        self._counter: int = max(meta.get("counter", 0), self._fmt.own_top(self.device_id))
         self.clock = HybridClock(self.device_id, last=tuple(meta["hlc"]) if meta.get("hlc") else None)
 
     # -- lifecycle ----------------------------------------------------------
 
     @property
     def recovery(self) -> Recovery:
-        return self.storage.recovery
+        """What opening repaired or converted, for the user to be told (French)."""
+        recovery = self.storage.recovery
+        for notice in self.notices:
+            if notice not in recovery.messages:
+                recovery.messages.append(notice)
+        return recovery
+
+    @property
+    def legacy(self) -> bool:
+        """True while this data dir is still in the old format (its conversion failed)."""
+        return self._fmt.legacy
 
     def close(self) -> list[str]:
         """Save what is pending and release the data dir.
@@ -240,51 +241,16 @@ class Store:
             )
         return writes
 
-    def _persist(self, writes: list[Write]) -> None:
-        """Add writes to the replica and save them (and the counter) in one durable save."""
-        for write in writes:
-            self.replica.add(write)
-        self._save_writes(writes)
-
-    def _save_writes(self, writes: list[Write]) -> None:
-        """Save writes already in the replica, with the counter and clock, in one durable save.
-
-        Record tables are only ever appended to, and only here, so they are written straight
-        into the storage's tables (a new dict per changed table, which is how the storage tells
-        what to journal) rather than through TinyDB's Table, whose insert re-keys the whole
-        table and checks every document: a large first sync spent most of its save time there.
-        """
-        by_record: dict[str, list[Write]] = {}
-        for write in writes:
-            group = by_record.get(write.record)
-            if group is None:
-                by_record[write.record] = [write]
-            else:
-                group.append(write)
-        tables = self.storage.read()
+    def _merge(self, writes: list[Write]) -> list[Write]:
+        """Merge writes and save them with the counter and clock in one durable save; returns
+        the ones that were new. The record's cached model is dropped."""
         with self.storage.batch():
-            for record, record_writes in by_record.items():
-                self._cache.pop(record, None)
-                name = RECORD_PREFIX + record
-                old = tables.get(name)
-                table = dict(old) if old else {}
-                first = max(map(int, table), default=0) + 1
-                for doc_id, w in enumerate(record_writes, first):
-                    # Write.to_dict, with the tuples kept (JSON arrays all the same): two lists
-                    # fewer to build per write, and Write.from_dict reads either.
-                    table[str(doc_id)] = {
-                        "dot": w.dot,
-                        "record": w.record,
-                        "kind": w.kind,
-                        "field": w.field,
-                        "value": w.value,
-                        "hlc": w.hlc,
-                        "supersedes": w.supersedes,
-                        "author": w.author,
-                    }
-                tables[name] = table
-            self.storage.write(tables)
-            self._update_meta(counter=self._counter, hlc=list(self.clock.last))
+            new = self._fmt.merge(writes, self.device_id)
+            for write in new:
+                self._cache.pop(write.record, None)
+            if new:
+                self._update_meta(counter=self._counter, hlc=list(self.clock.last))
+        return new
 
     @_exclusive
     def write_fields(
@@ -298,7 +264,7 @@ class Store:
         """
         writes = self._make_writes(kind, record, changes, force=force)
         if writes:
-            self._persist(writes)
+            self._merge(writes)
         return writes
 
     @_exclusive
@@ -354,29 +320,27 @@ class Store:
 
     # -- reading --------------------------------------------------------------
 
-    def _materialise(self, record_id: str) -> Record | None:
+    def _materialise(self, record_id: str, kind: str | None = None) -> Record | None:
         if record_id in self._cache:
             return self._cache[record_id]
-        kind = self.replica.kind_of(record_id)
-        cls = KINDS.get(kind or "")
+        doc = self.replica.document(record_id, kind)
+        cls = KINDS.get(doc["fw"][2]) if doc is not None else None
         model: Record | None = None
-        if cls is not None:
-            states = self.replica.fields(record_id)
-            writes = self.replica.writes_of(record_id)
-            first = min(writes, key=lambda w: w.hlc)
-            last = max(writes, key=lambda w: w.hlc)
+        if cls is not None and doc is not None:
+            fw = doc["fw"]
+            values = {k: v for k, v in doc["values"].items() if not k.startswith(PURGE_PREFIX)}
             try:
                 model = cls.from_fields(
                     record_id,
-                    {name: st.value for name, st in states.items()},
-                    created_at=_wall(first.hlc),
-                    updated_at=_wall(last.hlc),
-                    author=first.author,
+                    values,
+                    created_at=_wall(fw[0]),
+                    updated_at=_wall(doc["lh"]),
+                    author=fw[3],
                     conflicted=self.replica.has_conflict(record_id),
                 )
             except ValidationError as exc:
                 self.problems.append(
-                    f"Enregistrement {record_id} ({kind}) illisible : {validation_message(exc)}"
+                    f"Enregistrement {record_id} ({fw[2]}) illisible : {validation_message(exc)}"
                 )
         self._cache[record_id] = model
         return model
@@ -387,7 +351,7 @@ class Store:
 
     def get(self, cls: type[R], record_id: str) -> R:
         """The record, or RecordNotFound."""
-        model = self._materialise(record_id)
+        model = self._materialise(record_id, cls.kind)
         if not isinstance(model, cls) or model.deleted:
             raise RecordNotFound(f"Aucun enregistrement {cls.kind} avec l'identifiant {record_id}.")
         return model
@@ -403,7 +367,7 @@ class Store:
         """Every record of a kind."""
         out = []
         for record_id in self.replica.records(cls.kind):
-            model = self._materialise(record_id)
+            model = self._materialise(record_id, cls.kind)
             if isinstance(model, cls) and (include_deleted or not model.deleted):
                 out.append(model)
         return out
@@ -433,18 +397,21 @@ class Store:
 
     def outbox(self) -> list[Write]:
         """Own writes not yet acknowledged by the central store, in counter order."""
-        # Looked up by dot from the last acknowledged counter up: costs what is pending, not
-        # what this laptop ever wrote.
-        acked, get = self.meta("acked", 0), self.replica.get
-        found = (get(make_dot(self.device_id, n)) for n in range(acked + 1, self._counter + 1))
-        return [w for w in found if w is not None]
+        return self._fmt.own_writes(self.device_id, self.meta("acked", 0), self._counter)
+
+    def own_writes_after(self, counter: int) -> list[Write]:
+        """Own writes above ``counter``, in counter order (a republish reads them all)."""
+        return self._fmt.own_writes(self.device_id, counter, self._counter)
 
     @_exclusive
     def mark_sent(self, dots: Iterable[str]) -> None:
         """Acknowledge own writes once the central store holds them durably."""
         counters = [int(d.rsplit(":", 1)[1]) for d in dots if d.startswith(self.device_id + ":")]
         if counters:
-            self.set_meta(acked=max(max(counters), self.meta("acked", 0)))
+            acked = max(max(counters), self.meta("acked", 0))
+            with self.storage.batch():
+                self.set_meta(acked=acked)
+                self._fmt.sent(self.device_id, acked)
 
     @_exclusive
     def apply_remote(self, writes: Iterable[Write]) -> list[Write]:
@@ -452,17 +419,36 @@ class Store:
 
         Raises DotCollision (nothing changed) when a dot is known with other content.
         """
-        new = self.replica.add_all(writes)  # checks every collision before adding anything
-        if not new:
-            return []
-        self.clock.observe_all([w.hlc for w in new])
-        mine = counters_of(new, self.device_id)
-        if mine:
-            # Our own writes coming back (this data dir was restored from an old copy):
-            # number new writes after them so no dot is ever reused.
-            self._counter = max(self._counter, *mine)
-        self._save_writes(new)
+        writes = list(writes)
+        with self.storage.batch():
+            new = self._merge(writes)  # checks every collision before adding anything
+            if not new:
+                return []
+            self.clock.observe_all([w.hlc for w in new])
+            mine = counters_of(new, self.device_id)
+            if mine:
+                # Our own writes coming back (this data dir was restored from an old copy):
+                # number new writes after them so no dot is ever reused.
+                self._counter = max(self._counter, *mine)
+            self._update_meta(counter=self._counter, hlc=list(self.clock.last))
         return new
+
+
+def open_format(
+    data_dir: Path, compact_min_bytes: int, owner: Callable[[], None], notices: list[str]
+) -> DocFormat | LegacyFormat:
+    """The data dir's store: format 3, converted first if it holds format 2 (see migrate.py);
+    the old format kept in use, and the user told, if the conversion cannot be done."""
+    from fsfield.store import migrate
+
+    try:
+        notice = migrate.migrate_if_needed(data_dir)
+    except migrate.MigrationFailed as exc:
+        notices.append(str(exc))
+        return LegacyFormat(data_dir, compact_min_bytes, owner)
+    if notice:
+        notices.append(notice)
+    return DocFormat(data_dir, compact_min_bytes, owner)
 
 
 def open_store(data_dir: Path) -> Store:

@@ -13,7 +13,7 @@ from fsfield.store.repo import Store
 from fsfield.store.storage import StoreError
 from sync.engine import CentralState, CentralStore, CursorStore, LocalStep, Progress, sync_once
 from sync.folder import FolderStore, StoreUnavailable
-from sync.writes import Write, gc_paused, make_dot
+from sync.writes import Write, gc_paused
 
 
 class SyncFailed(StoreError):
@@ -68,10 +68,7 @@ class StorePort:
             table.update({"state": new}, doc_ids=[doc_id])
 
     def own_writes_after(self, counter: int) -> list[Write]:
-        store = self.store
-        get = store.replica.get
-        found = (get(make_dot(store.device_id, n)) for n in range(counter + 1, store._counter + 1))
-        return [w for w in found if w is not None]
+        return self.store.own_writes_after(counter)
 
     def held(self) -> Iterable[Write]:
         return iter(self.store.replica)

@@ -21,7 +21,7 @@ from fsfield.domain.models import FollowUp
 from fsfield.store.entries import decode_entry, encode_entry
 from fsfield.store.lock import LOCK_NAME
 from fsfield.store.repo import Store
-from fsfield.store.storage import BACKUP, JOURNAL, JOURNAL_PREV, SNAPSHOT
+from fsfield.store.docstorage import BACKUP, JOURNAL, JOURNAL_PREV, SNAPSHOT
 
 ALL = {f"fu-{n}": f"suivi {n}" for n in range(1, 13)}
 

@@ -1,0 +1,127 @@
+"""The store's format 3: one document per record (sync/docreplica.py) in lazily loaded TinyDB
+tables (docstorage.py), superseded writes in the history file, read only when asked for.
+
+Tables: ``d:<kind>`` (record id -> document), ``index`` (record id -> kind), ``vv`` (device ->
+version vector entry), ``conflicted`` (record id -> 1), ``outbox`` (own writes not yet
+acknowledged by a central store: counter -> write), and the app's small tables (``meta``,
+``central_state``) through TinyDB.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from fsfield.store import messages
+from fsfield.store.docstorage import DocStorage
+from fsfield.store.schema import check_table as check_old_table
+from sync.docreplica import CONFLICTED, DOCS, INDEX, VV, DocReplica
+from sync.writes import Write
+
+OUTBOX = "outbox"
+_DOC_KEYS = frozenset(("k", "d", "a", "fw", "lh", "f"))
+
+
+def check_table(name: str, table: dict[str, Any]) -> str | None:
+    """None if ``table`` holds what its name says, else a French reason (a few type tests per
+    document: every record's document is checked when its table is first read)."""
+    if name.startswith(DOCS):
+        for key, doc in table.items():
+            if not (_DOC_KEYS <= doc.keys() and type(doc["f"]) is dict
+                    and type(doc["d"]) is list and type(doc["fw"]) is list):
+                return messages.bad_write(key, "document")
+    elif name == VV:
+        for key, doc in table.items():
+            entry = doc.get("v")
+            if type(entry) is not list or len(entry) != 2 or type(entry[0]) is not int:
+                return messages.bad_write(key, "vv")
+    elif name == INDEX:
+        if any(type(doc.get("v")) is not str for doc in table.values()):
+            return messages.bad_write(name, "kind")
+    elif name == OUTBOX:
+        return check_old_table("r:outbox", table)
+    else:
+        return check_old_table(name, table)
+    return None
+
+
+_WRAPPED = frozenset((INDEX, VV, CONFLICTED))
+"""Tables whose values are not documents (TinyDB keeps dicts): kept as ``{"v": value}``."""
+
+
+class StoreBackend:
+    """The DocReplica's tables and history, kept by a DocStorage (sync.docreplica.DocBackend)."""
+
+    def __init__(self, storage: DocStorage) -> None:
+        self.storage = storage
+
+    def get(self, table: str, key: str) -> Any:
+        t = self.storage.read().get(table)
+        if t is None:
+            return None
+        value = t.get(key)
+        return value["v"] if value is not None and table in _WRAPPED else value
+
+    def put(self, table: str, key: str, value: Any) -> None:
+        if value is not None and table in _WRAPPED:
+            value = {"v": value}
+        self.storage.put(table, key, value)
+
+    def keys(self, table: str) -> Iterable[str]:
+        t = self.storage.read().get(table)
+        return list(t) if t else []
+
+    def log(self, entries: list[Any]) -> None:
+        self.storage.log_history(entries)
+
+    def history(self) -> Iterator[Any]:
+        return self.storage.history()
+
+    def rewrite_history(self, fn: Callable[[Any], Any]) -> None:
+        self.storage.rewrite_history(fn)
+
+
+class DocFormat:
+    """Writes kept as documents plus history (see module docstring)."""
+
+    legacy = False
+
+    def __init__(
+        self, data_dir: Path, compact_min_bytes: int, owner: Callable[[], None]
+    ) -> None:
+        self.storage = DocStorage(
+            data_dir, compact_min_bytes=compact_min_bytes, check=check_table, owner=owner
+        )
+        self.replica = DocReplica(StoreBackend(self.storage))
+
+    def own_top(self, device: str) -> int:
+        entry = self.replica.backend.get(VV, device)  # type: ignore[attr-defined]
+        return 0 if entry is None else max([entry[0], *entry[1]])
+
+    def merge(self, writes: list[Write], device: str) -> list[Write]:
+        """Merge writes into the documents; own new ones join the outbox (caller's batch)."""
+        new = self.replica.add_all(writes)
+        prefix = device + ":"
+        for w in new:
+            if w.dot.startswith(prefix):
+                self.storage.put(OUTBOX, str(w.counter), w.to_dict())
+        return new
+
+    def own_writes(self, device: str, after: int, top: int) -> list[Write]:
+        """Own writes above ``after``: from the outbox when it holds them all, else every write
+        is read (a republish to a new central store: rare)."""
+        table = self.storage.read().get(OUTBOX) or {}
+        counters = sorted(int(k) for k in table)
+        if len(counters) == top - after and (not counters or counters[0] == after + 1):
+            return [Write.from_dict(table[str(c)]) for c in counters]
+        return [w for w in self.replica.by_device(device) if w.counter > after]
+
+    def sent(self, device: str, acked: int) -> None:
+        """Drop acknowledged writes from the outbox."""
+        table = self.storage.read().get(OUTBOX) or {}
+        for key in [k for k in table if int(k) <= acked]:
+            self.storage.put(OUTBOX, key, None)
+
+
+__all__ = ["CONFLICTED", "DocFormat", "OUTBOX", "StoreBackend", "check_table"]
