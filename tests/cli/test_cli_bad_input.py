@@ -21,7 +21,7 @@ from fsfield.domain.models import Settings, Site
 from fsfield.store import storage as storage_mod
 from fsfield.store.lock import LOCK_NAME
 from fsfield.store.repo import Store
-from fsfield.store.storage import JOURNAL, SNAPSHOT
+from fsfield.store.docstorage import JOURNAL, SNAPSHOT
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "domain" / "fixtures_tpl"
 

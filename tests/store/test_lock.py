@@ -12,7 +12,8 @@ import pytest
 
 from fsfield.store.lock import StoreLocked
 from fsfield.store.repo import Store
-from fsfield.store.storage import JOURNAL, StoreError
+from fsfield.store.docstorage import JOURNAL
+from fsfield.store.storage import StoreError
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -15,7 +15,8 @@ from fsfield.store import paths
 from fsfield.store import storage as storage_mod
 from fsfield.store.lock import LOCK_NAME
 from fsfield.store.repo import RecordNotFound, Store
-from fsfield.store.storage import JOURNAL, SNAPSHOT, SaveFailed, StoreError
+from fsfield.store.docstorage import JOURNAL, SNAPSHOT
+from fsfield.store.storage import SaveFailed, StoreError
 from fsfield.store.visits import set_answer, start_visit
 
 

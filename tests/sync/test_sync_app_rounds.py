@@ -9,7 +9,7 @@ import pytest
 
 from fsfield.domain.models import Settings
 from fsfield.store.repo import Store
-from fsfield.store.storage import JOURNAL
+from fsfield.store.docstorage import JOURNAL
 from fsfield.store.syncing import CENTRAL_TABLE, run_sync
 from sync.folder import FolderStore
 from sync.writes import DotCollision, Write, make_dot
