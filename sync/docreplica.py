@@ -39,7 +39,7 @@ INDEX = "index"
 VV = "vv"
 """Backend table: device -> ``[contiguous counter, [counters known above it]]``."""
 CONFLICTED = "conflicted"
-"""Backend table: record id -> 1, for the records with an open conflict."""
+"""Backend table: record id -> its kind, for the records with an open conflict."""
 DOCS = "d:"
 """Prefix of the backend tables holding the documents, one table per kind (``d:visit``)."""
 
@@ -266,7 +266,7 @@ class DocReplica:
                 self.backend.put(DOCS + old_kind, doc.record, None)
             self.backend.put(INDEX, doc.record, kind)
         self.backend.put(DOCS + kind, doc.record, doc.raw)
-        flag = 1 if self._doc_conflicted(doc) else None
+        flag = kind if self._doc_conflicted(doc) else None
         if self.backend.get(CONFLICTED, doc.record) != flag:
             self.backend.put(CONFLICTED, doc.record, flag)
 
@@ -535,7 +535,7 @@ class DocReplica:
         """Every open conflict as ``(record, field, live writes)``, by record and field."""
         out: list[tuple[str, str, list[Write]]] = []
         for rec in sorted(self.backend.keys(CONFLICTED)):
-            doc = self._doc(rec)
+            doc = self._doc(rec, self.backend.get(CONFLICTED, rec))
             if doc is None:
                 continue
             found: dict[str, list[Write]] = {}
@@ -551,6 +551,10 @@ class DocReplica:
     def has_conflict(self, record: str) -> bool:
         """True if any field of ``record`` is in conflict, including delete versus edit."""
         return self.backend.get(CONFLICTED, record) is not None
+
+    def any_conflict(self) -> bool:
+        """True while ``conflicts()`` is not empty (reads no document)."""
+        return bool(self.backend.keys(CONFLICTED))
 
     def devices(self) -> list[str]:
         """Devices that made at least one known write, sorted."""

@@ -356,6 +356,10 @@ class Replica:
                 out[(rec, DELETED)] = self.live(rec, DELETED) + unseen
         return [(rec, fld, ws) for (rec, fld), ws in sorted(out.items())]
 
+    def any_conflict(self) -> bool:
+        """True while ``conflicts()`` is not empty."""
+        return bool(self._conflicted) or any(self.delete_conflict(r) for r in self._deleted_live)
+
     def has_conflict(self, record: str) -> bool:
         """True if any field of ``record`` is in conflict, including delete versus edit."""
         if self._conflicts_per_record.get(record):

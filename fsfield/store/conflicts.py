@@ -70,7 +70,7 @@ def conflicts(store: Store) -> list[Conflict]:
 
 def has_conflicts(store: Store) -> bool:
     """True while something is left to settle."""
-    return bool(store.replica.conflicts())
+    return store.replica.any_conflict()
 
 
 def item_kind(store: Store, conflict: Conflict) -> str | None:

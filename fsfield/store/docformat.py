@@ -20,6 +20,15 @@ from sync.docreplica import CONFLICTED, DOCS, INDEX, VV, DocReplica
 from sync.writes import Write
 
 OUTBOX = "outbox"
+SUMMARY: dict[str, tuple[str, ...]] = {
+    "visit": ("site_id", "date", "status", "deleted"),
+    "followup": ("site_id", "status", "due", "deleted"),
+}
+"""The home screen's figures: these fields of every record of these kinds are also kept in a
+small table ``s:<kind>`` (record id -> values), saved with the documents they come from, so
+that the first screen reads them without reading any visit or follow-up document."""
+SUMMARY_VERSION = 1
+_MARK = "~"
 _DOC_KEYS = frozenset(("k", "d", "a", "fw", "lh", "f"))
 
 
@@ -36,9 +45,12 @@ def check_table(name: str, table: dict[str, Any]) -> str | None:
             entry = doc.get("v")
             if type(entry) is not list or len(entry) != 2 or type(entry[0]) is not int:
                 return messages.bad_write(key, "vv")
-    elif name == INDEX:
+    elif name in (INDEX, CONFLICTED):
         if any(type(doc.get("v")) is not str for doc in table.values()):
             return messages.bad_write(name, "kind")
+    elif name.startswith("s:"):
+        if any(type(doc.get("v")) is not list and key != _MARK for key, doc in table.items()):
+            return messages.bad_write(name, "v")
     elif name == OUTBOX:
         return check_old_table("r:outbox", table)
     else:
@@ -103,10 +115,41 @@ class DocFormat:
         """Merge writes into the documents; own new ones join the outbox (caller's batch)."""
         new = self.replica.add_all(writes)
         prefix = device + ":"
+        touched: dict[str, str] = {}
         for w in new:
+            touched[w.record] = w.kind
             if w.dot.startswith(prefix):
                 self.storage.put(OUTBOX, str(w.counter), w.to_dict())
+        for record, kind in touched.items():
+            self._summarise(record, kind)
         return new
+
+    def _summarise(self, record: str, kind: str) -> None:
+        doc = self.replica.document(record, kind)
+        if doc is None:
+            return
+        actual = doc["fw"][2]
+        if actual != kind and kind in SUMMARY:  # an earlier write gave the record another kind
+            self.storage.put("s:" + kind, record, None)
+        fields = SUMMARY.get(actual)
+        if fields is not None:
+            values = doc["values"]
+            self.storage.put("s:" + actual, record, {"v": [values.get(f) for f in fields]})
+
+    def figures(self, kind: str, fields: tuple[str, ...]) -> list[tuple[str, list[Any]]]:
+        """``(record id, displayed values of fields)`` of every record of ``kind``: from the
+        summary table when it holds these fields (built once if missing, e.g. after the
+        conversion), else from the documents."""
+        if SUMMARY.get(kind) != fields:
+            return [(r, self.replica.values(r, fields)) for r in self.replica.records(kind)]
+        table = self.storage.read().get("s:" + kind)
+        if table is None or (table.get(_MARK) or {}).get("v") != SUMMARY_VERSION:
+            with self.storage.batch():
+                for record in self.replica.records(kind):
+                    self._summarise(record, kind)
+                self.storage.put("s:" + kind, _MARK, {"v": SUMMARY_VERSION})
+            table = self.storage.read()["s:" + kind]
+        return [(r, doc["v"]) for r, doc in table.items() if r != _MARK]
 
     def own_writes(self, device: str, after: int, top: int) -> list[Write]:
         """Own writes above ``after``: from the outbox when it holds them all, else every write

@@ -81,5 +81,9 @@ class LegacyFormat:
         found = (get(make_dot(device, n)) for n in range(after + 1, top + 1))
         return [w for w in found if w is not None]
 
+    def figures(self, kind: str, fields: tuple[str, ...]) -> list[tuple[str, list]]:
+        """``(record id, displayed values of fields)`` of every record of ``kind``."""
+        return [(r, self.replica.values(r, fields)) for r in self.replica.records(kind)]
+
     def sent(self, device: str, acked: int) -> None:
         """Nothing to tidy: the outbox is read from the replica."""

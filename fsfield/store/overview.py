@@ -33,33 +33,33 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+VISIT_FIGURES = ("site_id", "date", "status", "deleted")
+FOLLOWUP_FIGURES = ("site_id", "status", "due", "deleted")
+
+
 def site_rows(store: Store, today: dt.date) -> list[SiteRow]:
     """One row per site, in name order.
 
     Read straight from the replica's live values (ISO dates compare as text): building a
     pydantic model per visit and follow-up made the home screen slow to appear.
     """
-    replica, now = store.replica, today.isoformat()
+    now = today.isoformat()
     last: dict[str, str] = {}
     drafts: dict[str, tuple[str, str]] = {}
-    for rec in replica.records("visit"):
-        if replica.value(rec, "deleted") is True:
+    for rec, (site, date, status, deleted) in store.figures("visit", VISIT_FIGURES):
+        if deleted is True:
             continue
-        site, date = replica.value(rec, "site_id"), replica.value(rec, "date") or ""
+        date = date or ""
         if date <= now and date > last.get(site, ""):
             last[site] = date
-        if replica.value(rec, "status", VisitStatus.DRAFT.value) == VisitStatus.DRAFT.value:
+        if (status or VisitStatus.DRAFT.value) == VisitStatus.DRAFT.value:
             drafts[site] = max(drafts.get(site, ("", "")), (date, rec))
     open_count: dict[str, int] = {}
     overdue: dict[str, int] = {}
-    for rec in replica.records("followup"):
-        if replica.value(rec, "deleted") is True:
+    for _, (site, status, due, deleted) in store.figures("followup", FOLLOWUP_FIGURES):
+        if deleted is True or (status or "ouvert") in (FollowUpStatus.DONE, FollowUpStatus.ABANDONED):
             continue
-        if replica.value(rec, "status", "ouvert") in (FollowUpStatus.DONE, FollowUpStatus.ABANDONED):
-            continue
-        site = replica.value(rec, "site_id")
         open_count[site] = open_count.get(site, 0) + 1
-        due = replica.value(rec, "due")
         if due and due < now:
             overdue[site] = overdue.get(site, 0) + 1
     rows = []

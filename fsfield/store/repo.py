@@ -389,6 +389,12 @@ class Store:
             key=lambda f: (f.status.is_closed, f.due or dt.date.max, f.created_at or dt.date.min),
         )
 
+    def figures(self, kind: str, fields: tuple[str, ...]) -> list[tuple[str, list[Any]]]:
+        """``(record id, displayed values of fields)`` for every record of ``kind`` (deleted ones
+        included), without building models. The home screen's fields of visits and follow-ups
+        come from a saved summary (docformat.SUMMARY): no visit document is read to draw it."""
+        return self._fmt.figures(kind, fields)
+
     def site_by_id_fs(self) -> dict[str, Site]:
         """Sites keyed by their directory id."""
         return {s.id_fs: s for s in self.all(Site) if s.id_fs}

@@ -98,3 +98,10 @@ def test_a_purge_erases_past_values_only_everywhere_and_on_late_arrivals():
     assert values == {"a:1": PURGED, "a:2": PURGED, "a:3": "06 33"}
     assert "06 11" not in orjson.dumps(docs.backend.hist).decode()
     assert docs.add(a1) is False  # the original, resent, is recognised (its hash is kept)
+
+
+@given(histories)
+def test_any_conflict_says_whether_there_is_something_to_settle(writes):
+    for r in (Replica(writes), DocReplica()):
+        r.add_all(writes)
+        assert r.any_conflict() == bool(r.conflicts())
