@@ -17,10 +17,11 @@ differs, so that what a store reads to show a record does not grow with the reco
 
 Where the documents live is the backend's business (:class:`DocBackend`: in memory here, lazily
 loaded tables in the app). Documents are plain JSON: a live write is
-``[value, device#, counter, wall_ms, hlc_counter, author#, supersedes]`` with devices and authors
-numbered in the document's own lists ``d`` and ``a`` and ``supersedes`` as flat
-``device#, counter`` pairs; an eighth element ``{"h": device#, "k": kind}`` gives the clock's
-device when it is not the dot's and the write's kind when it is not the record's.
+``[value, device#, counter, dms, hlc_counter, author#, supersedes, extra]`` with devices and
+authors numbered in the document's own lists ``d`` and ``a``, the wall time relative to the
+record's earliest write, ``supersedes`` as flat ``device#, counter`` pairs, and ``extra``
+(``{"h": device#, "k": kind}``) giving the clock's device when it is not the dot's and the
+write's kind when it is not the record's; trailing defaults are left out.
 """
 
 from __future__ import annotations
@@ -121,7 +122,12 @@ def _hist_entry(w: Write, digest: str) -> list[Any]:
 
 
 class _Doc:
-    """Encoding and decoding of one record's document (see module docstring)."""
+    """Encoding and decoding of one record's document (see module docstring).
+
+    A live write is ``[value, device#, counter, dms, hlc_counter, author#, supersedes, extra]``
+    where ``dms`` is its wall time minus the earliest write's (``fw``); trailing elements equal
+    to their defaults (author 0, no supersedes, no extra) are left out.
+    """
 
     __slots__ = ("record", "raw")
 
@@ -130,55 +136,57 @@ class _Doc:
 
     @classmethod
     def new(cls, record: str, w: Write) -> _Doc:
-        return cls(record, {"k": w.kind, "d": [], "a": [], "fw": [list(w.hlc), w.dot, w.kind,
-                                                                   w.author],
+        return cls(record, {"k": w.kind, "d": [], "a": [],
+                            "fw": [list(w.hlc), w.dot, w.kind, w.author],
                             "lh": list(w.hlc), "f": {}})
 
-    def _dev(self, device: str) -> int:
-        devs = self.raw["d"]
+    def _index(self, key: str, value: str) -> int:
+        values = self.raw[key]
         try:
-            return devs.index(device)
+            return values.index(value)
         except ValueError:
-            devs.append(device)
-            return len(devs) - 1
-
-    def _author(self, author: str) -> int:
-        authors = self.raw["a"]
-        try:
-            return authors.index(author)
-        except ValueError:
-            authors.append(author)
-            return len(authors) - 1
+            values.append(value)
+            return len(values) - 1
 
     def encode(self, w: Write) -> list[Any]:
         device, counter = _split(w.dot)
-        di = self._dev(device)
         sup: list[Any] = []
         for s in w.supersedes:
             sd, sc = _split(s)
-            sup.extend((self._dev(sd), sc))
-        entry = [w.value, di, counter, w.hlc[0], w.hlc[1], self._author(w.author), sup]
+            sup.extend((self._index("d", sd), sc))
         extra: dict[str, Any] = {}
         if w.hlc[2] != device:
-            extra["h"] = self._dev(w.hlc[2])
+            extra["h"] = self._index("d", w.hlc[2])
         if w.kind != self.raw["k"]:
             extra["k"] = w.kind
-        if extra:
-            entry.append(extra)
+        entry = [w.value, self._index("d", device), counter, w.hlc[0] - self.raw["fw"][0][0],
+                 w.hlc[1], self._index("a", w.author), sup, extra]
+        while len(entry) > 5 and not entry[-1]:  # 0, [] and {} are the defaults
+            entry.pop()
         return entry
+
+    def rebase(self, old_ms: int) -> None:
+        """The earliest write changed: wall times are kept relative to the new one."""
+        shift = old_ms - self.raw["fw"][0][0]
+        for entries in self.raw["f"].values():
+            for e in entries:
+                e[3] += shift
 
     def rekind(self, kind: str) -> None:
         """The record's kind becomes ``kind`` (an earlier write arrived): entries keep theirs."""
         old = self.raw["k"]
         for entries in self.raw["f"].values():
-            for e in entries:
-                if len(e) > 7:
-                    if e[7].get("k") == kind:
-                        del e[7]["k"]
-                        if not e[7]:
-                            e.pop()
-                else:
-                    e.append({"k": old})
+            for i, e in enumerate(entries):
+                extra = dict(e[7]) if len(e) > 7 else {}
+                if extra.get("k") == kind:
+                    del extra["k"]
+                elif "k" not in extra:
+                    extra["k"] = old
+                full = e + [0, [], {}][len(e) - 5:] if len(e) < 8 else list(e)
+                full[7] = extra
+                while len(full) > 5 and not full[-1]:
+                    full.pop()
+                entries[i] = full
         self.raw["k"] = kind
 
     def dot(self, e: list[Any]) -> str:
@@ -191,23 +199,24 @@ class _Doc:
         return devs[e[1]]
 
     def key(self, e: list[Any]) -> tuple[Any, str]:
-        devs = self.raw["d"]
-        hd = self._hdev(e)
-        return ((e[3], e[4], hd), f"{devs[e[1]]}:{e[2]}")
+        return ((self.raw["fw"][0][0] + e[3], e[4], self._hdev(e)), self.dot(e))
+
+    def sup_list(self, e: list[Any]) -> list[str]:
+        if len(e) < 7:
+            return []
+        devs, sup = self.raw["d"], e[6]
+        return [f"{devs[sup[i]]}:{sup[i + 1]}" for i in range(0, len(sup), 2)]
 
     def write(self, field: str, e: list[Any]) -> Write:
-        devs, sup = self.raw["d"], e[6]
-        device = devs[e[1]]
         kind = e[7].get("k", self.raw["k"]) if len(e) > 7 else self.raw["k"]
         return Write(
-            f"{device}:{e[2]}", self.record, kind, field, e[0], (e[3], e[4], self._hdev(e)),
-            tuple(f"{devs[sup[i]]}:{sup[i + 1]}" for i in range(0, len(sup), 2)),
-            self.raw["a"][e[5]],
+            self.dot(e), self.record, kind, field, e[0],
+            (self.raw["fw"][0][0] + e[3], e[4], self._hdev(e)),
+            tuple(self.sup_list(e)), self.raw["a"][e[5] if len(e) > 5 else 0],
         )
 
     def sup_dots(self, e: list[Any]) -> set[str]:
-        devs, sup = self.raw["d"], e[6]
-        return {f"{devs[sup[i]]}:{sup[i + 1]}" for i in range(0, len(sup), 2)}
+        return set(self.sup_list(e))
 
     def live(self, field: str) -> list[list[Any]]:
         return self.raw["f"].get(field) or []
@@ -335,6 +344,7 @@ class DocReplica:
             fw = doc.raw["fw"]
             if (tuple(w.hlc), w.dot) < (tuple(fw[0]), fw[1]):
                 doc.raw["fw"] = [list(w.hlc), w.dot, w.kind, w.author]
+                doc.rebase(fw[0][0])
                 if w.kind != old_kind:
                     doc.rekind(w.kind)
             if tuple(w.hlc) > tuple(doc.raw["lh"]):

@@ -52,7 +52,10 @@ def check_table(name: str, table: dict[str, Any]) -> str | None:
         if any(type(doc.get("v")) is not list and key != _MARK for key, doc in table.items()):
             return messages.bad_write(name, "v")
     elif name == OUTBOX:
-        return check_old_table("r:outbox", table)
+        for key, doc in table.items():
+            w = doc.get("w")
+            if type(w) is not list or len(w) != 8 or type(w[5]) is not list:
+                return messages.bad_write(key, "w")
     else:
         return check_old_table(name, table)
     return None
@@ -60,6 +63,16 @@ def check_table(name: str, table: dict[str, Any]) -> str | None:
 
 _WRAPPED = frozenset((INDEX, VV, CONFLICTED))
 """Tables whose values are not documents (TinyDB keeps dicts): kept as ``{"v": value}``."""
+
+
+def outbox_doc(w: Write) -> dict[str, Any]:
+    """An own write waiting for the central store, as kept in the outbox table."""
+    return {"w": [w.record, w.kind, w.field, w.value, w.dot, w.hlc, w.supersedes, w.author]}
+
+
+def outbox_write(doc: dict[str, Any]) -> Write:
+    r, k, f, v, dot, h, sup, author = doc["w"]
+    return Write(dot, r, k, f, v, (h[0], h[1], h[2]), tuple(sup), author)
 
 
 class StoreBackend:
@@ -119,7 +132,7 @@ class DocFormat:
         for w in new:
             touched[w.record] = w.kind
             if w.dot.startswith(prefix):
-                self.storage.put(OUTBOX, str(w.counter), w.to_dict())
+                self.storage.put(OUTBOX, str(w.counter), outbox_doc(w))
         for record, kind in touched.items():
             self._summarise(record, kind)
         return new
@@ -157,7 +170,7 @@ class DocFormat:
         table = self.storage.read().get(OUTBOX) or {}
         counters = sorted(int(k) for k in table)
         if len(counters) == top - after and (not counters or counters[0] == after + 1):
-            return [Write.from_dict(table[str(c)]) for c in counters]
+            return [outbox_write(table[str(c)]) for c in counters]
         return [w for w in self.replica.by_device(device) if w.counter > after]
 
     def sent(self, device: str, acked: int) -> None:

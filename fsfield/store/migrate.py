@@ -26,7 +26,7 @@ from pathlib import Path
 
 from fsfield.domain.messages import describe_os_error
 from fsfield.store import messages
-from fsfield.store.docformat import OUTBOX, StoreBackend, check_table
+from fsfield.store.docformat import OUTBOX, StoreBackend, check_table, outbox_doc
 from fsfield.store.docstorage import HISTORY, JOURNAL, JOURNAL_PREV, SNAPSHOT, DocStorage
 from fsfield.store.files import fsync_dir
 from fsfield.store.legacy import OLD_FILES, has_old_files, record_tables
@@ -125,7 +125,7 @@ def _convert(data_dir: Path, work: Path) -> str:
                     writes_total += len(old)
                     for w in old:
                         if w.dot.startswith(device + ":") and w.counter > acked:
-                            storage.put(OUTBOX, str(w.counter), w.to_dict())
+                            storage.put(OUTBOX, str(w.counter), outbox_doc(w))
         storage.compact()
     finally:
         storage.close()

@@ -27,9 +27,9 @@ from fsfield.domain.models import FollowUp, Record, Settings, Site, Visit
 from fsfield.domain.names import site_sort_key
 from fsfield.domain.operators import LocalPartner, OperatorFigures
 from fsfield.store import messages
-from fsfield.store.lock import DataDirLock
 from fsfield.store.docformat import DocFormat
 from fsfield.store.legacy import LegacyFormat
+from fsfield.store.lock import DataDirLock
 from fsfield.store.schema import META_TABLE
 from fsfield.store.storage import Recovery, SaveFailed, StoreError
 from sync.canonical import same_value

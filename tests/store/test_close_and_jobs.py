@@ -14,9 +14,9 @@ import threading
 from store_helpers import FULL_DISK, followups, run_cli
 
 from fsfield.domain.models import FollowUp, Site
+from fsfield.store.docstorage import JOURNAL
 from fsfield.store.lock import LOCK_NAME
 from fsfield.store.repo import Store
-from fsfield.store.docstorage import JOURNAL
 
 
 def test_a_command_whose_save_succeeded_ends_cleanly_when_close_cannot_tidy(tmp_path):

@@ -22,9 +22,9 @@ import pytest
 
 from fsfield.domain.models import FollowUp, Site, Visit
 from fsfield.store import storage as storage_mod
+from fsfield.store.docstorage import JOURNAL, SNAPSHOT
 from fsfield.store.lock import LOCK_NAME
 from fsfield.store.repo import Store
-from fsfield.store.docstorage import JOURNAL, SNAPSHOT
 
 ROOT = Path(__file__).resolve().parents[2]
 ITEM = "m1-demandes-periode"

@@ -18,10 +18,10 @@ import pytest
 from store_helpers import FULL_DISK, followups, run_cli
 
 from fsfield.domain.models import FollowUp
+from fsfield.store.docstorage import BACKUP, JOURNAL, JOURNAL_PREV, SNAPSHOT
 from fsfield.store.entries import decode_entry, encode_entry
 from fsfield.store.lock import LOCK_NAME
 from fsfield.store.repo import Store
-from fsfield.store.docstorage import BACKUP, JOURNAL, JOURNAL_PREV, SNAPSHOT
 
 ALL = {f"fu-{n}": f"suivi {n}" for n in range(1, 13)}
 
