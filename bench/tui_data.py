@@ -155,7 +155,7 @@ def generate(
                         )
                     )
                     followups += 1
-        writes = len(store.replica._writes)
+        writes = len(store.replica)
     finally:
         store.close()
     return Generated(Path(data_dir), sites, visits, followups, writes, tuple(drafts))

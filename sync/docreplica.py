@@ -136,9 +136,32 @@ class _Doc:
 
     @classmethod
     def new(cls, record: str, w: Write) -> _Doc:
-        return cls(record, {"k": w.kind, "d": [], "a": [],
-                            "fw": [list(w.hlc), w.dot, w.kind, w.author],
-                            "lh": list(w.hlc), "f": {}})
+        doc = cls(record, {"k": w.kind, "d": [], "a": [], "fw": [], "lh": [], "f": {}})
+        doc.set_first(w)
+        doc.set_latest(w.hlc)
+        return doc
+
+    # The earliest write (the record's kind, creation time and author) and the latest clock:
+    # fw = [wall_ms, hlc_counter, clock device#, device#, counter, author#], lh = [dms, c, device#]
+    def first(self) -> tuple[tuple[Any, ...], str]:
+        ms, c, hd, d, n, _ = self.raw["fw"]
+        devs = self.raw["d"]
+        return (ms, c, devs[hd]), f"{devs[d]}:{n}"
+
+    def first_author(self) -> str:
+        return self.raw["a"][self.raw["fw"][5]]
+
+    def set_first(self, w: Write) -> None:
+        device, counter = _split(w.dot)
+        self.raw["fw"] = [w.hlc[0], w.hlc[1], self._index("d", w.hlc[2]),
+                          self._index("d", device), counter, self._index("a", w.author)]
+
+    def latest(self) -> tuple[Any, ...]:
+        dms, c, hd = self.raw["lh"]
+        return (self.raw["fw"][0] + dms, c, self.raw["d"][hd])
+
+    def set_latest(self, hlc: tuple[Any, ...]) -> None:
+        self.raw["lh"] = [hlc[0] - self.raw["fw"][0], hlc[1], self._index("d", hlc[2])]
 
     def _index(self, key: str, value: str) -> int:
         values = self.raw[key]
@@ -159,7 +182,7 @@ class _Doc:
             extra["h"] = self._index("d", w.hlc[2])
         if w.kind != self.raw["k"]:
             extra["k"] = w.kind
-        entry = [w.value, self._index("d", device), counter, w.hlc[0] - self.raw["fw"][0][0],
+        entry = [w.value, self._index("d", device), counter, w.hlc[0] - self.raw["fw"][0],
                  w.hlc[1], self._index("a", w.author), sup, extra]
         while len(entry) > 5 and not entry[-1]:  # 0, [] and {} are the defaults
             entry.pop()
@@ -167,10 +190,11 @@ class _Doc:
 
     def rebase(self, old_ms: int) -> None:
         """The earliest write changed: wall times are kept relative to the new one."""
-        shift = old_ms - self.raw["fw"][0][0]
+        shift = old_ms - self.raw["fw"][0]
         for entries in self.raw["f"].values():
             for e in entries:
                 e[3] += shift
+        self.raw["lh"][0] += shift
 
     def rekind(self, kind: str) -> None:
         """The record's kind becomes ``kind`` (an earlier write arrived): entries keep theirs."""
@@ -199,7 +223,7 @@ class _Doc:
         return devs[e[1]]
 
     def key(self, e: list[Any]) -> tuple[Any, str]:
-        return ((self.raw["fw"][0][0] + e[3], e[4], self._hdev(e)), self.dot(e))
+        return ((self.raw["fw"][0] + e[3], e[4], self._hdev(e)), self.dot(e))
 
     def sup_list(self, e: list[Any]) -> list[str]:
         if len(e) < 7:
@@ -211,7 +235,7 @@ class _Doc:
         kind = e[7].get("k", self.raw["k"]) if len(e) > 7 else self.raw["k"]
         return Write(
             self.dot(e), self.record, kind, field, e[0],
-            (self.raw["fw"][0][0] + e[3], e[4], self._hdev(e)),
+            (self.raw["fw"][0] + e[3], e[4], self._hdev(e)),
             tuple(self.sup_list(e)), self.raw["a"][e[5] if len(e) > 5 else 0],
         )
 
@@ -341,14 +365,14 @@ class DocReplica:
             doc = _Doc.new(rec, w)
         else:
             old_kind = doc.raw["k"]
-            fw = doc.raw["fw"]
-            if (tuple(w.hlc), w.dot) < (tuple(fw[0]), fw[1]):
-                doc.raw["fw"] = [list(w.hlc), w.dot, w.kind, w.author]
-                doc.rebase(fw[0][0])
+            if (tuple(w.hlc), w.dot) < doc.first():
+                old_ms = doc.raw["fw"][0]
+                doc.set_first(w)
+                doc.rebase(old_ms)
                 if w.kind != old_kind:
                     doc.rekind(w.kind)
-            if tuple(w.hlc) > tuple(doc.raw["lh"]):
-                doc.raw["lh"] = list(w.hlc)
+            if tuple(w.hlc) > doc.latest():
+                doc.set_latest(w.hlc)
         fields = doc.raw["f"]
         pending = doc.raw.get("p")
         for s in w.supersedes:
@@ -473,10 +497,11 @@ class DocReplica:
         doc = self._doc(record, kind)
         if doc is None:
             return None
+        hlc, dot = doc.first()
         return {
             "values": {fld: entries[0][0] for fld, entries in doc.raw["f"].items()},
-            "fw": doc.raw["fw"],
-            "lh": doc.raw["lh"],
+            "fw": [list(hlc), dot, doc.raw["k"], doc.first_author()],
+            "lh": list(doc.latest()),
         }
 
     def records(self, kind: str | None = None) -> list[str]:
