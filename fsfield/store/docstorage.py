@@ -34,12 +34,9 @@ from fsfield.store.docfiles import (
     NewerFormat,
     decode_table,
     encode_entry,
-    encode_header,
-    encode_table,
-    line_sound,
 )
 from fsfield.store.dochistory import HistoryFile
-from fsfield.store.docjournal import JournalFile, write_all
+from fsfield.store.docjournal import JournalFile
 from fsfield.store.docopening import (
     BACKUP,
     HISTORY,
@@ -49,7 +46,14 @@ from fsfield.store.docopening import (
     file_id,
     open_dir,
 )
-from fsfield.store.doctables import UNLOADED, LazyTables, apply_docs, read_line, rebuild
+from fsfield.store.doctables import (
+    UNLOADED,
+    LazyTables,
+    apply_docs,
+    read_line,
+    rebuild,
+    write_snapshot,
+)
 from fsfield.store.entries import Damaged, TableCheck
 from fsfield.store.files import fsync_dir
 from fsfield.store.opening import Recovery, aside_name
@@ -60,7 +64,6 @@ __all__ = [
     "DocStorage", "NewerFormat", "Recovery", "SaveFailed", "StoreError",
 ]
 CLOSE_COMPACT_BYTES = 256 << 10
-_BINARY = getattr(os, "O_BINARY", 0)
 
 
 class DocStorage(Storage):
@@ -311,7 +314,9 @@ class DocStorage(Storage):
             keep_raw: set[str] = set()
             while True:
                 try:
-                    header = self._write_snapshot(tmp, keep_raw)
+                    header = write_snapshot(
+                        tmp, self._data, self._header, self._overlay, self._seq,
+                        (self.hist.size, self.hist.last), self._read_source, keep_raw)
                     break
                 except Damaged as exc:  # a table line never loaded fails its checksum
                     name = str(exc)
@@ -343,45 +348,6 @@ class DocStorage(Storage):
             self._source_id = file_id(os.stat(snapshot))
             self._overlay = {}
             self._on_disk = set(self._data)
-
-    def _write_snapshot(self, tmp: Path, keep_raw: set[str]) -> Header:
-        data, old = self._data, self._header
-        plan: list[bytes | str] = []  # encoded line, or the name of a line copied as bytes
-        index: dict[str, tuple[int, int]] = {}
-        offset = 0
-        for name in list(dict.keys(data)):
-            raw_copy = (data.raw(name) is UNLOADED and name not in self._overlay
-                        and old is not None and name in old.tables)
-            if raw_copy:
-                assert old is not None
-                plan.append(name)
-                length = old.tables[name][1]
-            else:
-                line = encode_table(name, data[name])
-                plan.append(line)
-                length = len(line)
-            index[name] = (offset, length)
-            offset += length
-        head = encode_header(self._seq, index, (self.hist.size, self.hist.last))
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _BINARY, 0o600)
-            try:
-                write_all(fd, head)
-                for item in plan:
-                    if isinstance(item, str):
-                        raw = self._read_source(item)
-                        if item not in keep_raw and not line_sound(raw):
-                            raise Damaged(item)
-                        item = raw
-                    write_all(fd, item)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        except (OSError, Damaged):
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-        return Header(self._seq, index, self.hist.size, self.hist.last, len(head))
 
     # -- opening and closing --------------------------------------------------
 
