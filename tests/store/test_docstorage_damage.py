@@ -12,6 +12,7 @@ import pytest
 
 from fsfield.store import docjournal
 from fsfield.store.docfiles import scan_records
+from fsfield.store.dochistory import HistoryFile
 from fsfield.store.docstorage import (
     BACKUP,
     HISTORY,
@@ -254,3 +255,42 @@ def test_a_snapshot_replaced_under_a_lazy_reader_is_never_read(tmp_path):
     with pytest.raises(DataDirLost):
         st.read()["t"]
     assert (tmp_path / BACKUP).exists()
+
+
+def test_losing_the_data_dir_lock_stops_every_save_and_keeps_the_change(tmp_path):
+    owned = [True]
+
+    def owner():
+        if not owned[0]:
+            raise DataDirLost("NON ENREGISTRÉ : verrou perdu")
+
+    st = DocStorage(tmp_path, owner=owner)
+    st.put("t", "a", {"n": 1})
+    owned[0] = False
+    with pytest.raises(DataDirLost):
+        st.put("t", "b", {"n": 2})
+    assert st.lost and st.unsaved and st.read()["t"]["b"] == {"n": 2}
+    assert DocStorage(tmp_path).read()["t"] == {"a": {"n": 1}}
+
+
+def test_close_never_raises_for_the_tidying_and_says_what_was_not_done(tmp_path, monkeypatch):
+    st = DocStorage(tmp_path)
+    with st.batch():
+        for n in range(3000):  # a journal above what close() folds
+            st.put("t", f"k{n}", {"pad": "x" * 100})
+    st.flush()
+    for n in range(3):
+        st.put("t", f"k{n}", {"n": n})
+    st.log_history(["h"])
+    st.flush()
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(HistoryFile, "_append", full)
+    notices = st.close()
+    assert len(notices) == 1 and "rien n'est perdu" in notices[0]
+    monkeypatch.undo()
+    st = DocStorage(tmp_path)
+    assert st.recovery.messages == [] and list(st.history()) == ["h"]
+    assert st.read()["t"]["k1"] == {"n": 1}
