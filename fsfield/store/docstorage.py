@@ -186,6 +186,9 @@ class DocStorage(Storage):
 
     def _load_table(self, name: str) -> dict[str, Any]:
         with self.lock:
+            current = dict.get(self._data, name)
+            if current is not None and current is not UNLOADED:
+                return current  # another thread loaded it while this one waited
             table: dict[str, Any] = {}
             header, source = self._header, self._source
             if header is not None and source is not None and name in header.tables:
