@@ -383,6 +383,9 @@ class DocStorage(Storage):
             for aside, original in reversed(opened.undo):  # as found: the next open repairs
                 with contextlib.suppress(OSError):
                     os.replace(aside, original)
+            if self.hist.size > opened.history_size:  # the record no snapshot committed
+                with contextlib.suppress(OSError):
+                    os.truncate(self.directory / HISTORY, opened.history_size)
             raise StoreError(
                 messages.repair_failed(self.directory, describe_os_error(exc))
             ) from exc

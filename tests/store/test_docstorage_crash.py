@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from fsfield.store.docstorage import DocStorage
+from fsfield.store.docopening import read_header
+from fsfield.store.docstorage import HISTORY, SNAPSHOT, DocStorage
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -125,11 +126,21 @@ def check_store(data: Path, copy: Path, printed: set[int]) -> int:
         shutil.rmtree(copy)
 
 
+def history_past_header(data: Path) -> bool:
+    """Whether the kill left history.log longer than the snapshot says (an append not
+    committed by its snapshot yet)."""
+    if not (data / SNAPSHOT).exists() or not (data / HISTORY).exists():
+        return False
+    header, _ = read_header(data / SNAPSHOT)
+    return (data / HISTORY).stat().st_size > header.history_size
+
+
 def kill_loop(tmp_path: Path, kills: int, per_data_dir: int) -> None:
     seed = int.from_bytes(os.urandom(4), "little")
     rng = random.Random(seed)
     self_kills: list[list[str]] = []
     printed: set[int] = set()
+    cut_appends = 0
     for i in range(kills):
         if i % per_data_dir == 0:
             data = tmp_path / f"data-{i}"
@@ -141,6 +152,7 @@ def kill_loop(tmp_path: Path, kills: int, per_data_dir: int) -> None:
         printed.update(result["saved"])
         if result["self_kill"]:
             self_kills.append(result["self_kill"])
+        cut_appends += history_past_header(data)
         try:
             check_store(data, tmp_path / "copy", printed)
         except AssertionError as exc:
@@ -148,6 +160,7 @@ def kill_loop(tmp_path: Path, kills: int, per_data_dir: int) -> None:
     assert printed, "the child saved between kills"
     if kills >= 100:
         assert any(k[0] == "replace" for k in self_kills), f"no kill in a compaction ({seed})"
+        assert cut_appends, f"no kill between a history append and its snapshot ({seed})"
 
 
 def test_twenty_sigkills_never_lose_a_returned_save_nor_duplicate_history(tmp_path):

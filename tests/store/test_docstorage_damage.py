@@ -294,3 +294,32 @@ def test_close_never_raises_for_the_tidying_and_says_what_was_not_done(tmp_path,
     st = DocStorage(tmp_path)
     assert st.recovery.messages == [] and list(st.history()) == ["h"]
     assert st.read()["t"]["k1"] == {"n": 1}
+
+
+def test_a_repair_that_cannot_be_written_puts_everything_back_as_found(tmp_path, monkeypatch):
+    st = DocStorage(tmp_path)
+    save(st, 0)
+    st.compact()
+    save(st, 1)
+    st.compact()
+    save(st, 2)
+    st.close()
+    raw = bytearray((tmp_path / SNAPSHOT).read_bytes())
+    raw[12] ^= 0x01
+    (tmp_path / SNAPSHOT).write_bytes(bytes(raw))
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    real_open = os.open
+
+    def full(path, flags, *args):
+        if str(path).endswith(".tmp"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_open(path, flags, *args)
+
+    monkeypatch.setattr(os, "open", full)
+    with pytest.raises(StoreError, match="libérez de la place"):
+        DocStorage(tmp_path)
+    monkeypatch.undo()
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+    st = DocStorage(tmp_path)
+    assert st.read()["visits"] == {"v0": {"n": 0}, "v1": {"n": 1}, "v2": {"n": 2}}
+    assert [e["n"] for e in st.history()] == [0, 1, 2]
