@@ -101,17 +101,18 @@ def last_seq(path: Path) -> int | None:
         f.seek(size - 1)
         if f.read(1) != b"\n":
             return None
-        pos, tail = size - 1, b""
-        while True:
+        pos, chunks = size - 1, []  # the last line, newline excluded, read backwards
+        while pos > 0:
             step = min(_CHUNK, pos)
             pos -= step
             f.seek(pos)
-            tail = f.read(step) + tail
-            start = tail.rfind(b"\n", 0, len(tail) - 1 if tail.endswith(b"\n") else None)
-            if start >= 0 or pos == 0:
+            chunk = f.read(step)
+            cut = chunk.rfind(b"\n")
+            if cut >= 0:
+                chunks.append(chunk[cut + 1:])
                 break
-        line = tail[start + 1:] if start >= 0 else tail
-        line = line[:-1] if line.endswith(b"\n") else line
+            chunks.append(chunk)
+        line = b"".join(reversed(chunks))
     body = unframe(memoryview(line))
     match = _SEQ_RE.match(bytes(body[:32])) if body is not None else None
     return int(match.group(1)) if match else None

@@ -34,11 +34,9 @@ from fsfield.store.docfiles import (
     NewerFormat,
     decode_table,
     encode_entry,
-    encode_header,
-    encode_table,
-    line_sound,
 )
 from fsfield.store.dochistory import HistoryFile
+from fsfield.store.docjournal import JournalFile
 from fsfield.store.docopening import (
     BACKUP,
     HISTORY,
@@ -48,7 +46,14 @@ from fsfield.store.docopening import (
     file_id,
     open_dir,
 )
-from fsfield.store.doctables import UNLOADED, LazyTables, apply_docs, read_line, rebuild
+from fsfield.store.doctables import (
+    UNLOADED,
+    LazyTables,
+    apply_docs,
+    read_line,
+    rebuild,
+    write_snapshot,
+)
 from fsfield.store.entries import Damaged, TableCheck
 from fsfield.store.files import fsync_dir
 from fsfield.store.opening import Recovery, aside_name
@@ -59,17 +64,6 @@ __all__ = [
     "DocStorage", "NewerFormat", "Recovery", "SaveFailed", "StoreError",
 ]
 CLOSE_COMPACT_BYTES = 256 << 10
-_BINARY = getattr(os, "O_BINARY", 0)
-
-
-def _sync(fd: int) -> None:
-    os.fdatasync(fd) if hasattr(os, "fdatasync") else os.fsync(fd)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:  # os.write may write less than asked
-        view = view[os.write(fd, view):]
 
 
 class DocStorage(Storage):
@@ -98,9 +92,7 @@ class DocStorage(Storage):
         self._docs: dict[str, dict[str, Any]] = {}  # put() since the last save
         self._history: list[Any] = []  # log_history() since the last save
         self._batch_depth = 0
-        self._journal_fd: int | None = None
-        self._journal_id: tuple[int, int] | None = None
-        self._journal_size = 0
+        self._journal = JournalFile(self.directory / JOURNAL)
         self._header: Header | None = None
         self._source: Path | None = None
         self._source_id: tuple[int, int, int] | None = None
@@ -194,6 +186,9 @@ class DocStorage(Storage):
 
     def _load_table(self, name: str) -> dict[str, Any]:
         with self.lock:
+            current = dict.get(self._data, name)
+            if current is not None and current is not UNLOADED:
+                return current  # another thread loaded it while this one waited
             table: dict[str, Any] = {}
             header, source = self._header, self._source
             if header is not None and source is not None and name in header.tables:
@@ -289,7 +284,7 @@ class DocStorage(Storage):
             self._docs, self._history = {}, []
             self._data.touched.clear()
             self.unsaved = False
-            if self._journal_size > max(self.compact_min_bytes, 0):
+            if self._journal.size > max(self.compact_min_bytes, 0):
                 # Compaction is an optimisation: the journal already holds everything.
                 with contextlib.suppress(OSError, StoreError):
                     self.compact()
@@ -299,50 +294,15 @@ class DocStorage(Storage):
             try:
                 if self.owner is not None:
                     self.owner()
-                self._journal_untouched()
+                self._journal.untouched(self.directory)
             except DataDirLost as exc:
                 self._lost = exc
         if self._lost is not None:
             raise DataDirLost(str(self._lost))
 
-    def _journal_untouched(self) -> None:
-        try:
-            st = os.stat(self.directory / JOURNAL)
-        except FileNotFoundError:
-            st = None
-        if self._journal_id is None:
-            same = st is None or st.st_size == 0
-        else:
-            size = os.fstat(self._journal_fd).st_size if self._journal_fd is not None else None
-            same = (
-                st is not None
-                and (st.st_dev, st.st_ino) == self._journal_id
-                and st.st_size == self._journal_size
-                and size in (None, self._journal_size)
-            )
-        if not same:
-            raise DataDirLost(messages.lost_other_writer(self.directory))
-
     def _append(self, line: bytes) -> None:
         self._still_ours()
-        if self._journal_fd is None:
-            path = self.directory / JOURNAL
-            created = not path.exists()
-            self._journal_fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | _BINARY,
-                                       0o600)
-            st = os.fstat(self._journal_fd)
-            self._journal_id, self._journal_size = (st.st_dev, st.st_ino), st.st_size
-            if created:
-                fsync_dir(self.directory)
-        fd = self._journal_fd
-        try:
-            _write_all(fd, line)
-            _sync(fd)
-        except OSError:
-            with contextlib.suppress(OSError):  # the journal stays a sequence of whole lines
-                os.ftruncate(fd, self._journal_size)
-            raise
-        self._journal_size += len(line)
+        self._journal.append(line)
 
     # -- compaction -----------------------------------------------------------
 
@@ -357,7 +317,9 @@ class DocStorage(Storage):
             keep_raw: set[str] = set()
             while True:
                 try:
-                    header = self._write_snapshot(tmp, keep_raw)
+                    header = write_snapshot(
+                        tmp, self._data, self._header, self._overlay, self._seq,
+                        (self.hist.size, self.hist.last), self._read_source, keep_raw)
                     break
                 except Damaged as exc:  # a table line never loaded fails its checksum
                     name = str(exc)
@@ -366,15 +328,13 @@ class DocStorage(Storage):
                     except StoreError:
                         keep_raw.add(name)  # kept as found; the damaged file goes aside
                         self._damaged_snapshot = True
-            if self._journal_fd is not None:
-                os.close(self._journal_fd)
-                self._journal_fd = None
+            self._journal.close()
             journal, prev = self.directory / JOURNAL, self.directory / JOURNAL_PREV
             if journal.exists():
                 os.replace(journal, prev)
             elif prev.exists():
                 os.unlink(prev)  # it bridged the backup this rotation drops
-            self._journal_id, self._journal_size = None, 0
+            self._journal.rotated()
             snapshot = self.directory / SNAPSHOT
             if snapshot.exists():
                 if self._damaged_snapshot:
@@ -391,45 +351,6 @@ class DocStorage(Storage):
             self._source_id = file_id(os.stat(snapshot))
             self._overlay = {}
             self._on_disk = set(self._data)
-
-    def _write_snapshot(self, tmp: Path, keep_raw: set[str]) -> Header:
-        data, old = self._data, self._header
-        plan: list[bytes | str] = []  # encoded line, or the name of a line copied as bytes
-        index: dict[str, tuple[int, int]] = {}
-        offset = 0
-        for name in list(dict.keys(data)):
-            raw_copy = (data.raw(name) is UNLOADED and name not in self._overlay
-                        and old is not None and name in old.tables)
-            if raw_copy:
-                assert old is not None
-                plan.append(name)
-                length = old.tables[name][1]
-            else:
-                line = encode_table(name, data[name])
-                plan.append(line)
-                length = len(line)
-            index[name] = (offset, length)
-            offset += length
-        head = encode_header(self._seq, index, (self.hist.size, self.hist.last))
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _BINARY, 0o600)
-            try:
-                _write_all(fd, head)
-                for item in plan:
-                    if isinstance(item, str):
-                        raw = self._read_source(item)
-                        if item not in keep_raw and not line_sound(raw):
-                            raise Damaged(item)
-                        item = raw
-                    _write_all(fd, item)
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        except (OSError, Damaged):
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-        return Header(self._seq, index, self.hist.size, self.hist.last, len(head))
 
     # -- opening and closing --------------------------------------------------
 
@@ -453,10 +374,7 @@ class DocStorage(Storage):
                 self._flushed[name] = table
         self._data = LazyTables(self._load_table, names)
         self._on_disk = set(names)
-        journal = self.directory / JOURNAL
-        if journal.exists():
-            st = journal.stat()
-            self._journal_id, self._journal_size = (st.st_dev, st.st_ino), st.st_size
+        self._journal = JournalFile(self.directory / JOURNAL)
         if not opened.repair:
             return
         try:
@@ -465,6 +383,9 @@ class DocStorage(Storage):
             for aside, original in reversed(opened.undo):  # as found: the next open repairs
                 with contextlib.suppress(OSError):
                     os.replace(aside, original)
+            if self.hist.size > opened.history_size:  # the record no snapshot committed
+                with contextlib.suppress(OSError):
+                    os.truncate(self.directory / HISTORY, opened.history_size)
             raise StoreError(
                 messages.repair_failed(self.directory, describe_os_error(exc))
             ) from exc
@@ -479,7 +400,7 @@ class DocStorage(Storage):
         with self.lock:
             try:
                 self.flush()
-                if self._lost is None and self._journal_size > CLOSE_COMPACT_BYTES:
+                if self._lost is None and self._journal.size > CLOSE_COMPACT_BYTES:
                     try:
                         self.compact()
                     except (DataDirLost, StoreError):
@@ -487,10 +408,7 @@ class DocStorage(Storage):
                     except OSError as exc:
                         notices.append(messages.close_untidy(describe_os_error(exc)))
             finally:
-                if self._journal_fd is not None:
-                    with contextlib.suppress(OSError):
-                        os.close(self._journal_fd)
-                    self._journal_fd = None
+                self._journal.close()
                 if self._lost is None:
                     self._lost = DataDirLost(messages.closed(self.directory))
         return notices

@@ -7,14 +7,25 @@ nothing. TinyDB works through it unchanged (it does ``read()[name]`` and ``write
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, ItemsView, Iterator, ValuesView
 from pathlib import Path
 from typing import Any
 
-from fsfield.store.docfiles import Header, decode_entry, decode_table
+from fsfield.store.docfiles import (
+    Header,
+    decode_entry,
+    decode_table,
+    encode_header,
+    encode_table,
+    line_sound,
+)
+from fsfield.store.docjournal import write_all
 from fsfield.store.docopening import JOURNAL_PREV, read_header
 from fsfield.store.entries import Damaged, TableCheck, lines
+
+_BINARY = getattr(os, "O_BINARY", 0)
 
 #: the value of a table not loaded yet
 UNLOADED: Any = type("Unloaded", (), {"__repr__": lambda self: "<not loaded>"})()
@@ -148,3 +159,47 @@ def rebuild(directory: Path, name: str, upto: int, check: TableCheck | None) -> 
     if seq != upto or table is None:
         raise Damaged(name)
     return table
+
+
+def write_snapshot(
+    tmp: Path, data: LazyTables, old: Header | None, overlay: dict[str, Any], seq: int,
+    history: tuple[int, int], read_source: Callable[[str], bytes], keep_raw: set[str],
+) -> Header:
+    """Write a snapshot of ``data`` to ``tmp`` (fsynced): tables never loaded (and without
+    journal changes) copied as bytes from the current snapshot, checksum checked, the others
+    encoded. Raises Damaged(name) for a copied line that fails its checksum (unless in
+    ``keep_raw``: copied as found), OSError if the disk refuses; ``tmp`` is then removed."""
+    plan: list[bytes | str] = []  # encoded line, or the name of a line copied as bytes
+    index: dict[str, tuple[int, int]] = {}
+    offset = 0
+    for name in list(dict.keys(data)):
+        if (data.raw(name) is UNLOADED and name not in overlay
+                and old is not None and name in old.tables):
+            plan.append(name)
+            length = old.tables[name][1]
+        else:
+            line = encode_table(name, data[name])
+            plan.append(line)
+            length = len(line)
+        index[name] = (offset, length)
+        offset += length
+    head = encode_header(seq, index, history)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _BINARY, 0o600)
+        try:
+            write_all(fd, head)
+            for item in plan:
+                if isinstance(item, str):
+                    raw = read_source(item)
+                    if item not in keep_raw and not line_sound(raw):
+                        raise Damaged(item)
+                    item = raw
+                write_all(fd, item)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    except (OSError, Damaged):
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    return Header(seq, index, history[0], history[1], len(head))

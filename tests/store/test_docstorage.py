@@ -203,3 +203,16 @@ def test_a_newer_format_is_refused_and_nothing_is_written(tmp_path):
     with pytest.raises(NewerFormat, match="plus récente de fsfield : mettez à jour"):
         DocStorage(tmp_path)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_a_covered_previous_journal_with_a_long_last_line_is_skipped(tmp_path):
+    st = DocStorage(tmp_path)
+    st.put("t", "small", {"n": 0})
+    st.put("t", "big", {"pad": "x" * 300_000})  # a last line over several read chunks
+    st.compact()
+    st.close()
+    last = (tmp_path / JOURNAL_PREV).read_bytes().splitlines()[-1]
+    (tmp_path / JOURNAL_PREV).write_bytes(b"\x00garbage\n" * 10 + last + b"\n")
+    st2 = DocStorage(tmp_path)
+    assert st2.recovery.messages == []
+    assert len(st2.read()["t"]["big"]["pad"]) == 300_000
