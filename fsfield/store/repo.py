@@ -16,18 +16,15 @@ import sys
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-from pydantic import ValidationError
 from tinydb import TinyDB
 
-from fsfield.domain.activity import Activity
 from fsfield.domain.messages import describe_os_error, describe_validation_errors
-from fsfield.domain.models import FollowUp, Record, Settings, Site, Visit
 from fsfield.domain.names import site_sort_key
-from fsfield.domain.operators import LocalPartner, OperatorFigures
 from fsfield.store import messages
 from fsfield.store.docformat import DocFormat
+from fsfield.store.kinds import KINDS, validation_error
 from fsfield.store.legacy import LegacyFormat
 from fsfield.store.lock import DataDirLock
 from fsfield.store.schema import META_TABLE
@@ -38,11 +35,14 @@ from sync.purge import PURGE_PREFIX
 from sync.replica import DELETED
 from sync.writes import Write, counters_of, make_dot
 
-R = TypeVar("R", bound=Record)
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+    from fsfield.domain.models import FollowUp, Record, Settings, Site, Visit
+
+R = TypeVar("R", bound="Record")
 P = ParamSpec("P")
 T = TypeVar("T")
-KINDS: dict[str, type[Record]] = {"site": Site, "visit": Visit, "followup": FollowUp, "activity": Activity,
-                                 "operator_figures": OperatorFigures, "partner": LocalPartner}
 
 
 class RecordNotFound(StoreError):
@@ -204,7 +204,13 @@ class Store:
 
     @property
     def settings(self) -> Settings:
+        from fsfield.domain.models import Settings
+
         return Settings.model_validate(self.meta("settings") or {})
+
+    def setting(self, name: str, default: Any = "") -> Any:
+        """One saved setting as stored (no model built: for the first screen)."""
+        return (self.meta("settings") or {}).get(name, default)
 
     @_exclusive
     def save_settings(self, settings: Settings) -> None:
@@ -287,7 +293,7 @@ class Store:
         candidate.update(changes)
         try:
             validated = cls.model_validate(candidate)
-        except ValidationError as exc:
+        except validation_error() as exc:
             raise ValueError(validation_message(exc)) from None
         new_fields = validated.to_fields()
         old_fields = current.to_fields()
@@ -307,7 +313,7 @@ class Store:
         merged.update(fields)
         try:
             cls.from_fields(record_id, merged)
-        except ValidationError as exc:
+        except validation_error() as exc:
             raise ValueError(validation_message(exc)) from None
         self.write_fields(cls.kind, record_id, fields)
         return self.get(cls, record_id)
@@ -338,7 +344,7 @@ class Store:
                     author=fw[3],
                     conflicted=self.replica.has_conflict(record_id),
                 )
-            except ValidationError as exc:
+            except validation_error() as exc:
                 self.problems.append(
                     f"Enregistrement {record_id} ({fw[2]}) illisible : {validation_message(exc)}"
                 )
@@ -374,15 +380,21 @@ class Store:
 
     def sites(self) -> list[Site]:
         """Sites in French order of their short name (see domain/names.py)."""
+        from fsfield.domain.models import Site
+
         return sorted(self.all(Site), key=lambda s: (site_sort_key(s.name), s.id))
 
     def visits(self, site_id: str | None = None) -> list[Visit]:
         """Visits, newest first."""
+        from fsfield.domain.models import Visit
+
         visits = [v for v in self.all(Visit) if site_id is None or v.site_id == site_id]
         return sorted(visits, key=lambda v: (v.date, v.created_at or v.date), reverse=True)
 
     def followups(self, site_id: str | None = None) -> list[FollowUp]:
         """Follow-ups, open first, then by due date."""
+        from fsfield.domain.models import FollowUp
+
         items = [f for f in self.all(FollowUp) if site_id is None or f.site_id == site_id]
         return sorted(
             items,
@@ -397,6 +409,8 @@ class Store:
 
     def site_by_id_fs(self) -> dict[str, Site]:
         """Sites keyed by their directory id."""
+        from fsfield.domain.models import Site
+
         return {s.id_fs: s for s in self.all(Site) if s.id_fs}
 
     # -- sync port ------------------------------------------------------------
