@@ -33,7 +33,28 @@ _WHERE = {
     "make_dot": "writes",
 }
 
-__all__ = sorted(_WHERE)
+__all__ = [
+    "CentralState",
+    "DELETED",
+    "DotCollision",
+    "FieldState",
+    "FolderStore",
+    "HLC",
+    "HybridClock",
+    "InvalidWrite",
+    "Listing",
+    "LocalReplicaPort",
+    "MAX_SKEW_MS",
+    "Problem",
+    "Replica",
+    "StoreUnavailable",
+    "SyncResult",
+    "Write",
+    "is_future",
+    "make_dot",
+    "sync_once",
+    "validate_writes",
+]
 
 if TYPE_CHECKING:
     from .engine import CentralState, LocalReplicaPort, SyncResult, sync_once
