@@ -3,7 +3,6 @@ report's key figures in singular and plural."""
 
 from __future__ import annotations
 
-
 #: activity type -> (singular, plural) label of the key figure; keyed by ActivityType's values
 #: (a StrEnum member finds its entry) so that this module, which every command's parser reads,
 #: does not import the pydantic models
