@@ -12,8 +12,6 @@ from fsfield.cli_parser import FrenchArgumentParser
 from fsfield.domain.messages import describe_os_error, how_many, plural
 from fsfield.reports import commands as report_commands
 from fsfield.reports import plan_command
-from fsfield.store.paths import resolve_data_dir
-from fsfield.store.storage import DataDirLost, SaveFailed, StoreError
 
 if TYPE_CHECKING:
     from fsfield.domain.directory import DirectoryRead
@@ -90,6 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run fsfield; returns the process exit code."""
     args = build_parser().parse_args(argv)
+    # Imported once the arguments are read: `--help` and a usage error need neither.
+    from fsfield.store.paths import resolve_data_dir
+    from fsfield.store.storage import DataDirLost, SaveFailed, StoreError
+
     data_dir = resolve_data_dir(args.data_dir)
     if args.command is None:
         import gc

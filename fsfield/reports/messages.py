@@ -3,18 +3,18 @@ report's key figures in singular and plural."""
 
 from __future__ import annotations
 
-from fsfield.domain.activity import ActivityType
-
-#: activity type -> (singular, plural) label of the key figure
-ACTIVITY_FIGURES: dict[ActivityType, tuple[str, str]] = {
-    ActivityType.VISIO: ("visioconférence du réseau", "visioconférences du réseau"),
-    ActivityType.SEMINAIRE: ("séminaire", "séminaires"),
-    ActivityType.REUNION: ("réunion avec les opérateurs et partenaires",
-                           "réunions avec les opérateurs et partenaires"),
-    ActivityType.PORTES_OUVERTES: ("action « journées portes ouvertes »",
-                                   "actions « journées portes ouvertes »"),
-    ActivityType.FORMATION: ("formation", "formations"),
-    ActivityType.AUTRE: ("autre activité", "autres activités"),
+#: activity type -> (singular, plural) label of the key figure; keyed by ActivityType's values
+#: (a StrEnum member finds its entry) so that this module, which every command's parser reads,
+#: does not import the pydantic models
+ACTIVITY_FIGURES: dict[str, tuple[str, str]] = {
+    "visio": ("visioconférence du réseau", "visioconférences du réseau"),
+    "seminaire": ("séminaire", "séminaires"),
+    "reunion_partenaires": ("réunion avec les opérateurs et partenaires",
+                            "réunions avec les opérateurs et partenaires"),
+    "portes_ouvertes": ("action « journées portes ouvertes »",
+                        "actions « journées portes ouvertes »"),
+    "formation": ("formation", "formations"),
+    "autre": ("autre activité", "autres activités"),
 }
 VISITS = ("visite de structure", "visites de structures")
 SITES_VISITED = ("structure visitée / structures de l'annuaire",

@@ -11,15 +11,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from fsfield.domain.activity import fold
-from fsfield.domain.models import Site, Visit, french_date, parse_french_date
-from fsfield.domain.reply import Stance
-from fsfield.domain.template import ChecklistTemplate
 from fsfield.reports import messages as msg
-from fsfield.reports.lookup import ReportError, find_visit
-from fsfield.store import visits as ops
-from fsfield.store.repo import Store
+
+if TYPE_CHECKING:  # the parsers are built on every command: the rest loads when run
+    from fsfield.domain.models import Visit
+    from fsfield.domain.reply import Stance
+    from fsfield.domain.template import ChecklistTemplate
+    from fsfield.store.repo import Store
 
 
 def add_reply_parsers(kinds: argparse._SubParsersAction) -> None:
@@ -41,6 +41,10 @@ def add_reply_parsers(kinds: argparse._SubParsersAction) -> None:
 
 
 def _item_id(ref: str, visit: Visit, template: ChecklistTemplate) -> str:
+    from fsfield.domain.activity import fold
+    from fsfield.reports.lookup import ReportError
+    from fsfield.store import visits as ops
+
     items = [(i.id, i.label) for i in template.items()]
     exact = [i for i, _ in items if i == ref.strip()]
     if exact:
@@ -58,6 +62,9 @@ def _item_id(ref: str, visit: Visit, template: ChecklistTemplate) -> str:
 
 def _stances(args: argparse.Namespace, visit: Visit, template: ChecklistTemplate
              ) -> dict[str, Stance | None]:
+    from fsfield.domain.reply import Stance
+    from fsfield.reports.lookup import ReportError
+
     out: dict[str, Stance | None] = {}
     for text, stance in ((args.accepted, Stance.ACCEPTED), (args.contested, Stance.CONTESTED)):
         for ref in (part for part in text.replace(";", ",").split(",") if part.strip()):
@@ -69,12 +76,19 @@ def _stances(args: argparse.Namespace, visit: Visit, template: ChecklistTemplate
 
 
 def _describe(store: Store, visit: Visit) -> str:
+    from fsfield.domain.models import Site, french_date
+
     site = store.find(Site, visit.site_id)
     return f"visite du {french_date(visit.date)} — {site.name if site else visit.site_id}"
 
 
 def run_reply_command(args: argparse.Namespace, data_dir: Path) -> int:
     """Run ``report sent`` or ``report reply``; 0, or 1 with a French message."""
+    from fsfield.domain.models import french_date, parse_french_date
+    from fsfield.reports.lookup import ReportError, find_visit
+    from fsfield.store import visits as ops
+    from fsfield.store.repo import Store
+
     try:
         with Store(data_dir) as store:
             visit = find_visit(store, args.visit_id)

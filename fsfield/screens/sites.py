@@ -78,7 +78,7 @@ class SitesScreen(FsScreen):
     def _fill(self) -> None:
         table = self.query_one("#sites", DataTable)
         text = self.query_one("#filter", Input).value.strip()
-        current = self._selected_site()
+        current = self._selected_key()
         wide = self.size.width >= 100
         reset_rows(table, [
             ("Structure", "name", None), ("Commune", "commune", None),
@@ -88,24 +88,24 @@ class SitesScreen(FsScreen):
         ])
         shown = [r for r in self._rows if not text or r.matches(text)]
         name_width, commune_width = column_widths(
-            self.size.width, wide, max((len(r.site.commune) for r in shown), default=7))
+            self.size.width, wide, max((len(r.commune) for r in shown), default=7))
         for row in shown:
-            flags = ("⚠ " if row.site.conflicted else "", " ✎" if row.draft_id else "",
-                     " (hors annuaire)" if not row.site.in_directory else "")
+            flags = ("⚠ " if row.conflicted else "", " ✎" if row.draft_id else "",
+                     " (hors annuaire)" if not row.in_directory else "")
             room = name_width - sum(len(f) for f in flags)
-            name = flags[0] + clip(short_name(row.site.name), room) + flags[1] + flags[2]
-            cells = [name, clip(row.site.commune, commune_width)]
+            name = flags[0] + clip(short_name(row.name), room) + flags[1] + flags[2]
+            cells = [name, clip(row.commune, commune_width)]
             if wide:
-                cells.append(row.site.format_fs.split("_")[0])
+                cells.append(row.format_fs.split("_")[0])
             cells += [
                 french_date(row.last_visit) or "jamais",
                 "" if row.days_since is None else str(row.days_since),
                 str(row.open_followups or ""),
                 f"⚠ {row.overdue_followups}" if row.overdue_followups else "",
             ]
-            table.add_row(*cells, key=row.site.id)
-        if current is not None and any(r.site.id == current.id for r in shown):
-            table.move_cursor(row=table.get_row_index(current.id))
+            table.add_row(*cells, key=row.site_id)
+        if current is not None and any(r.site_id == current for r in shown):
+            table.move_cursor(row=table.get_row_index(current))
         empty = self.query_one("#empty", Static)
         if not self._rows:
             empty.update(msg.NO_SITE)
@@ -117,16 +117,19 @@ class SitesScreen(FsScreen):
         if self._rows:
             self._fill()
 
-    def _selected_site(self) -> Site | None:
+    def _selected_key(self) -> str | None:
         table = self.query_one("#sites", DataTable)
         if table.row_count == 0:
             return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return next((r.site for r in self._rows if r.site.id == key), None)
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def _selected_site(self) -> Site | None:
+        row = self._selected_row()
+        return row.site if row is not None else None
 
     def _selected_row(self) -> SiteRow | None:
-        site = self._selected_site()
-        return next((r for r in self._rows if site and r.site.id == site.id), None)
+        key = self._selected_key()
+        return next((r for r in self._rows if key is not None and r.site_id == key), None)
 
     # -- filter -------------------------------------------------------------
 
@@ -165,13 +168,14 @@ class SitesScreen(FsScreen):
 
     def action_new_visit(self) -> None:
         row = self._selected_row()
-        if row is None:
+        site = row.site if row is not None else None
+        if row is None or site is None:
             self.notify(msg.CHOOSE_SITE_FIRST, severity="warning")
             return
         from fsfield.screens.visit import open_visit_for_site
 
         draft = self.store.find(Visit, row.draft_id) if row.draft_id else None
-        open_visit_for_site(self, row.site, draft)
+        open_visit_for_site(self, site, draft)
 
     def action_followups(self) -> None:
         from fsfield.screens.followups import FollowUpsScreen

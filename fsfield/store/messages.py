@@ -9,11 +9,13 @@ import errno as errno_mod
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fsfield.domain.messages import ERRNO_REASONS, how_many
-from sync.engine import RefusedWrite
-from sync.folder import Problem, StoreUnavailable
+
+if TYPE_CHECKING:  # names only: importing sync.engine here would load it on every start
+    from sync.engine import RefusedWrite
+    from sync.folder import Problem, StoreUnavailable
 
 # --- local store: lock, saves, damage found at open (branch store-edges) ------------------------
 

@@ -1,0 +1,199 @@
+"""Whole-process benchmark (issue #10): ``fsfield sync`` as the user runs it, against the
+interpreter's own start.
+
+Run from the repository root::
+
+    PYTHONPATH=. python bench/bench_process.py              # 400 and 2,000 visits
+    PYTHONPATH=. python bench/bench_process.py --quick      # small data, few runs
+
+What is timed, from just before the parent spawns ``python`` to the child's exit (wall clock,
+``time.monotonic``), medians over runs that alternate between the commands:
+
+- ``python -c pass``: the interpreter's start and exit (the floor; ``site`` included);
+- the bare Textual app of ``bench_tui.py`` (header, 24-row table, footer) from spawn to exit;
+- ``fsfield sync`` with nothing to send or receive (right after a sync);
+- ``fsfield sync`` after a trip: 3 visits made (untimed, through the record modules) since the
+  last sync, sent to the central folder.
+
+Every ``fsfield`` run goes through ``fsfield.cli.main``, as the ``fsfield`` script does, on a
+folder central store. The data dir is made only through the public record modules
+(``Store``, ``fsfield.store.visits``) and the CLI, so the bench runs against whatever store is on
+the branch when run. The issue's target: both syncs within 100 ms of ``python -c pass``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [p for p in (str(ROOT), str(ROOT / "bench")) if p not in sys.path]
+
+from bench_tui import CHILD_BARE  # noqa: E402
+
+FSFIELD = "import sys\nfrom fsfield.cli import main\nsys.exit(main())\n"
+SITES = 24
+DATA_VERSION = 1
+
+
+def spawn(args: Sequence[str], env: dict[str, str]) -> float:
+    """Seconds from spawn to exit of ``python ARGS`` (fails loudly on a non-zero exit)."""
+    start = time.monotonic()
+    proc = subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env,
+                          cwd=ROOT, timeout=600)
+    elapsed = time.monotonic() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"{args[:2]} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    return elapsed
+
+
+def fsfield(data_dir: Path, *argv: str) -> list[str]:
+    return ["-c", FSFIELD, "--data-dir", str(data_dir), *argv]
+
+
+# -- data ------------------------------------------------------------------------------------
+
+
+def _batch(store: object) -> contextlib.AbstractContextManager[object]:
+    """One durable save per visit when the store offers it (the data is the same either way)."""
+    storage = getattr(store, "storage", None)
+    batch = getattr(storage, "batch", None)
+    return batch() if callable(batch) else contextlib.nullcontext()
+
+
+def make_visits(data_dir: Path, visits: int, seed: int, today: dt.date) -> None:
+    """Add ``visits`` finalised visits (every item answered) to the sites of ``data_dir``."""
+    from fsfield.domain.template import AnswerStatus
+    from fsfield.store import visits as ops
+    from fsfield.store.repo import Store
+    from fsfield.store.templates import current_template
+
+    rng = random.Random(seed)
+    statuses = [AnswerStatus.CONFORME, AnswerStatus.A_AMELIORER, AnswerStatus.NON_CONFORME]
+    with Store(data_dir) as store:
+        template = current_template(store)
+        sites = store.sites()
+        for n in range(visits):
+            site = sites[n % len(sites)]
+            with _batch(store):
+                visit = ops.start_visit(store, site, template=template,
+                                        date=today - dt.timedelta(days=rng.randrange(3652)))
+                for item in template.items():
+                    if item.kind == "status":
+                        visit = ops.set_answer(store, visit, item.id, status=rng.choice(statuses))
+                    elif item.kind == "number":
+                        visit = ops.set_answer(store, visit, item.id, value=rng.randrange(400))
+                    else:
+                        visit = ops.set_answer(store, visit, item.id, value="RAS")
+                ops.finalise(store, visit, template)
+
+
+def prepare(workdir: Path, visits: int, env: dict[str, str]) -> tuple[Path, Path]:
+    """A data dir with ``visits`` visits, synced once with its own central folder (reused from
+    ``workdir`` when made with the same parameters)."""
+    data, central = workdir / f"process-{visits}", workdir / f"process-{visits}-central"
+    stamp = workdir / f"process-{visits}.json"
+    wanted = {"version": DATA_VERSION, "visits": visits, "sites": SITES}
+    if stamp.exists() and data.exists() and json.loads(stamp.read_text()) == wanted:
+        return data, central
+    shutil.rmtree(data, ignore_errors=True)
+    shutil.rmtree(central, ignore_errors=True)
+    central.mkdir(parents=True)
+    started = time.perf_counter()
+    spawn(fsfield(data, "config", "--animateur", "Géraldine Loiraud", "--departement", "87"), env)
+    from fsfield.domain.models import Site
+    from fsfield.store.repo import Store
+
+    with Store(data) as store, _batch(store):
+        for n in range(SITES):
+            store.create(Site(id="", id_fs=str(2800 + n), name=f"France services {n}",
+                              commune=f"Commune {n}", department="87", format_fs="Fixe"))
+    make_visits(data, visits, seed=visits, today=dt.date.today())
+    spawn(fsfield(data, "sync", "--central", str(central)), env)
+    stamp.write_text(json.dumps(wanted))
+    print(f"  generated {visits} visits in {time.perf_counter() - started:.1f} s", flush=True)
+    return data, central
+
+
+# -- bench -----------------------------------------------------------------------------------
+
+
+def bench(data: Path, runs: int, env: dict[str, str]) -> dict[str, list[float]]:
+    """Alternating runs of each command; the trip's 3 visits are made before its run."""
+    trips = iter(range(10**6))
+
+    def trip() -> float:
+        make_visits(data, 3, seed=1000 + next(trips), today=dt.date.today())
+        return spawn(fsfield(data, "sync"), env)
+
+    commands: dict[str, Callable[[], float]] = {
+        "python -c pass": lambda: spawn(["-c", "pass"], env),
+        "bare Textual app": lambda: spawn(["-c", CHILD_BARE], env),
+        "fsfield sync, nothing to do": lambda: spawn(fsfield(data, "sync"), env),
+        "fsfield sync after 3 visits": trip,
+    }
+    for run in commands.values():
+        run()  # warm-up: pyc files, page cache
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    names = list(commands)
+    for i in range(runs):
+        for name in names if i % 2 == 0 else reversed(names):
+            if name == "fsfield sync, nothing to do":
+                spawn(fsfield(data, "sync"), env)  # whatever a trip left is sent first
+            times[name].append(commands[name]())
+    return times
+
+
+def report(visits: int, times: dict[str, list[float]]) -> None:
+    med = {name: statistics.median(values) for name, values in times.items()}
+    floor, bare = med["python -c pass"], med["bare Textual app"]
+    print(f"\n  -- {visits} visits, {len(times['python -c pass'])} runs each, medians")
+    print(f"    {'':<30}{'ms':>9}{'/ python':>10}{'- python':>11}{'/ bare':>9}")
+    for name, value in med.items():
+        print(f"    {name:<30}{value * 1000:9.1f}{value / floor:9.2f}x{(value - floor) * 1000:9.1f}ms"
+              f"{value / bare:8.2f}x")
+    for name in ("fsfield sync, nothing to do", "fsfield sync after 3 visits"):
+        over = (med[name] - floor) * 1000
+        print(f"    {name}: {over:.0f} ms over python -c pass, target <= 100 ms: "
+              f"{'OK' if over <= 100 else 'MISSED'}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small data, few runs")
+    parser.add_argument("--runs", type=int, help="runs per command (default 15; quick 3)")
+    parser.add_argument("--sizes", help="visits per data dir, comma-separated (default 400,2000)")
+    parser.add_argument("--workdir", type=Path, help="keep generated data dirs here for next time")
+    args = parser.parse_args(argv)
+    runs = args.runs or (3 if args.quick else 15)
+    sizes = [int(n) for n in (args.sizes or ("40" if args.quick else "400,2000")).split(",")]
+    scratch = Path(tempfile.mkdtemp(prefix="fsfield-process-"))
+    workdir = args.workdir or scratch
+    workdir.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("FSFIELD_DATA_DIR", None)
+    print(f"fsfield process bench: python {sys.version.split()[0]}, {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f}, data in {workdir}")
+    try:
+        for visits in sizes:
+            data, _ = prepare(workdir, visits, env)
+            report(visits, bench(data, runs, env))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
