@@ -466,9 +466,12 @@ class DocReplica:
         live = doc.raw["f"].get(field)
         return live[0][0] if live else default
 
-    def values(self, record: str, fields: tuple[str, ...], default: Any = None) -> list[Any]:
-        """Displayed values of several fields of ``record`` in one lookup."""
-        doc = self._doc(record)
+    def values(
+        self, record: str, fields: tuple[str, ...], default: Any = None, kind: str | None = None
+    ) -> list[Any]:
+        """Displayed values of several fields of ``record`` in one lookup (``kind``, when known,
+        spares reading the index)."""
+        doc = self._doc(record, kind)
         if doc is None:
             return [default] * len(fields)
         f = doc.raw["f"]

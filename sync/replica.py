@@ -249,9 +249,12 @@ class Replica:
             return default
         return (lst[0] if len(lst) == 1 else max(lst, key=_order)).value
 
-    def values(self, record: str, fields: tuple[str, ...], default: Any = None) -> list[Any]:
+    def values(
+        self, record: str, fields: tuple[str, ...], default: Any = None, kind: str | None = None
+    ) -> list[Any]:
         """Displayed values of several fields of ``record`` (``default`` for a field without a
-        live write): ``value`` for each, in one lookup of the record (bulk reads)."""
+        live write): ``value`` for each, in one lookup of the record (bulk reads). ``kind`` is
+        a hint the document store uses."""
         live = self._live.get(record)
         if live is None:
             return [default] * len(fields)

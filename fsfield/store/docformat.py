@@ -154,7 +154,8 @@ class DocFormat:
         summary table when it holds these fields (built once if missing, e.g. after the
         conversion), else from the documents."""
         if SUMMARY.get(kind) != fields:
-            return [(r, self.replica.values(r, fields)) for r in self.replica.records(kind)]
+            return [(r, self.replica.values(r, fields, kind=kind))
+                    for r in self.replica.records(kind)]
         table = self.storage.read().get("s:" + kind)
         if table is None or (table.get(_MARK) or {}).get("v") != SUMMARY_VERSION:
             with self.storage.batch():

@@ -131,7 +131,7 @@ def site_rows(store: Store, today: dt.date) -> list[SiteRow]:
     figures = site_figures(store, today)
     rows = []
     for rec in replica.records("site"):
-        deleted, name, commune, format_fs, in_directory = replica.values(rec, SHOWN)
+        deleted, name, commune, format_fs, in_directory = replica.values(rec, SHOWN, kind="site")
         if deleted is True or not isinstance(name, str) or not name.strip():
             continue
         fig = figures.get(rec, NO_FIGURES)
