@@ -57,11 +57,15 @@ class DocBackend(Protocol):
     def keys(self, table: str) -> Iterable[str]:
         """Every key of ``table`` (empty if it does not exist)."""
 
-    def log(self, entries: list[Any]) -> None:
-        """Append history entries."""
+    def locator(self) -> int:
+        """Where the next ``log`` will file its entries (kept by documents to find theirs)."""
 
-    def history(self) -> Iterator[Any]:
-        """Every history entry, oldest first."""
+    def log(self, entries: list[Any]) -> None:
+        """Append history entries (under ``locator()``)."""
+
+    def history(self, where: set[int] | None = None) -> Iterator[Any]:
+        """Every history entry, oldest first; only those logged under ``where`` (and perhaps
+        others: the caller filters) if given."""
 
     def rewrite_history(self, fn: Callable[[Any], Any]) -> None:
         """Replace every history entry by ``fn(entry)``, everywhere it is kept."""
@@ -73,6 +77,7 @@ class MemoryBackend:
     def __init__(self) -> None:
         self.tables: dict[str, dict[str, Any]] = {}
         self.hist: list[Any] = []
+        self.batches: list[int] = []  # locator of each entry of hist
 
     def get(self, table: str, key: str) -> Any:
         return self.tables.get(table, {}).get(key)
@@ -86,11 +91,17 @@ class MemoryBackend:
     def keys(self, table: str) -> Iterable[str]:
         return list(self.tables.get(table, {}))
 
-    def log(self, entries: list[Any]) -> None:
-        self.hist.extend(entries)
+    def locator(self) -> int:
+        return (self.batches[-1] + 1) if self.batches else 0
 
-    def history(self) -> Iterator[Any]:
-        return iter(list(self.hist))
+    def log(self, entries: list[Any]) -> None:
+        loc = self.locator()
+        self.hist.extend(entries)
+        self.batches.extend([loc] * len(entries))
+
+    def history(self, where: set[int] | None = None) -> Iterator[Any]:
+        pairs = list(zip(self.batches, self.hist, strict=True))
+        return iter([e for loc, e in pairs if where is None or loc in where])
 
     def rewrite_history(self, fn: Callable[[Any], Any]) -> None:
         self.hist = [fn(e) for e in self.hist]
@@ -329,10 +340,15 @@ class DocReplica:
             batch[w.dot] = w
             fresh.append(w)
         moved: list[list[Any]] = []
+        purges: dict[str, set[str]] = {}
+        loc = self.backend.locator() if fresh else 0
         for w in fresh:
-            self._insert(w, moved)
+            self._insert(w, moved, loc, purges)
         if moved:
             self.backend.log(moved)
+        for record, fields in purges.items():
+            for field in sorted(fields):
+                self._purge(record, field)
         if self.on_new is not None:
             for w in fresh:
                 self.on_new(w)
@@ -357,7 +373,9 @@ class DocReplica:
             self._hashes = {e[4]: e[8] for e in self.backend.history()}
         return self._hashes
 
-    def _insert(self, w: Write, moved: list[list[Any]]) -> None:
+    def _insert(
+        self, w: Write, moved: list[list[Any]], loc: int, purges: dict[str, set[str]]
+    ) -> None:
         rec, fld = w.record, w.field
         doc = self._doc(rec, w.kind)
         old_kind = None
@@ -384,7 +402,7 @@ class DocReplica:
                 if live:
                     for i, e in enumerate(live):
                         if doc.dot(e) == s:
-                            moved.append(self._to_history(doc, fld, live.pop(i)))
+                            moved.append(self._to_history(doc, fld, live.pop(i), loc))
                             break
             else:
                 if pending is None:
@@ -397,7 +415,7 @@ class DocReplica:
             del doc.raw["p"]
         entry = doc.encode(w)
         if waiting is not None and fld in waiting:
-            moved.append(self._to_history(doc, fld, entry))  # superseded before it arrived
+            moved.append(self._to_history(doc, fld, entry, loc))  # superseded before it arrived
         else:
             live = fields.setdefault(fld, [])
             live.append(entry)
@@ -407,10 +425,8 @@ class DocReplica:
             fields.pop(fld, None)
         self._note(*_split(w.dot))
         self._save(doc, old_kind)
-        if fld.startswith(PURGE_PREFIX) and any(
-            doc.dot(e) == w.dot for e in doc.live(fld)
-        ):
-            self._purge(doc, fld[len(PURGE_PREFIX):], moved)
+        if fld.startswith(PURGE_PREFIX) and any(doc.dot(e) == w.dot for e in doc.live(fld)):
+            purges.setdefault(rec, set()).add(fld[len(PURGE_PREFIX):])
 
     # --- history and purge ------------------------------------------------------------------
 
@@ -418,7 +434,10 @@ class DocReplica:
         cuts = [tuple(e[0]) for e in doc.live(PURGE_PREFIX + field) if isinstance(e[0], list)]
         return max(cuts) if cuts else None
 
-    def _to_history(self, doc: _Doc, field: str, e: list[Any]) -> list[Any]:
+    def _to_history(self, doc: _Doc, field: str, e: list[Any], loc: int) -> list[Any]:
+        locs = doc.raw.setdefault("hl", [])
+        if not locs or locs[-1] != loc:
+            locs.append(loc)  # where this record's history is (history_of reads only there)
         w = doc.write(field, e)
         entry = _hist_entry(w, content_hash(w))
         if self._hashes is not None:
@@ -428,27 +447,31 @@ class DocReplica:
             entry[3] = PURGED
         return entry
 
-    def _purge(self, doc: _Doc, field: str, moved: list[list[Any]]) -> None:
-        cut = self._cutoff(doc, field)
-        if cut is None:
+    def _purge(self, record: str, field: str) -> None:
+        doc = self._doc(record)
+        cut = self._cutoff(doc, field) if doc is not None else None
+        if doc is None or cut is None:
             return
-        rec = doc.record
 
         def erase(e: list[Any]) -> list[Any]:
-            if e[0] == rec and e[2] == field and tuple(e[5]) <= cut and e[3] != PURGED:
+            if e[0] == record and e[2] == field and tuple(e[5]) <= cut and e[3] != PURGED:
                 e = list(e)
                 e[3] = PURGED
             return e
 
-        # What moved so far is logged first: rewriting may save (and fold) what is pending.
-        self.backend.log([erase(e) for e in moved])
-        moved.clear()
-        if any(e[0] == rec and e[2] == field and e[3] != PURGED for e in self.backend.history()):
+        where = set(doc.raw.get("hl", ()))
+        if any(e[0] == record and e[2] == field and erase(e) is not e
+               for e in self.backend.history(where)):
             self.backend.rewrite_history(erase)
 
     def history_of(self, record: str) -> list[Write]:
-        """The superseded writes of ``record`` (read from the history), oldest first."""
-        out = [_entry_write(e) for e in self.backend.history() if e[0] == record]
+        """The superseded writes of ``record`` (read from the history, only where the document
+        says they are), oldest first."""
+        doc = self._doc(record)
+        if doc is None or not doc.raw.get("hl"):
+            return []
+        where = set(doc.raw["hl"])
+        out = [_entry_write(e) for e in self.backend.history(where) if e[0] == record]
         return sorted(out, key=lambda w: (w.hlc, w.dot))
 
     # --- reading ------------------------------------------------------------------------------

@@ -97,11 +97,14 @@ class StoreBackend:
         t = self.storage.read().get(table)
         return list(t) if t else []
 
+    def locator(self) -> int:
+        return self.storage.next_seq()
+
     def log(self, entries: list[Any]) -> None:
         self.storage.log_history(entries)
 
-    def history(self) -> Iterator[Any]:
-        return self.storage.history()
+    def history(self, where: set[int] | None = None) -> Iterator[Any]:
+        return self.storage.history(where)
 
     def rewrite_history(self, fn: Callable[[Any], Any]) -> None:
         self.storage.rewrite_history(fn)

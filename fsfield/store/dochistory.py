@@ -69,6 +69,32 @@ class HistoryFile:
                 self._bad_reported = True
                 self._report(messages.history_bad_records(bad))
 
+    def reader_for(self, seqs: set[int]) -> Iterator[Any]:
+        """The entries of the records holding saves ``seqs`` only: record headers are walked
+        (a seek each), and only the records covering a wanted save are read and inflated."""
+        size = self.size
+        if size == 0 or not seqs:
+            return iter(())
+        f = open(self.path, "rb")  # noqa: SIM115 (closed by the generator)
+        return self._read_for(f, size, seqs)
+
+    def _read_for(self, f: Any, size: int, seqs: set[int]) -> Iterator[Any]:
+        with f:
+            pos, previous = 0, 0
+            while pos + RECORD_OVERHEAD <= size:
+                f.seek(pos)
+                head = f.read(_HEAD.size)
+                magic, seq, length, _ = _HEAD.unpack(head)
+                if magic != MAGIC or pos + RECORD_OVERHEAD + length > size:
+                    break  # reported by reader() when the whole history is read
+                end = pos + RECORD_OVERHEAD + length
+                if any(previous < s <= seq for s in seqs):
+                    raw = head + f.read(length + RECORD_OVERHEAD - _HEAD.size)
+                    records = list(scan_records(raw, pos))
+                    if records and records[0].entries is not None:
+                        yield from records[0].entries
+                pos, previous = end, seq
+
     def fold(self, seq: int) -> None:
         """Append the pending entries as one record covering saves up to ``seq``, durably."""
         entries = [e for _, batch in self.pending for e in batch]

@@ -149,11 +149,23 @@ class DocStorage(Storage):
             self._history.extend(entries)
             self.unsaved = True
 
-    def history(self) -> Iterator[Any]:
-        """Every history entry ever logged, oldest first (saved or not)."""
+    def next_seq(self) -> int:
+        """The sequence number the next save will have (history entries logged now go in it)."""
+        return self._seq + 1
+
+    def history(self, seqs: set[int] | None = None) -> Iterator[Any]:
+        """Every history entry ever logged, oldest first (saved or not); with ``seqs``, only
+        (at least) those logged by these saves, reading only the records that hold them."""
         with self.lock:
-            reader = self.hist.reader()
-            later = [e for _, entries in self.hist.pending for e in entries] + list(self._history)
+            if seqs is None:
+                reader = self.hist.reader()
+                later = [e for _, entries in self.hist.pending for e in entries]
+                later += self._history
+            else:
+                reader = self.hist.reader_for(seqs)
+                later = [e for seq, entries in self.hist.pending if seq in seqs for e in entries]
+                if self._seq + 1 in seqs:
+                    later += self._history
         yield from reader
         yield from later
 

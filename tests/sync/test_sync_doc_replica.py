@@ -25,6 +25,7 @@ def reloaded(r: DocReplica) -> DocReplica:
     fresh = MemoryBackend()
     fresh.tables = orjson.loads(orjson.dumps(backend.tables))
     fresh.hist = orjson.loads(orjson.dumps(backend.hist))
+    fresh.batches = list(backend.batches)
     return DocReplica(fresh)
 
 
