@@ -99,7 +99,7 @@ class DocStorage(Storage):
         self._overlay: dict[str, dict[str, Any]] = {}
         self._damaged_snapshot = False
         self._lost: DataDirLost | None = None
-        self.hist = HistoryFile(self.directory / HISTORY, self._report)
+        self._hist = HistoryFile(self.directory / HISTORY, self._report)
         self._open()
 
     # -- TinyDB interface ---------------------------------------------------
@@ -152,8 +152,8 @@ class DocStorage(Storage):
     def history(self) -> Iterator[Any]:
         """Every history entry ever logged, oldest first (saved or not)."""
         with self.lock:
-            reader = self.hist.reader()
-            later = [e for _, entries in self.hist.pending for e in entries] + list(self._history)
+            reader = self._hist.reader()
+            later = [e for _, entries in self._hist.pending for e in entries] + list(self._history)
         yield from reader
         yield from later
 
@@ -164,7 +164,7 @@ class DocStorage(Storage):
         with self.lock:
             try:
                 self.compact()
-                self.hist.rewrite(fn)
+                self._hist.rewrite(fn)
                 self.compact()
             except OSError as exc:
                 raise SaveFailed(
@@ -280,7 +280,7 @@ class DocStorage(Storage):
                     self._on_disk.add(name)
             self._on_disk.update(self._docs)
             if self._history:
-                self.hist.pending.append((self._seq, self._history))
+                self._hist.pending.append((self._seq, self._history))
             self._docs, self._history = {}, []
             self._data.touched.clear()
             self.unsaved = False
@@ -312,14 +312,14 @@ class DocStorage(Storage):
         with self.lock:
             self.flush()
             self._still_ours()
-            self.hist.fold(self._seq)
+            self._hist.fold(self._seq)
             tmp = self.directory / f".{SNAPSHOT}.tmp"
             keep_raw: set[str] = set()
             while True:
                 try:
                     header = write_snapshot(
                         tmp, self._data, self._header, self._overlay, self._seq,
-                        (self.hist.size, self.hist.last), self._read_source, keep_raw)
+                        (self._hist.size, self._hist.last), self._read_source, keep_raw)
                     break
                 except Damaged as exc:  # a table line never loaded fails its checksum
                     name = str(exc)
@@ -360,8 +360,8 @@ class DocStorage(Storage):
         self._seq, self._header = opened.seq, opened.header
         self._source, self._source_id = opened.source, opened.source_id
         self._overlay = opened.overlay
-        self.hist.size, self.hist.last = opened.history_size, opened.history_last
-        self.hist.pending = opened.pending
+        self._hist.size, self._hist.last = opened.history_size, opened.history_last
+        self._hist.pending = opened.pending
         names: dict[str, Any] = dict.fromkeys(opened.header.tables if opened.header else (),
                                               UNLOADED)
         for name in opened.overlay:
@@ -383,7 +383,7 @@ class DocStorage(Storage):
             for aside, original in reversed(opened.undo):  # as found: the next open repairs
                 with contextlib.suppress(OSError):
                     os.replace(aside, original)
-            if self.hist.size > opened.history_size:  # the record no snapshot committed
+            if self._hist.size > opened.history_size:  # the record no snapshot committed
                 with contextlib.suppress(OSError):
                     os.truncate(self.directory / HISTORY, opened.history_size)
             raise StoreError(
