@@ -44,6 +44,7 @@ from fsfield.store.docopening import (
     JOURNAL_PREV,
     SNAPSHOT,
     file_id,
+    last_seq,
     open_dir,
 )
 from fsfield.store.doctables import (
@@ -330,12 +331,13 @@ class DocStorage(Storage):
                         self._damaged_snapshot = True
             self._journal.close()
             journal, prev = self.directory / JOURNAL, self.directory / JOURNAL_PREV
-            if journal.exists():
+            rotated = journal.exists()
+            if rotated:
                 os.replace(journal, prev)
-            elif prev.exists():
-                os.unlink(prev)  # it bridged the backup this rotation drops
             self._journal.rotated()
             snapshot = self.directory / SNAPSHOT
+            backed_up = snapshot.exists() and not self._damaged_snapshot
+            old_seq = self._header.seq if self._header is not None else 0
             if snapshot.exists():
                 if self._damaged_snapshot:
                     aside = aside_name(snapshot)
@@ -346,6 +348,12 @@ class DocStorage(Storage):
                     os.replace(snapshot, self.directory / BACKUP)
             os.replace(tmp, snapshot)
             fsync_dir(self.directory)
+            if not rotated and backed_up and prev.exists():
+                # Nothing was saved since the last snapshot, now the backup: the previous
+                # journal bridges nothing any more (unless it is what brought the saves since).
+                covered = last_seq(prev)
+                if covered is not None and covered <= old_seq:
+                    os.unlink(prev)
             self._damaged_snapshot = bool(keep_raw)
             self._header, self._source = header, snapshot
             self._source_id = file_id(os.stat(snapshot))

@@ -323,3 +323,34 @@ def test_a_repair_that_cannot_be_written_puts_everything_back_as_found(tmp_path,
     st = DocStorage(tmp_path)
     assert st.read()["visits"] == {"v0": {"n": 0}, "v1": {"n": 1}, "v2": {"n": 2}}
     assert [e["n"] for e in st.history()] == [0, 1, 2]
+
+
+class Killed(BaseException):
+    """The process dies here: nothing after it runs, no clean-up."""
+
+
+def test_a_repair_killed_before_its_snapshot_keeps_the_journal_it_replayed(tmp_path, monkeypatch):
+    """Found by the crash loop: a compaction killed after rotating the journal, then the repair
+    at the next start killed before its snapshot was in place, lost the rotated saves."""
+    st = DocStorage(tmp_path)
+    save(st, 0)
+    st.compact()
+    for n in range(1, 4):
+        save(st, n)
+    st.close()
+    (tmp_path / JOURNAL).replace(tmp_path / JOURNAL_PREV)  # killed right after the rotation
+    real_replace = os.replace
+
+    def dies_before_the_snapshot(src, dst):
+        if str(dst).endswith(SNAPSHOT):
+            raise Killed
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", dies_before_the_snapshot)
+    with pytest.raises(Killed):
+        DocStorage(tmp_path)
+    monkeypatch.undo()
+    st = DocStorage(tmp_path)
+    assert st.recovery.messages == []
+    assert st.read()["visits"] == {"v0": {"n": 0}, "v1": {"n": 1}, "v2": {"n": 2}, "v3": {"n": 3}}
+    assert [e["n"] for e in st.history()] == [0, 1, 2, 3]
