@@ -34,7 +34,8 @@ class HistoryFile:
     def __init__(self, path: Path, report: Callable[[str], None]) -> None:
         self.path = path
         self.size = 0
-        #: every history entry of a save up to this seq is in the file
+        #: the seq of the file's last record: every history entry of a save up to it is in the
+        #: file (and of every save up to the snapshot's seq, since each compaction folds all)
         self.last = 0
         #: (seq, entries) of saves since, in the journal only
         self.pending: list[tuple[int, list[Any]]] = []
@@ -100,8 +101,8 @@ class HistoryFile:
         entries = [e for _, batch in self.pending for e in batch]
         if entries:
             self._append(encode_record(seq, entries))
+            self.last = seq
         self.pending = []
-        self.last = seq
 
     def _append(self, record: bytes) -> None:
         created = not self.path.exists()

@@ -44,6 +44,7 @@ from fsfield.store.docopening import (
     JOURNAL_PREV,
     SNAPSHOT,
     file_id,
+    last_seq,
     open_dir,
 )
 from fsfield.store.doctables import (
@@ -99,7 +100,7 @@ class DocStorage(Storage):
         self._overlay: dict[str, dict[str, Any]] = {}
         self._damaged_snapshot = False
         self._lost: DataDirLost | None = None
-        self.hist = HistoryFile(self.directory / HISTORY, self._report)
+        self._hist = HistoryFile(self.directory / HISTORY, self._report)
         self._open()
 
     # -- TinyDB interface ---------------------------------------------------
@@ -158,12 +159,12 @@ class DocStorage(Storage):
         (at least) those logged by these saves, reading only the records that hold them."""
         with self.lock:
             if seqs is None:
-                reader = self.hist.reader()
-                later = [e for _, entries in self.hist.pending for e in entries]
+                reader = self._hist.reader()
+                later = [e for _, entries in self._hist.pending for e in entries]
                 later += self._history
             else:
-                reader = self.hist.reader_for(seqs)
-                later = [e for seq, entries in self.hist.pending if seq in seqs for e in entries]
+                reader = self._hist.reader_for(seqs)
+                later = [e for seq, entries in self._hist.pending if seq in seqs for e in entries]
                 if self._seq + 1 in seqs:
                     later += self._history
         yield from reader
@@ -176,7 +177,7 @@ class DocStorage(Storage):
         with self.lock:
             try:
                 self.compact()
-                self.hist.rewrite(fn)
+                self._hist.rewrite(fn)
                 self.compact()
             except OSError as exc:
                 raise SaveFailed(
@@ -292,7 +293,7 @@ class DocStorage(Storage):
                     self._on_disk.add(name)
             self._on_disk.update(self._docs)
             if self._history:
-                self.hist.pending.append((self._seq, self._history))
+                self._hist.pending.append((self._seq, self._history))
             self._docs, self._history = {}, []
             self._data.touched.clear()
             self.unsaved = False
@@ -324,14 +325,14 @@ class DocStorage(Storage):
         with self.lock:
             self.flush()
             self._still_ours()
-            self.hist.fold(self._seq)
+            self._hist.fold(self._seq)
             tmp = self.directory / f".{SNAPSHOT}.tmp"
             keep_raw: set[str] = set()
             while True:
                 try:
                     header = write_snapshot(
                         tmp, self._data, self._header, self._overlay, self._seq,
-                        (self.hist.size, self.hist.last), self._read_source, keep_raw)
+                        (self._hist.size, self._hist.last), self._read_source, keep_raw)
                     break
                 except Damaged as exc:  # a table line never loaded fails its checksum
                     name = str(exc)
@@ -342,12 +343,13 @@ class DocStorage(Storage):
                         self._damaged_snapshot = True
             self._journal.close()
             journal, prev = self.directory / JOURNAL, self.directory / JOURNAL_PREV
-            if journal.exists():
+            rotated = journal.exists()
+            if rotated:
                 os.replace(journal, prev)
-            elif prev.exists():
-                os.unlink(prev)  # it bridged the backup this rotation drops
             self._journal.rotated()
             snapshot = self.directory / SNAPSHOT
+            backed_up = snapshot.exists() and not self._damaged_snapshot
+            old_seq = self._header.seq if self._header is not None else 0
             if snapshot.exists():
                 if self._damaged_snapshot:
                     aside = aside_name(snapshot)
@@ -358,6 +360,12 @@ class DocStorage(Storage):
                     os.replace(snapshot, self.directory / BACKUP)
             os.replace(tmp, snapshot)
             fsync_dir(self.directory)
+            if not rotated and backed_up and prev.exists():
+                # Nothing was saved since the last snapshot, now the backup: the previous
+                # journal bridges nothing any more (unless it is what brought the saves since).
+                covered = last_seq(prev)
+                if covered is not None and covered <= old_seq:
+                    os.unlink(prev)
             self._damaged_snapshot = bool(keep_raw)
             self._header, self._source = header, snapshot
             self._source_id = file_id(os.stat(snapshot))
@@ -372,8 +380,8 @@ class DocStorage(Storage):
         self._seq, self._header = opened.seq, opened.header
         self._source, self._source_id = opened.source, opened.source_id
         self._overlay = opened.overlay
-        self.hist.size, self.hist.last = opened.history_size, opened.history_last
-        self.hist.pending = opened.pending
+        self._hist.size, self._hist.last = opened.history_size, opened.history_last
+        self._hist.pending = opened.pending
         names: dict[str, Any] = dict.fromkeys(opened.header.tables if opened.header else (),
                                               UNLOADED)
         for name in opened.overlay:
@@ -395,7 +403,7 @@ class DocStorage(Storage):
             for aside, original in reversed(opened.undo):  # as found: the next open repairs
                 with contextlib.suppress(OSError):
                     os.replace(aside, original)
-            if self.hist.size > opened.history_size:  # the record no snapshot committed
+            if self._hist.size > opened.history_size:  # the record no snapshot committed
                 with contextlib.suppress(OSError):
                     os.truncate(self.directory / HISTORY, opened.history_size)
             raise StoreError(

@@ -136,7 +136,7 @@ def history_past_header(data: Path) -> bool:
 
 
 def kill_loop(tmp_path: Path, kills: int, per_data_dir: int) -> None:
-    seed = int.from_bytes(os.urandom(4), "little")
+    seed = int(os.environ.get("FSFIELD_CRASH_SEED") or int.from_bytes(os.urandom(4), "little"))
     rng = random.Random(seed)
     self_kills: list[list[str]] = []
     printed: set[int] = set()

@@ -323,3 +323,59 @@ def test_a_repair_that_cannot_be_written_puts_everything_back_as_found(tmp_path,
     st = DocStorage(tmp_path)
     assert st.read()["visits"] == {"v0": {"n": 0}, "v1": {"n": 1}, "v2": {"n": 2}}
     assert [e["n"] for e in st.history()] == [0, 1, 2]
+
+
+class Killed(BaseException):
+    """The process dies here: nothing after it runs, no clean-up."""
+
+
+def test_a_repair_killed_before_its_snapshot_keeps_the_journal_it_replayed(tmp_path, monkeypatch):
+    """Found by the crash loop: a compaction killed after rotating the journal, then the repair
+    at the next start killed before its snapshot was in place, lost the rotated saves."""
+    st = DocStorage(tmp_path)
+    save(st, 0)
+    st.compact()
+    for n in range(1, 4):
+        save(st, n)
+    st.close()
+    (tmp_path / JOURNAL).replace(tmp_path / JOURNAL_PREV)  # killed right after the rotation
+    real_replace = os.replace
+
+    def dies_before_the_snapshot(src, dst):
+        if str(dst).endswith(SNAPSHOT):
+            raise Killed
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", dies_before_the_snapshot)
+    with pytest.raises(Killed):
+        DocStorage(tmp_path)
+    monkeypatch.undo()
+    st = DocStorage(tmp_path)
+    assert st.recovery.messages == []
+    assert st.read()["visits"] == {"v0": {"n": 0}, "v1": {"n": 1}, "v2": {"n": 2}, "v3": {"n": 3}}
+    assert [e["n"] for e in st.history()] == [0, 1, 2, 3]
+
+
+def test_a_purge_killed_before_its_last_snapshot_is_silent(tmp_path):
+    """Killed between rewriting history.log and the snapshot recording its new size: the file
+    no longer matches the header, but nothing was lost and nothing is reported."""
+    st = DocStorage(tmp_path)
+    for n in range(3):
+        save(st, n)
+        st.compact()
+    st.put("visits", "v9", {"n": 9})  # saves without history after the last record
+    st.compact()
+    st.put("visits", "v8", {"n": 8})
+    st.compact()  # what rewrite_history does first
+    header_before = (tmp_path / SNAPSHOT).read_bytes()
+    st.rewrite_history(lambda e: {"n": e["n"]} if e["n"] else {})
+    st.close()
+    after = DocStorage(tmp_path)
+    assert list(after.history()) == [{}, {"n": 1}, {"n": 2}]
+    after.close()
+    (tmp_path / SNAPSHOT).write_bytes(header_before)  # as if killed before the last snapshot
+    (tmp_path / JOURNAL_PREV).unlink(missing_ok=True)
+    st = DocStorage(tmp_path)
+    assert st.recovery.messages == []
+    assert list(st.history()) == [{}, {"n": 1}, {"n": 2}]
+    assert st.read()["visits"]["v8"] == {"n": 8}
