@@ -8,13 +8,15 @@ Run from the repository root::
 Numbers are medians over repeats, printed as ratios against a baseline measured in the
 same run (the machine is shared and noisy; absolute times move between runs, ratios less):
 
-1. Startup: a fresh interpreter per run, from just before the parent spawns ``python`` to
-   the child's sites screen having mounted, filled its table and been painted once
-   (``call_after_refresh`` from the screen's mount), against a bare Textual app that pushes a
-   screen with a 24-row DataTable, hooked the same way. Both run ``App.run(headless=True)``
-   at 100×32 (headless still lays out and renders every line; only the terminal write is
-   skipped). fsfield runs through its real entry point ``fsfield.cli.main``. Runs alternate
-   between the two apps; one warm-up run each is discarded.
+1. Startup (``--sizes``, default 0, 400, 2,000 and 10,000 visits, data dirs cached in
+   ``--workdir``): a fresh interpreter per run, from just before the parent spawns ``python``
+   to the home screen complete: the table has its rows and the footer its keys, checked after
+   each refresh, then one more paint (``call_after_refresh``). Against a bare Textual app with
+   a Header, a 24-row DataTable and a Footer with 8 bindings, stopped on the same condition.
+   Both run ``App.run(headless=True)`` at 100×32 (headless still lays out and renders every
+   line; only the terminal write is skipped). fsfield runs through its real entry point
+   ``fsfield.cli.main``. Runs alternate between the two apps; one warm-up run each is
+   discarded. Peak memory is each child's own ``ru_maxrss``.
 2. Keypress: on a 2,000-visit store with edit history, a key event is sent through the
    headless driver exactly as a terminal key would be (``driver.send_message``); the clock
    stops in a ``call_after_refresh`` queued at the end of the action, i.e. once the save
