@@ -55,7 +55,7 @@ class FsFieldApp(App[int]):
 
         self.push_screen(SitesScreen())
         self.call_after_refresh(_collect_from_now_on)
-        if not self.store.settings.configured:
+        if not self.store.configured:
             from fsfield.screens.first_run import FirstRunScreen
 
             self.push_screen(FirstRunScreen())

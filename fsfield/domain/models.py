@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from fsfield.domain.dates import french_date, parse_french_date
 from fsfield.domain.reply import Sending, Stance, content_version
 from fsfield.domain.template import AnswerStatus
 
@@ -349,27 +350,5 @@ class Settings(BaseModel):
         return bool(self.animator.strip() and self.department.strip())
 
 
-def parse_french_date(text: str) -> dt.date:
-    """Parse ``26/11/2026`` (or ISO ``2026-11-26``); ValueError with a French reason."""
-    text = text.strip()
-    if not text:
-        raise ValueError("date vide")
-    try:
-        if "/" in text:
-            day, month, year = (int(part) for part in text.split("/"))
-            if year < 100:
-                year += 2000
-            return dt.date(year, month, day)
-        return dt.date.fromisoformat(text)
-    except ValueError as exc:
-        reason = str(exc)
-        if "day is out of range" in reason:
-            raise ValueError(f"{text} n'existe pas (jour hors du mois)") from None
-        if "month must be" in reason:
-            raise ValueError(f"{text} : mois invalide") from None
-        raise ValueError(f"{text} : date invalide, attendu JJ/MM/AAAA") from None
-
-
-def french_date(value: dt.date | None) -> str:
-    """``26/11/2026``, or an empty string."""
-    return value.strftime("%d/%m/%Y") if value else ""
+__all__ = [name for name in dir() if not name.startswith("_")] + [
+    "french_date", "parse_french_date"]

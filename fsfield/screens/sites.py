@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Input, Static
 
-from fsfield.domain.models import Site, Visit, french_date
+from fsfield.domain.dates import french_date
 from fsfield.domain.names import short_name
 from fsfield.screens import messages as msg
 from fsfield.screens.base import FsScreen, TitleBar
-from fsfield.store.conflicts import has_conflicts
-from fsfield.store.overview import SiteRow, site_rows
+from fsfield.store.overview import SiteRow, has_conflicts, site_rows
 from fsfield.widgets.footer import FsFooter
 from fsfield.widgets.tables import clip, reset_rows
+
+if TYPE_CHECKING:
+    from fsfield.domain.models import Site
 
 #: columns besides name and commune: Visite 10, Jours 5, Suivis 6, Retard 6, each with 2 of
 #: cell padding, the name's and commune's padding, and the scroll bar
@@ -67,9 +71,9 @@ class SitesScreen(FsScreen):
         self.query_one("#sites", DataTable).focus()
 
     def refresh_data(self) -> None:
-        settings = self.store.settings
-        who = f" — {settings.animator}" if settings.animator else ""
-        dep = f" ({settings.department})" if settings.department else ""
+        animator, department = self.store.setting("animator"), self.store.setting("department")
+        who = f" — {animator}" if animator else ""
+        dep = f" ({department})" if department else ""
         self.query_one(TitleBar).set_title(f"fsfield — Structures{dep}{who}")
         self._rows = site_rows(self.store, self.today())
         self._fill()
@@ -172,6 +176,7 @@ class SitesScreen(FsScreen):
         if row is None or site is None:
             self.notify(msg.CHOOSE_SITE_FIRST, severity="warning")
             return
+        from fsfield.domain.models import Visit
         from fsfield.screens.visit import open_visit_for_site
 
         draft = self.store.find(Visit, row.draft_id) if row.draft_id else None

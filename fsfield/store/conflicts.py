@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from fsfield.domain.models import Visit
 from fsfield.domain.parsing import parse_field
 from fsfield.store import messages as msg
+from fsfield.store.overview import has_conflicts  # noqa: F401 (re-exported)
 from fsfield.store.repo import KINDS, Store, validation_message
 from fsfield.store.templates import current_template
 from sync.replica import DELETED
@@ -66,11 +67,6 @@ def conflicts(store: Store) -> list[Conflict]:
                  tuple(ConflictValue(w.field, w.value, w.author, _at(w.hlc)) for w in writes))
         for record, field, writes in store.replica.conflicts()
     ]
-
-
-def has_conflicts(store: Store) -> bool:
-    """True while something is left to settle."""
-    return store.replica.any_conflict()
 
 
 def item_kind(store: Store, conflict: Conflict) -> str | None:

@@ -151,3 +151,8 @@ def site_rows(store: Store, today: dt.date) -> list[SiteRow]:
         ))
     rows.sort(key=lambda r: (_sort_key(r.name), r.site_id))
     return rows
+
+
+def has_conflicts(store: Store) -> bool:
+    """True while something is left to settle (reads no document)."""
+    return store.replica.any_conflict()

@@ -208,6 +208,12 @@ class Store:
 
         return Settings.model_validate(self.meta("settings") or {})
 
+    @property
+    def configured(self) -> bool:
+        """True once the animator's name and département are set (read without a model)."""
+        return bool(str(self.setting("animator")).strip() and
+                    str(self.setting("department")).strip())
+
     def setting(self, name: str, default: Any = "") -> Any:
         """One saved setting as stored (no model built: for the first screen)."""
         return (self.meta("settings") or {}).get(name, default)

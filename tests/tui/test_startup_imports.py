@@ -24,6 +24,7 @@ NOT_AT_HOME = (
     "fsfield.store.syncing", "fsfield.reports", "typst", "httpx",
     "fsfield.domain.plan", "fsfield.store.plan", "fsfield.screens.sync",
     "fsfield.screens.visit", "fsfield.screens.dossier", "fsfield.screens.first_run",
+    "pydantic", "fsfield.domain.models",
 )
 
 PROBE = """
