@@ -4,6 +4,7 @@ textual. See docs/sync-model.md."""
 from .engine import CentralState, LocalReplicaPort, SyncResult, sync_once
 from .folder import FolderStore, Listing, Problem, StoreUnavailable
 from .hlc import HLC, MAX_SKEW_MS, HybridClock, is_future
+from .purge import PURGE_PREFIX, PURGED
 from .replica import DELETED, FieldState, Replica
 from .wire import validate_writes
 from .writes import DotCollision, InvalidWrite, Write, make_dot
@@ -19,6 +20,8 @@ __all__ = [
     "HybridClock",
     "InvalidWrite",
     "LocalReplicaPort",
+    "PURGED",
+    "PURGE_PREFIX",
     "Problem",
     "Listing",
     "Replica",

@@ -20,6 +20,7 @@ from fsfield.domain.parsing import parse_field
 from fsfield.store import messages as msg
 from fsfield.store.repo import KINDS, Store, validation_message
 from fsfield.store.templates import current_template
+from sync.purge import is_purge
 from sync.replica import DELETED
 
 #: the field of a delete-versus-edit conflict
@@ -65,12 +66,13 @@ def conflicts(store: Store) -> list[Conflict]:
         Conflict(record, store.replica.kind_of(record) or "", field,
                  tuple(ConflictValue(w.field, w.value, w.author, _at(w.hlc)) for w in writes))
         for record, field, writes in store.replica.conflicts()
+        if not is_purge(field)  # two purges never conflict: the higher cutoff wins
     ]
 
 
 def has_conflicts(store: Store) -> bool:
     """True while something is left to settle."""
-    return bool(store.replica.conflicts())
+    return any(not is_purge(field) for _, field, _ in store.replica.conflicts())
 
 
 def item_kind(store: Store, conflict: Conflict) -> str | None:
