@@ -14,14 +14,15 @@ from fsfield.store.repo import Store
 from sync.purge import is_purge, purge_field_name
 
 
-def purge_field(store: Store, kind: str, record_id: str, field: str) -> int:
+def purge_field(store: Store, kind: str, record_id: str, field: str | None) -> int:
     """Erase the past values of ``record_id.field`` (and of its sub-fields: a checklist item's
     ``answers.<item>`` covers its status, value and comment). Returns how many values were
-    erased; 0 writes nothing. ValueError (French) if the record or the field is unknown."""
+    erased; 0 writes nothing. ``None``: every field of the record (a site's whole card). ValueError (French) if the record or the field is unknown."""
     with store.exclusive():
         if store.replica.kind_of(record_id) != kind or store.replica.is_deleted(record_id):
             raise ValueError(msg.purge_unknown_record(record_id))
-        if not field or is_purge(field) or not has_writes(store, record_id, field):
+        if field is not None and (not field or is_purge(field)
+                                  or not has_writes(store, record_id, field)):
             raise ValueError(msg.purge_unknown_field(field))
         left = erasable(store, record_id, field)
         if not left:
