@@ -25,11 +25,13 @@ class MemoryDevice:
         scope: str,
         author: str = "",
         now_ms: Callable[[], int] = wall_clock_ms,
+        replica: Any = None,
     ) -> None:
         self.device_id = device_id
         self.scope = scope
         self.author = author
-        self.replica = Replica()
+        #: a Replica, or any store of writes with its API (sync.docreplica.DocReplica)
+        self.replica = Replica() if replica is None else replica
         self.clock = HybridClock(device_id, now_ms=now_ms)
         self.counter = 0
         self.centrals: dict[str, CentralState] = {}

@@ -1,11 +1,11 @@
-"""Erasing a field's past values (RGPD right to erasure), as a write that travels like any other.
+"""The RGPD purge of a field's past values (docs/sync-model.md, "Purge").
 
 A purge of ``record.field`` is an ordinary write on the field ``purge:<field>`` of the same
-record and kind; its value is the HLC (a list of 3) of the newest write of ``field`` the purger
-saw. The colon keeps the name out of every model field. Every write of ``record.field`` that is
-not live and whose HLC is at most the *cutoff* has its value replaced by :data:`PURGED`; the
-live value is never erased. The cutoff is the highest value of the field's purge writes: two
-purges never undo each other, whichever arrives first.
+record, whose value is the HLC (a list of three) of the newest write of that field the purger
+saw. Every write of ``record.field`` that is not live and whose HLC is at most the highest live
+purge value has its value replaced by :data:`PURGED`, on every replica, when the purge arrives
+and whenever such a write moves to the history later. The live value is never erased; the purge
+itself (who, when) stays, not what was erased.
 """
 
 from __future__ import annotations
@@ -15,11 +15,13 @@ from typing import Any
 
 from .writes import Write
 
-PURGED: dict[str, bool] = {"$purged": True}
-"""The placeholder that replaces an erased value (the purge itself keeps who and when)."""
-
 PURGE_PREFIX = "purge:"
-"""Field names starting with this are purges, never model fields nor conflicts for a user."""
+"""Field name prefix of purge writes (the colon keeps them out of every model field)."""
+
+PURGED = {"$purged": True}
+"""What an erased value becomes."""
+
+# --- helpers of the read side (fsfield/store/history.py, store/purge.py) ---------------------
 
 
 def purge_field_name(field: str) -> str:
@@ -43,7 +45,7 @@ def is_purged(value: Any) -> bool:
 
 
 def cutoff(purges: Iterable[Write]) -> tuple[Any, ...] | None:
-    """The effective cutoff of a field's purge writes (the highest HLC they name), or None."""
+    """The effective cutoff of a field's live purge writes (the highest HLC they name), or None."""
     best: tuple[Any, ...] | None = None
     for w in purges:
         v = w.value

@@ -14,7 +14,7 @@ from typing import Any
 
 from fsfield.store.repo import Store
 from sync.canonical import same_value
-from sync.purge import cutoff, erased, is_purge, is_purged, purged_field
+from sync.purge import cutoff, erased, is_purge, is_purged, purge_field_name, purged_field
 from sync.writes import Write
 
 
@@ -76,10 +76,18 @@ def _ancestors(writes: list[Write]) -> dict[str, set[str]]:
     return memo
 
 
+def _live_purges(store: Store, record_id: str, name: str, purges: list[Write]) -> list[Write]:
+    """The field's live purge writes: the highest of their cutoffs applies (sync/purge.py)."""
+    if not purges:
+        return []
+    live = {w.dot for w in store.replica.live(record_id, purge_field_name(name))}
+    return [w for w in purges if w.dot in live]
+
+
 def _field_entries(store: Store, record_id: str, name: str, writes: list[Write],
                    purges: list[Write]) -> list[HistoryEntry]:
     live = {w.dot for w in store.replica.live(record_id, name)}
-    limit = cutoff(purges)
+    limit = cutoff(_live_purges(store, record_id, name, purges))
     seen = _ancestors(writes)
     out = []
     for w in writes:
@@ -139,7 +147,7 @@ def erasable(store: Store, record_id: str, field: str | None) -> dict[str, tuple
     out: dict[str, tuple[int, Any]] = {}
     for name, writes in by_field.items():
         live = {w.dot for w in store.replica.live(record_id, name)}
-        limit = cutoff(purges.get(name, []))
+        limit = cutoff(_live_purges(store, record_id, name, purges.get(name, [])))
         left = sum(
             1 for w in writes
             if w.dot not in live and not is_purged(w.value) and not erased(w, False, limit)

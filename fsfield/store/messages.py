@@ -423,3 +423,60 @@ def purge_unknown_record(record_id: str) -> str:
 
 def purge_unknown_field(field: str) -> str:
     return f"Champ inconnu pour cet enregistrement : « {field} » (rien n'a été effacé)."
+
+
+# --- local store, format fsfield-store/3: documents and history (branch storage3) ---------------
+
+
+def newer_format(found: str) -> str:
+    return (
+        f"Ces données ont été créées par une version plus récente de fsfield : mettez à jour"
+        f" fsfield sur cet ordinateur (format {found}). Rien n'a été modifié."
+    )
+
+
+def table_rebuilt(name: str, reason: str) -> str:
+    return (
+        f"La table {name} du fichier de données était endommagée ({reason}) : elle a été"
+        " reconstruite depuis la sauvegarde et les journaux, sans perte. Le fichier endommagé"
+        " sera mis de côté à la prochaine réorganisation."
+    )
+
+
+def table_lost(name: str, reason: str) -> str:
+    return (
+        f"La table {name} du fichier de données est endommagée ({reason}) et la sauvegarde ne"
+        " permet pas de la reconstruire : ces données ne peuvent pas être lues. Les fichiers"
+        " sont gardés tels quels ; ne supprimez rien et demandez de l'aide."
+    )
+
+
+def snapshot_set_aside(aside: Path) -> str:
+    return (
+        f"Le fichier de données endommagé a été mis de côté sous {aside.name} ; un fichier"
+        " propre l'a remplacé."
+    )
+
+
+def history_shorter(kept: int) -> str:
+    return (
+        "L'historique des modifications (history.log) est plus court qu'attendu : les valeurs"
+        f" anciennes au-delà de l'enregistrement n° {kept} sont perdues. Les données actuelles"
+        " ne sont pas touchées."
+    )
+
+
+def history_bad_records(n: int) -> str:
+    return (
+        f"{n} bloc{'s' if n > 1 else ''} de l'historique des modifications"
+        f" {'sont endommagés' if n > 1 else 'est endommagé'} (somme de contrôle fausse) :"
+        f" {'ils ont été ignorés' if n > 1 else 'il a été ignoré'}. Les données actuelles ne"
+        " sont pas touchées."
+    )
+
+
+def history_garbage(aside: Path) -> str:
+    return (
+        "La fin de l'historique des modifications (history.log) était illisible : une copie"
+        f" du fichier est gardée sous {aside.name}, la partie illisible a été retirée."
+    )

@@ -1,0 +1,501 @@
+"""Crash-safe TinyDB storage of the document store, format ``fsfield-store/3`` (docfiles.py).
+
+As storage.py (one checksummed journal line and one ``fdatasync`` per durable save, sequence
+numbers, compaction by temp file + ``os.replace`` + fsync of the folder, the previous snapshot
+kept as the backup, ``lock``, ``batch()``, ``owner``, ``DataDirLost``), with three differences:
+
+* opening reads the snapshot's header, not its tables: a table is read, checked and parsed
+  when first asked for (doctables.py), and copied unparsed into the next snapshot if never;
+* besides TinyDB's whole-table writes (``"t"``), a save carries document changes made with
+  ``put`` (``"u"``) and history entries given to ``log_history`` (``"h"``), in the same line;
+* history entries move, at compaction and before the new snapshot is written, into the
+  append-only ``history.log``, read only by ``history()``.
+
+Files in the data dir: ``docs.json`` (snapshot), ``docs.json.bak`` (the previous one),
+``docs.journal``, ``docs.journal.prev`` (the journal the snapshot folded), ``history.log``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from tinydb.storages import Storage
+
+from fsfield.domain.messages import describe_os_error
+from fsfield.store import messages
+from fsfield.store.docfiles import (
+    FORMAT3,
+    Header,
+    NewerFormat,
+    decode_table,
+    encode_entry,
+    encode_header,
+    encode_table,
+    line_sound,
+)
+from fsfield.store.dochistory import HistoryFile
+from fsfield.store.docopening import (
+    BACKUP,
+    HISTORY,
+    JOURNAL,
+    JOURNAL_PREV,
+    SNAPSHOT,
+    file_id,
+    open_dir,
+)
+from fsfield.store.doctables import UNLOADED, LazyTables, apply_docs, read_line, rebuild
+from fsfield.store.entries import Damaged, TableCheck
+from fsfield.store.files import fsync_dir
+from fsfield.store.opening import Recovery, aside_name
+from fsfield.store.storage import DataDirLost, SaveFailed, StoreError
+
+__all__ = [
+    "BACKUP", "FORMAT3", "HISTORY", "JOURNAL", "JOURNAL_PREV", "SNAPSHOT", "DataDirLost",
+    "DocStorage", "NewerFormat", "Recovery", "SaveFailed", "StoreError",
+]
+CLOSE_COMPACT_BYTES = 256 << 10
+_BINARY = getattr(os, "O_BINARY", 0)
+
+
+def _sync(fd: int) -> None:
+    os.fdatasync(fd) if hasattr(os, "fdatasync") else os.fsync(fd)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:  # os.write may write less than asked
+        view = view[os.write(fd, view):]
+
+
+class DocStorage(Storage):
+    """TinyDB storage that never loses a save that returned, opening in constant time."""
+
+    def __init__(
+        self,
+        directory: Path | str,
+        compact_min_bytes: int = 1 << 20,
+        check: TableCheck | None = None,
+        owner: Callable[[], None] | None = None,
+    ) -> None:
+        self.directory = Path(directory)
+        self.compact_min_bytes = compact_min_bytes
+        self.check = check
+        self.owner = owner
+        self.lock = threading.RLock()
+        self.recovery = Recovery()
+        #: tables found damaged when loaded (French), for the app to show
+        self.problems: list[str] = []
+        self.unsaved = False
+        self._data = LazyTables(self._load_table)
+        self._seq = 0
+        self._flushed: dict[str, Any] = {}  # loaded table -> the object last made durable
+        self._on_disk: set[str] = set()  # table names a replay would produce
+        self._docs: dict[str, dict[str, Any]] = {}  # put() since the last save
+        self._history: list[Any] = []  # log_history() since the last save
+        self._batch_depth = 0
+        self._journal_fd: int | None = None
+        self._journal_id: tuple[int, int] | None = None
+        self._journal_size = 0
+        self._header: Header | None = None
+        self._source: Path | None = None
+        self._source_id: tuple[int, int, int] | None = None
+        self._overlay: dict[str, dict[str, Any]] = {}
+        self._damaged_snapshot = False
+        self._lost: DataDirLost | None = None
+        self.hist = HistoryFile(self.directory / HISTORY, self._report)
+        self._open()
+
+    # -- TinyDB interface ---------------------------------------------------
+
+    def read(self) -> LazyTables:
+        return self._data
+
+    def write(self, data: dict[str, Any]) -> None:
+        with self.lock:
+            if data is not self._data:  # a whole new database (TinyDB's drop_tables)
+                fresh = LazyTables(self._load_table, data)
+                fresh.touched = set(data) | self._on_disk | self._data.touched
+                self._data = fresh
+            self.unsaved = True
+            if self._batch_depth == 0:
+                self.flush()
+
+    def loaded(self, name: str) -> bool:
+        """Whether table ``name`` is in memory (False for a table that does not exist)."""
+        return self._data.is_loaded(name)
+
+    # -- documents and history ------------------------------------------------
+
+    def put(self, table: str, key: str, doc: dict[str, Any] | None) -> None:
+        """Set (None: delete) one document, durably unless inside ``batch()``. The table is
+        loaded if needed, created if it does not exist. Changes the table dict in place: a
+        TinyDB ``Table`` over the same table must not rely on its query cache."""
+        with self.lock:
+            if table in self._data:
+                docs = self._data[table]
+            else:
+                docs = {}
+                dict.__setitem__(self._data, table, docs)
+                self._flushed[table] = docs
+            if doc is None:
+                docs.pop(key, None)
+            else:
+                docs[key] = doc
+            self._docs.setdefault(table, {})[key] = doc
+            self.unsaved = True
+            if self._batch_depth == 0:
+                self.flush()
+
+    def log_history(self, entries: list[Any]) -> None:
+        """History entries (JSON values), made durable by the next save, in its line."""
+        with self.lock:
+            self._history.extend(entries)
+            self.unsaved = True
+
+    def history(self) -> Iterator[Any]:
+        """Every history entry ever logged, oldest first (saved or not)."""
+        with self.lock:
+            reader = self.hist.reader()
+            later = [e for _, entries in self.hist.pending for e in entries] + list(self._history)
+        yield from reader
+        yield from later
+
+    def rewrite_history(self, fn: Callable[[Any], Any]) -> None:
+        """Map every history entry through ``fn`` (the RGPD purge): afterwards no file of the
+        data dir managed here holds an entry as it was (the journals are folded first, twice,
+        so that neither journal still holds one). Raises SaveFailed if the disk refuses."""
+        with self.lock:
+            try:
+                self.compact()
+                self.hist.rewrite(fn)
+                self.compact()
+            except OSError as exc:
+                raise SaveFailed(
+                    messages.save_failed(self.directory, describe_os_error(exc))
+                ) from exc
+
+    def stats(self) -> dict[str, int]:
+        """Sizes in bytes of the files (for benchmarks)."""
+        out: dict[str, int] = {}
+        for key, name in (("snapshot", SNAPSHOT), ("backup", BACKUP), ("journal", JOURNAL),
+                          ("journal_prev", JOURNAL_PREV), ("history", HISTORY)):
+            try:
+                out[key] = os.stat(self.directory / name).st_size
+            except FileNotFoundError:
+                out[key] = 0
+        return out
+
+    # -- lazy loading ---------------------------------------------------------
+
+    def _load_table(self, name: str) -> dict[str, Any]:
+        with self.lock:
+            table: dict[str, Any] = {}
+            header, source = self._header, self._source
+            if header is not None and source is not None and name in header.tables:
+                raw = self._read_source(name)
+                try:
+                    table = decode_table(raw, name, self.check)
+                except Damaged as exc:
+                    table = self._rebuild(name, str(exc))
+            apply_docs(table, self._overlay.pop(name, {}))
+            self._flushed[name] = table
+            return table
+
+    def _read_source(self, name: str) -> bytes:
+        assert self._header is not None and self._source is not None
+        try:
+            st = os.stat(self._source)
+        except FileNotFoundError:
+            st = None
+        if st is None or file_id(st) != self._source_id:
+            self._lost = self._lost or DataDirLost(messages.lost_other_writer(self.directory))
+            raise DataDirLost(str(self._lost))
+        return read_line(self._source, self._header, name)
+
+    def _rebuild(self, name: str, reason: str) -> dict[str, Any]:
+        assert self._header is not None
+        try:
+            if self._source != self.directory / SNAPSHOT:
+                raise Damaged(reason)
+            table = rebuild(self.directory, name, self._header.seq, self.check)
+        except (Damaged, OSError):
+            raise StoreError(messages.table_lost(name, reason)) from None
+        self._damaged_snapshot = True
+        self._report(messages.table_rebuilt(name, reason))
+        return table
+
+    def _report(self, message: str) -> None:
+        self.problems.append(message)
+        self.recovery.messages.append(message)
+
+    # -- durability ---------------------------------------------------------
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group several operations into one durable save (all or nothing on disk); holds
+        ``lock`` throughout."""
+        with self.lock:
+            self._batch_depth += 1
+            try:
+                yield
+            finally:
+                self._batch_depth -= 1
+            if self._batch_depth == 0:
+                self.flush()
+
+    def _dirty(self) -> dict[str, Any]:
+        changed: dict[str, Any] = {}
+        for name in self._data.touched:
+            table = dict.get(self._data, name)
+            if table is None:
+                if name in self._on_disk:
+                    changed[name] = None
+            elif table is not UNLOADED and self._flushed.get(name) is not table:
+                changed[name] = table
+        return changed
+
+    def flush(self) -> None:
+        """Make every pending change durable; raise SaveFailed (data kept) if the disk refuses,
+        DataDirLost (data kept) if this process no longer owns the data dir."""
+        with self.lock:
+            changed = self._dirty()
+            if not changed and not self._docs and not self._history:
+                self._data.touched.clear()
+                self.unsaved = False
+                return
+            line = encode_entry(self._seq + 1, changed, self._docs, self._history)
+            try:
+                self._append(line)
+            except OSError as exc:
+                raise SaveFailed(
+                    messages.save_failed(self.directory, describe_os_error(exc))
+                ) from exc
+            self._seq += 1
+            for name, table in changed.items():
+                if table is None:
+                    self._flushed.pop(name, None)
+                    self._on_disk.discard(name)
+                else:
+                    self._flushed[name] = table
+                    self._on_disk.add(name)
+            self._on_disk.update(self._docs)
+            if self._history:
+                self.hist.pending.append((self._seq, self._history))
+            self._docs, self._history = {}, []
+            self._data.touched.clear()
+            self.unsaved = False
+            if self._journal_size > max(self.compact_min_bytes, 0):
+                # Compaction is an optimisation: the journal already holds everything.
+                with contextlib.suppress(OSError, StoreError):
+                    self.compact()
+
+    def _still_ours(self) -> None:
+        if self._lost is None:
+            try:
+                if self.owner is not None:
+                    self.owner()
+                self._journal_untouched()
+            except DataDirLost as exc:
+                self._lost = exc
+        if self._lost is not None:
+            raise DataDirLost(str(self._lost))
+
+    def _journal_untouched(self) -> None:
+        try:
+            st = os.stat(self.directory / JOURNAL)
+        except FileNotFoundError:
+            st = None
+        if self._journal_id is None:
+            same = st is None or st.st_size == 0
+        else:
+            size = os.fstat(self._journal_fd).st_size if self._journal_fd is not None else None
+            same = (
+                st is not None
+                and (st.st_dev, st.st_ino) == self._journal_id
+                and st.st_size == self._journal_size
+                and size in (None, self._journal_size)
+            )
+        if not same:
+            raise DataDirLost(messages.lost_other_writer(self.directory))
+
+    def _append(self, line: bytes) -> None:
+        self._still_ours()
+        if self._journal_fd is None:
+            path = self.directory / JOURNAL
+            created = not path.exists()
+            self._journal_fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | _BINARY,
+                                       0o600)
+            st = os.fstat(self._journal_fd)
+            self._journal_id, self._journal_size = (st.st_dev, st.st_ino), st.st_size
+            if created:
+                fsync_dir(self.directory)
+        fd = self._journal_fd
+        try:
+            _write_all(fd, line)
+            _sync(fd)
+        except OSError:
+            with contextlib.suppress(OSError):  # the journal stays a sequence of whole lines
+                os.ftruncate(fd, self._journal_size)
+            raise
+        self._journal_size += len(line)
+
+    # -- compaction -----------------------------------------------------------
+
+    def compact(self) -> None:
+        """Fold the journal: its history entries into history.log first, then a new snapshot
+        (tables never loaded copied as bytes), then rotate the files (module docstring)."""
+        with self.lock:
+            self.flush()
+            self._still_ours()
+            self.hist.fold(self._seq)
+            tmp = self.directory / f".{SNAPSHOT}.tmp"
+            keep_raw: set[str] = set()
+            while True:
+                try:
+                    header = self._write_snapshot(tmp, keep_raw)
+                    break
+                except Damaged as exc:  # a table line never loaded fails its checksum
+                    name = str(exc)
+                    try:
+                        self._data[name]  # rebuilt, then re-encoded
+                    except StoreError:
+                        keep_raw.add(name)  # kept as found; the damaged file goes aside
+                        self._damaged_snapshot = True
+            if self._journal_fd is not None:
+                os.close(self._journal_fd)
+                self._journal_fd = None
+            journal, prev = self.directory / JOURNAL, self.directory / JOURNAL_PREV
+            if journal.exists():
+                os.replace(journal, prev)
+            elif prev.exists():
+                os.unlink(prev)  # it bridged the backup this rotation drops
+            self._journal_id, self._journal_size = None, 0
+            snapshot = self.directory / SNAPSHOT
+            if snapshot.exists():
+                if self._damaged_snapshot:
+                    aside = aside_name(snapshot)
+                    os.replace(snapshot, aside)
+                    self.recovery.moved_aside.append(aside)
+                    self._report(messages.snapshot_set_aside(aside))
+                else:
+                    os.replace(snapshot, self.directory / BACKUP)
+            os.replace(tmp, snapshot)
+            fsync_dir(self.directory)
+            self._damaged_snapshot = bool(keep_raw)
+            self._header, self._source = header, snapshot
+            self._source_id = file_id(os.stat(snapshot))
+            self._overlay = {}
+            self._on_disk = set(self._data)
+
+    def _write_snapshot(self, tmp: Path, keep_raw: set[str]) -> Header:
+        data, old = self._data, self._header
+        plan: list[bytes | str] = []  # encoded line, or the name of a line copied as bytes
+        index: dict[str, tuple[int, int]] = {}
+        offset = 0
+        for name in list(dict.keys(data)):
+            raw_copy = (data.raw(name) is UNLOADED and name not in self._overlay
+                        and old is not None and name in old.tables)
+            if raw_copy:
+                assert old is not None
+                plan.append(name)
+                length = old.tables[name][1]
+            else:
+                line = encode_table(name, data[name])
+                plan.append(line)
+                length = len(line)
+            index[name] = (offset, length)
+            offset += length
+        head = encode_header(self._seq, index, (self.hist.size, self.hist.last))
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _BINARY, 0o600)
+            try:
+                _write_all(fd, head)
+                for item in plan:
+                    if isinstance(item, str):
+                        raw = self._read_source(item)
+                        if item not in keep_raw and not line_sound(raw):
+                            raise Damaged(item)
+                        item = raw
+                    _write_all(fd, item)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except (OSError, Damaged):
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
+        return Header(self._seq, index, self.hist.size, self.hist.last, len(head))
+
+    # -- opening and closing --------------------------------------------------
+
+    def _open(self) -> None:
+        opened = open_dir(self.directory, self.check)
+        self.recovery = opened.recovery
+        self._seq, self._header = opened.seq, opened.header
+        self._source, self._source_id = opened.source, opened.source_id
+        self._overlay = opened.overlay
+        self.hist.size, self.hist.last = opened.history_size, opened.history_last
+        self.hist.pending = opened.pending
+        names: dict[str, Any] = dict.fromkeys(opened.header.tables if opened.header else (),
+                                              UNLOADED)
+        for name in opened.overlay:
+            names.setdefault(name, UNLOADED)
+        for name, table in opened.whole.items():
+            if table is None:
+                names.pop(name, None)
+            else:
+                names[name] = table
+                self._flushed[name] = table
+        self._data = LazyTables(self._load_table, names)
+        self._on_disk = set(names)
+        journal = self.directory / JOURNAL
+        if journal.exists():
+            st = journal.stat()
+            self._journal_id, self._journal_size = (st.st_dev, st.st_ino), st.st_size
+        if not opened.repair:
+            return
+        try:
+            self.compact()
+        except OSError as exc:
+            for aside, original in reversed(opened.undo):  # as found: the next open repairs
+                with contextlib.suppress(OSError):
+                    os.replace(aside, original)
+            raise StoreError(
+                messages.repair_failed(self.directory, describe_os_error(exc))
+            ) from exc
+        if opened.journal_aside is not None:  # the damaged journal is now the previous one
+            os.replace(self.directory / JOURNAL_PREV, opened.journal_aside)
+            fsync_dir(self.directory)
+
+    def close(self) -> list[str]:
+        """Flush what is pending, fold a large journal, release files. Raises SaveFailed only
+        if a pending change cannot be saved; returns what could not be tidied (French)."""
+        notices: list[str] = []
+        with self.lock:
+            try:
+                self.flush()
+                if self._lost is None and self._journal_size > CLOSE_COMPACT_BYTES:
+                    try:
+                        self.compact()
+                    except (DataDirLost, StoreError):
+                        pass
+                    except OSError as exc:
+                        notices.append(messages.close_untidy(describe_os_error(exc)))
+            finally:
+                if self._journal_fd is not None:
+                    with contextlib.suppress(OSError):
+                        os.close(self._journal_fd)
+                    self._journal_fd = None
+                if self._lost is None:
+                    self._lost = DataDirLost(messages.closed(self.directory))
+        return notices
+
+    @property
+    def lost(self) -> bool:
+        """True once a save was refused because this process no longer owns the data dir."""
+        return self._lost is not None

@@ -1,0 +1,601 @@
+"""The union of writes kept as one document per record: live writes in the document, superseded
+writes in an append-only history that is read only when asked for.
+
+The merge is the one of :mod:`sync.replica` (docs/sync-model.md): a set of writes keyed by dot, a
+write live unless a write on the same record and field lists its dot. Only the representation
+differs, so that what a store reads to show a record does not grow with the record's past:
+
+* a **document** per record holds, for each field, its live writes (several when the field is in
+  conflict), the dots its writes named before they arrived (``p``), its earliest write (the
+  record's kind, creation time and author) and its latest clock;
+* a write that stops being live (or arrives already superseded) moves to the **history**, with a
+  hash of its content;
+* a **version vector** (per device: the highest counter up to which every write is known, plus
+  the counters known above it) tells a known dot without reading the history, so a resent old
+  write never comes back as live; its content is checked against the live write or the hash kept
+  with the history (:class:`~sync.writes.DotCollision` otherwise).
+
+Where the documents live is the backend's business (:class:`DocBackend`: in memory here, lazily
+loaded tables in the app). Documents are plain JSON: a live write is
+``[value, device#, counter, wall_ms, hlc_counter, author#, supersedes]`` with devices and authors
+numbered in the document's own lists ``d`` and ``a`` and ``supersedes`` as flat
+``device#, counter`` pairs; an eighth element ``{"h": device#, "k": kind}`` gives the clock's
+device when it is not the dot's and the write's kind when it is not the record's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, Protocol
+
+from .canonical import canonical, same_value
+from .purge import PURGE_PREFIX, PURGED
+from .replica import DELETED, FieldState
+from .writes import DotCollision, Write
+
+INDEX = "index"
+"""Backend table: record id -> kind (the kind of its earliest write)."""
+VV = "vv"
+"""Backend table: device -> ``[contiguous counter, [counters known above it]]``."""
+CONFLICTED = "conflicted"
+"""Backend table: record id -> 1, for the records with an open conflict."""
+DOCS = "d:"
+"""Prefix of the backend tables holding the documents, one table per kind (``d:visit``)."""
+
+
+class DocBackend(Protocol):
+    """Where a :class:`DocReplica` keeps its tables (key -> JSON value) and its history."""
+
+    def get(self, table: str, key: str) -> Any:
+        """The value under ``key`` (None if absent)."""
+
+    def put(self, table: str, key: str, value: Any) -> None:
+        """Set (None: remove) the value under ``key``."""
+
+    def keys(self, table: str) -> Iterable[str]:
+        """Every key of ``table`` (empty if it does not exist)."""
+
+    def log(self, entries: list[Any]) -> None:
+        """Append history entries."""
+
+    def history(self) -> Iterator[Any]:
+        """Every history entry, oldest first."""
+
+    def rewrite_history(self, fn: Callable[[Any], Any]) -> None:
+        """Replace every history entry by ``fn(entry)``, everywhere it is kept."""
+
+
+class MemoryBackend:
+    """A :class:`DocBackend` in memory (tests, and the reference for the app's)."""
+
+    def __init__(self) -> None:
+        self.tables: dict[str, dict[str, Any]] = {}
+        self.hist: list[Any] = []
+
+    def get(self, table: str, key: str) -> Any:
+        return self.tables.get(table, {}).get(key)
+
+    def put(self, table: str, key: str, value: Any) -> None:
+        if value is None:
+            self.tables.get(table, {}).pop(key, None)
+        else:
+            self.tables.setdefault(table, {})[key] = value
+
+    def keys(self, table: str) -> Iterable[str]:
+        return list(self.tables.get(table, {}))
+
+    def log(self, entries: list[Any]) -> None:
+        self.hist.extend(entries)
+
+    def history(self) -> Iterator[Any]:
+        return iter(list(self.hist))
+
+    def rewrite_history(self, fn: Callable[[Any], Any]) -> None:
+        self.hist = [fn(e) for e in self.hist]
+
+
+def content_hash(w: Write) -> str:
+    """A short hash of everything a write holds (values in canonical JSON)."""
+    body = "\x1f".join(
+        (w.dot, w.record, w.kind, w.field, canonical(w.value), canonical(list(w.hlc)),
+         canonical(list(w.supersedes)), w.author)
+    )
+    return hashlib.blake2b(body.encode(), digest_size=10).hexdigest()
+
+
+def _split(dot: str) -> tuple[str, int]:
+    device, _, counter = dot.rpartition(":")
+    return device, int(counter)
+
+
+# History entry: [record, kind, field, value, dot, hlc, supersedes, author, hash]
+def _entry_write(e: list[Any]) -> Write:
+    h = e[5]
+    return Write(e[4], e[0], e[1], e[2], e[3], (h[0], h[1], h[2]), tuple(e[6]), e[7])
+
+
+def _hist_entry(w: Write, digest: str) -> list[Any]:
+    return [w.record, w.kind, w.field, w.value, w.dot, list(w.hlc), list(w.supersedes),
+            w.author, digest]
+
+
+class _Doc:
+    """Encoding and decoding of one record's document (see module docstring)."""
+
+    __slots__ = ("record", "raw")
+
+    def __init__(self, record: str, raw: dict[str, Any]) -> None:
+        self.record, self.raw = record, raw
+
+    @classmethod
+    def new(cls, record: str, w: Write) -> _Doc:
+        return cls(record, {"k": w.kind, "d": [], "a": [], "fw": [list(w.hlc), w.dot, w.kind,
+                                                                   w.author],
+                            "lh": list(w.hlc), "f": {}})
+
+    def _dev(self, device: str) -> int:
+        devs = self.raw["d"]
+        try:
+            return devs.index(device)
+        except ValueError:
+            devs.append(device)
+            return len(devs) - 1
+
+    def _author(self, author: str) -> int:
+        authors = self.raw["a"]
+        try:
+            return authors.index(author)
+        except ValueError:
+            authors.append(author)
+            return len(authors) - 1
+
+    def encode(self, w: Write) -> list[Any]:
+        device, counter = _split(w.dot)
+        di = self._dev(device)
+        sup: list[Any] = []
+        for s in w.supersedes:
+            sd, sc = _split(s)
+            sup.extend((self._dev(sd), sc))
+        entry = [w.value, di, counter, w.hlc[0], w.hlc[1], self._author(w.author), sup]
+        extra: dict[str, Any] = {}
+        if w.hlc[2] != device:
+            extra["h"] = self._dev(w.hlc[2])
+        if w.kind != self.raw["k"]:
+            extra["k"] = w.kind
+        if extra:
+            entry.append(extra)
+        return entry
+
+    def rekind(self, kind: str) -> None:
+        """The record's kind becomes ``kind`` (an earlier write arrived): entries keep theirs."""
+        old = self.raw["k"]
+        for entries in self.raw["f"].values():
+            for e in entries:
+                if len(e) > 7:
+                    if e[7].get("k") == kind:
+                        del e[7]["k"]
+                        if not e[7]:
+                            e.pop()
+                else:
+                    e.append({"k": old})
+        self.raw["k"] = kind
+
+    def dot(self, e: list[Any]) -> str:
+        return f"{self.raw['d'][e[1]]}:{e[2]}"
+
+    def _hdev(self, e: list[Any]) -> str:
+        devs = self.raw["d"]
+        if len(e) > 7 and "h" in e[7]:
+            return devs[e[7]["h"]]
+        return devs[e[1]]
+
+    def key(self, e: list[Any]) -> tuple[Any, str]:
+        devs = self.raw["d"]
+        hd = self._hdev(e)
+        return ((e[3], e[4], hd), f"{devs[e[1]]}:{e[2]}")
+
+    def write(self, field: str, e: list[Any]) -> Write:
+        devs, sup = self.raw["d"], e[6]
+        device = devs[e[1]]
+        kind = e[7].get("k", self.raw["k"]) if len(e) > 7 else self.raw["k"]
+        return Write(
+            f"{device}:{e[2]}", self.record, kind, field, e[0], (e[3], e[4], self._hdev(e)),
+            tuple(f"{devs[sup[i]]}:{sup[i + 1]}" for i in range(0, len(sup), 2)),
+            self.raw["a"][e[5]],
+        )
+
+    def sup_dots(self, e: list[Any]) -> set[str]:
+        devs, sup = self.raw["d"], e[6]
+        return {f"{devs[sup[i]]}:{sup[i + 1]}" for i in range(0, len(sup), 2)}
+
+    def live(self, field: str) -> list[list[Any]]:
+        return self.raw["f"].get(field) or []
+
+
+def _disagree(values: list[Any]) -> bool:
+    return any(not same_value(v, values[0]) for v in values[1:])
+
+
+class DocReplica:
+    """The union of writes, as documents (see module docstring). Same reading API as
+    :class:`sync.replica.Replica`; every change goes through the backend."""
+
+    def __init__(self, backend: DocBackend | None = None) -> None:
+        self.backend: DocBackend = backend if backend is not None else MemoryBackend()
+        self._hashes: dict[str, str] | None = None  # dot -> hash of the history, on demand
+        #: called with each new write once merged (the app keeps its outbox with it)
+        self.on_new: Callable[[Write], None] | None = None
+
+    # --- version vector -------------------------------------------------------------------------
+
+    def _known(self, device: str, counter: int) -> bool:
+        v = self.backend.get(VV, device)
+        return v is not None and (0 < counter <= v[0] or counter in v[1])
+
+    def _note(self, device: str, counter: int) -> None:
+        v = self.backend.get(VV, device)
+        top, above = (v[0], set(v[1])) if v is not None else (0, set())
+        if counter == top + 1:
+            top += 1
+            while top + 1 in above:
+                top += 1
+                above.discard(top)
+        else:
+            above.add(counter)
+        self.backend.put(VV, device, [top, sorted(above)])
+
+    # --- documents --------------------------------------------------------------------------
+
+    def _doc(self, record: str, kind: str | None = None) -> _Doc | None:
+        if kind is None:
+            kind = self.backend.get(INDEX, record)
+            if kind is None:
+                return None
+        raw = self.backend.get(DOCS + kind, record)
+        if raw is None and kind is not None:
+            other = self.backend.get(INDEX, record)
+            if other is not None and other != kind:
+                raw = self.backend.get(DOCS + other, record)
+        return None if raw is None else _Doc(record, raw)
+
+    def _save(self, doc: _Doc, old_kind: str | None) -> None:
+        kind = doc.raw["k"]
+        if old_kind != kind:
+            if old_kind is not None:
+                self.backend.put(DOCS + old_kind, doc.record, None)
+            self.backend.put(INDEX, doc.record, kind)
+        self.backend.put(DOCS + kind, doc.record, doc.raw)
+        flag = 1 if self._doc_conflicted(doc) else None
+        if self.backend.get(CONFLICTED, doc.record) != flag:
+            self.backend.put(CONFLICTED, doc.record, flag)
+
+    # --- merging ----------------------------------------------------------------------------
+
+    def add(self, write: Write) -> bool:
+        """Merge one write. True if new, False if this very write was already there.
+
+        Raises :class:`DotCollision` (and changes nothing) if the dot holds another write."""
+        return bool(self.add_all([write]))
+
+    def add_all(self, writes: Iterable[Write]) -> list[Write]:
+        """Merge many writes; return those that were new, in input order. Every collision (with
+        what is known or inside ``writes``) is checked first: a DotCollision changes nothing."""
+        fresh: list[Write] = []
+        batch: dict[str, Write] = {}
+        for w in writes:
+            other = batch.get(w.dot)
+            if other is not None:
+                if other is not w and not other.same_content(w):
+                    raise DotCollision(other, w)
+                continue
+            device, counter = _split(w.dot)
+            if self._known(device, counter):
+                self._check_known(w)
+                continue
+            batch[w.dot] = w
+            fresh.append(w)
+        moved: list[list[Any]] = []
+        for w in fresh:
+            self._insert(w, moved)
+        if moved:
+            self.backend.log(moved)
+            if self._hashes is not None:
+                self._hashes.update((e[4], e[8]) for e in moved)
+        if self.on_new is not None:
+            for w in fresh:
+                self.on_new(w)
+        return fresh
+
+    def _check_known(self, w: Write) -> None:
+        doc = self._doc(w.record, w.kind)
+        if doc is not None:
+            for e in doc.live(w.field):
+                if doc.dot(e) == w.dot:
+                    existing = doc.write(w.field, e)
+                    if not existing.same_content(w):
+                        raise DotCollision(existing, w)
+                    return
+        digest = self._history_hashes().get(w.dot)
+        if digest != content_hash(w):
+            raise DotCollision(self._find(w.dot) or w, w)
+
+    def _history_hashes(self) -> dict[str, str]:
+        if self._hashes is None:
+            self._hashes = {e[4]: e[8] for e in self.backend.history()}
+        return self._hashes
+
+    def _insert(self, w: Write, moved: list[list[Any]]) -> None:
+        rec, fld = w.record, w.field
+        doc = self._doc(rec, w.kind)
+        old_kind = None
+        if doc is None:
+            doc = _Doc.new(rec, w)
+        else:
+            old_kind = doc.raw["k"]
+            fw = doc.raw["fw"]
+            if (tuple(w.hlc), w.dot) < (tuple(fw[0]), fw[1]):
+                doc.raw["fw"] = [list(w.hlc), w.dot, w.kind, w.author]
+                if w.kind != old_kind:
+                    doc.rekind(w.kind)
+            if tuple(w.hlc) > tuple(doc.raw["lh"]):
+                doc.raw["lh"] = list(w.hlc)
+        fields = doc.raw["f"]
+        pending = doc.raw.get("p")
+        for s in w.supersedes:
+            if s == w.dot:
+                continue
+            device, counter = _split(s)
+            if self._known(device, counter):
+                live = fields.get(fld)
+                if live:
+                    for i, e in enumerate(live):
+                        if doc.dot(e) == s:
+                            moved.append(self._to_history(doc, fld, live.pop(i)))
+                            break
+            else:
+                if pending is None:
+                    pending = doc.raw["p"] = {}
+                waiting = pending.setdefault(s, [])
+                if fld not in waiting:
+                    waiting.append(fld)
+        waiting = pending.pop(w.dot, None) if pending else None
+        if pending is not None and not pending:
+            del doc.raw["p"]
+        entry = doc.encode(w)
+        if waiting is not None and fld in waiting:
+            moved.append(self._to_history(doc, fld, entry))  # superseded before it arrived
+        else:
+            live = fields.setdefault(fld, [])
+            live.append(entry)
+            if len(live) > 1:
+                live.sort(key=doc.key, reverse=True)
+        if not fields.get(fld):
+            fields.pop(fld, None)
+        self._note(*_split(w.dot))
+        self._save(doc, old_kind)
+        if fld.startswith(PURGE_PREFIX) and any(
+            doc.dot(e) == w.dot for e in doc.live(fld)
+        ):
+            self._purge(doc, fld[len(PURGE_PREFIX):], moved)
+
+    # --- history and purge ------------------------------------------------------------------
+
+    def _cutoff(self, doc: _Doc, field: str) -> tuple[Any, ...] | None:
+        cuts = [tuple(e[0]) for e in doc.live(PURGE_PREFIX + field) if isinstance(e[0], list)]
+        return max(cuts) if cuts else None
+
+    def _to_history(self, doc: _Doc, field: str, e: list[Any]) -> list[Any]:
+        w = doc.write(field, e)
+        entry = _hist_entry(w, content_hash(w))
+        cut = self._cutoff(doc, field)
+        if cut is not None and tuple(w.hlc) <= cut:
+            entry[3] = PURGED
+        return entry
+
+    def _purge(self, doc: _Doc, field: str, moved: list[list[Any]]) -> None:
+        cut = self._cutoff(doc, field)
+        if cut is None:
+            return
+        rec = doc.record
+
+        def erase(e: list[Any]) -> list[Any]:
+            if e[0] == rec and e[2] == field and tuple(e[5]) <= cut and e[3] != PURGED:
+                e = list(e)
+                e[3] = PURGED
+            return e
+
+        moved[:] = [erase(e) for e in moved]
+        if any(e[0] == rec and e[2] == field for e in self.backend.history()):
+            self.backend.rewrite_history(erase)
+
+    def history_of(self, record: str) -> list[Write]:
+        """The superseded writes of ``record`` (read from the history), oldest first."""
+        out = [_entry_write(e) for e in self.backend.history() if e[0] == record]
+        return sorted(out, key=lambda w: (w.hlc, w.dot))
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def live(self, record: str, field: str) -> list[Write]:
+        """Live writes on ``record.field``, highest HLC first (empty if none)."""
+        doc = self._doc(record)
+        return [] if doc is None else [doc.write(field, e) for e in doc.live(field)]
+
+    def value(self, record: str, field: str, default: Any = None) -> Any:
+        """Displayed value of ``record.field``: the live write with the highest HLC."""
+        doc = self._doc(record)
+        if doc is None:
+            return default
+        live = doc.raw["f"].get(field)
+        return live[0][0] if live else default
+
+    def values(self, record: str, fields: tuple[str, ...], default: Any = None) -> list[Any]:
+        """Displayed values of several fields of ``record`` in one lookup."""
+        doc = self._doc(record)
+        if doc is None:
+            return [default] * len(fields)
+        f = doc.raw["f"]
+        return [f[n][0][0] if f.get(n) else default for n in fields]
+
+    def state(self, record: str, field: str) -> FieldState | None:
+        """Value, winner and live writes of ``record.field``; None if it has no live write."""
+        live = self.live(record, field)
+        return FieldState(live[0].value, live[0], tuple(live)) if live else None
+
+    def fields(self, record: str) -> dict[str, FieldState]:
+        """State of every field of ``record`` that has a live write."""
+        doc = self._doc(record)
+        if doc is None:
+            return {}
+        out = {}
+        for fld, entries in doc.raw["f"].items():
+            live = tuple(doc.write(fld, e) for e in entries)
+            out[fld] = FieldState(live[0].value, live[0], live)
+        return out
+
+    def document(self, record: str) -> dict[str, Any] | None:
+        """``{field: displayed value}`` of ``record``, plus its first write's HLC, dot, kind and
+        author (``fw``) and its latest HLC (``lh``): what a model is built from, in one read."""
+        doc = self._doc(record)
+        if doc is None:
+            return None
+        return {
+            "values": {fld: entries[0][0] for fld, entries in doc.raw["f"].items()},
+            "fw": doc.raw["fw"],
+            "lh": doc.raw["lh"],
+        }
+
+    def records(self, kind: str | None = None) -> list[str]:
+        """Ids of known records (deleted ones included), sorted; only ``kind`` if given."""
+        if kind is None:
+            return sorted(self.backend.keys(INDEX))
+        return sorted(self.backend.keys(DOCS + kind))
+
+    def kind_of(self, record: str) -> str | None:
+        """Kind of ``record`` (taken from its earliest write), or None if unknown."""
+        return self.backend.get(INDEX, record)
+
+    def writes_of(self, record: str) -> list[Write]:
+        """Every write of ``record`` (live and from the history), oldest HLC first."""
+        doc = self._doc(record)
+        out = self.history_of(record)
+        if doc is not None:
+            out.extend(doc.write(f, e) for f, entries in doc.raw["f"].items() for e in entries)
+        return sorted(out, key=lambda w: (w.hlc, w.dot))
+
+    def is_deleted(self, record: str) -> bool:
+        """True if the displayed value of the ``deleted`` field is ``True``."""
+        return self.value(record, DELETED) is True
+
+    def supersedes_for(self, record: str, field: str) -> tuple[str, ...]:
+        """Dots a new local write on ``record.field`` must list: the field's live writes."""
+        doc = self._doc(record)
+        return () if doc is None else tuple(sorted(doc.dot(e) for e in doc.live(field)))
+
+    def delete_supersedes(self, record: str) -> tuple[str, ...]:
+        """Dots a new ``deleted`` write must list: the live writes of every field."""
+        doc = self._doc(record)
+        if doc is None:
+            return ()
+        return tuple(sorted(doc.dot(e) for entries in doc.raw["f"].values() for e in entries))
+
+    @staticmethod
+    def _unseen(doc: _Doc) -> list[tuple[str, list[Any]]]:
+        deletes = [e for e in doc.live(DELETED) if e[0] is True]
+        if not deletes:
+            return []
+        seen = [doc.sup_dots(d) for d in deletes]
+        return [
+            (fld, e)
+            for fld, entries in doc.raw["f"].items()
+            if fld != DELETED
+            for e in entries
+            if any(doc.dot(e) not in s for s in seen)
+        ]
+
+    def _doc_conflicted(self, doc: _Doc) -> bool:
+        for entries in doc.raw["f"].values():
+            if len(entries) > 1 and _disagree([e[0] for e in entries]):
+                return True
+        return bool(self._unseen(doc))
+
+    def delete_conflict(self, record: str) -> list[Write]:
+        """Live writes on other fields that a live ``deleted = True`` write did not see."""
+        doc = self._doc(record)
+        if doc is None:
+            return []
+        unseen = [doc.write(f, e) for f, e in self._unseen(doc)]
+        return sorted(unseen, key=lambda w: (w.hlc, w.dot), reverse=True)
+
+    def conflicts(self) -> list[tuple[str, str, list[Write]]]:
+        """Every open conflict as ``(record, field, live writes)``, by record and field."""
+        out: list[tuple[str, str, list[Write]]] = []
+        for rec in sorted(self.backend.keys(CONFLICTED)):
+            doc = self._doc(rec)
+            if doc is None:
+                continue
+            found: dict[str, list[Write]] = {}
+            for fld, entries in doc.raw["f"].items():
+                if len(entries) > 1 and _disagree([e[0] for e in entries]):
+                    found[fld] = [doc.write(fld, e) for e in entries]
+            unseen = self.delete_conflict(rec)
+            if unseen:
+                found[DELETED] = self.live(rec, DELETED) + unseen
+            out.extend((rec, fld, ws) for fld, ws in sorted(found.items()))
+        return out
+
+    def has_conflict(self, record: str) -> bool:
+        """True if any field of ``record`` is in conflict, including delete versus edit."""
+        return self.backend.get(CONFLICTED, record) is not None
+
+    def devices(self) -> list[str]:
+        """Devices that made at least one known write, sorted."""
+        return sorted(self.backend.keys(VV))
+
+    def by_device(self, device: str) -> list[Write]:
+        """Writes made by ``device``, by counter (reads everything: rare)."""
+        prefix = device + ":"
+        return sorted((w for w in self if w.dot.startswith(prefix)), key=lambda w: w.counter)
+
+    def get(self, dot: str) -> Write | None:
+        """The write with this dot, or None (reads everything: rare)."""
+        return self._find(dot)
+
+    def _find(self, dot: str) -> Write | None:
+        device, counter = _split(dot)
+        if not self._known(device, counter):
+            return None
+        return next((w for w in self if w.dot == dot), None)
+
+    def is_live(self, dot: str) -> bool:
+        """True if the write with this dot is known and not superseded."""
+        w = self._find(dot)
+        return w is not None and any(x.dot == dot for x in self.live(w.record, w.field))
+
+    def live_writes(self) -> Iterator[Write]:
+        """Every live write of every record."""
+        backend = self.backend
+        for rec in backend.keys(INDEX):
+            doc = self._doc(rec)
+            if doc is not None:
+                for fld, entries in doc.raw["f"].items():
+                    for e in entries:
+                        yield doc.write(fld, e)
+
+    def __contains__(self, dot: object) -> bool:
+        if not isinstance(dot, str) or ":" not in dot:
+            return False
+        device, _, counter = dot.rpartition(":")
+        return counter.isdigit() and self._known(device, int(counter))
+
+    def __len__(self) -> int:
+        total = 0
+        for device in self.backend.keys(VV):
+            top, above = self.backend.get(VV, device)
+            total += top + len(above)
+        return total
+
+    def __iter__(self) -> Iterator[Write]:
+        yield from self.live_writes()
+        for e in self.backend.history():
+            yield _entry_write(e)
