@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from fsfield import purge_command
 from fsfield.cli_parser import FrenchArgumentParser
 from fsfield.domain.messages import describe_os_error, how_many, plural
 from fsfield.reports import commands as report_commands
@@ -82,6 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", type=Path, help="fichier à écrire (défaut : écran)")
     report_commands.add_parsers(commands)
     plan_command.add_parsers(commands)
+    purge_command.add_parsers(commands)
     return parser
 
 
@@ -107,6 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sync": _cmd_sync,
         **report_commands.HANDLERS,
         **plan_command.HANDLERS,
+        **purge_command.HANDLERS,
     }
     try:
         return handlers[args.command](args, data_dir)

@@ -40,3 +40,28 @@ ERRORS: list[tuple[str, str | tuple[str, str]]] = [
     (r"unexpected option string: (?P<option>.+)", "option inattendue : {option}"),
     (r"can't open '(?P<name>.+?)': (?P<error>.+)", "impossible d'ouvrir « {name} » : {error}"),
 ]
+
+# -- fsfield purge (RGPD) ------------------------------------------------------
+PURGE_HELP = "effacer les anciennes valeurs d'un champ (RGPD), sur tous les ordinateurs"
+PURGE_DESCRIPTION = (
+    "Remplace les anciennes valeurs d'un champ par « valeur effacée (RGPD) » ; la valeur "
+    "actuelle est gardée. L'effacement est noté (qui, quand) et envoyé à la prochaine "
+    "synchronisation."
+)
+PURGE_SITE = "structure (id_fs, début de l'identifiant ou partie du nom)"
+PURGE_FOLLOWUP = "suivi (début de son identifiant)"
+PURGE_VISIT = "visite (début de son identifiant)"
+PURGE_FIELD = "champ à effacer (ex. phone, email, text, notes)"
+PURGE_ITEM = "élément de la grille (ex. m1-horaires), avec --visite"
+PURGE_YES = "ne pas demander de confirmation"
+PURGE_NEEDS_FIELD = "indiquez le champ avec --champ (ex. --champ phone)"
+PURGE_NEEDS_ITEM = "indiquez l'élément de la grille avec --element (ex. --element m1-horaires)"
+PURGE_ITEM_ONLY_VISIT = "--element ne va qu'avec --visite"
+PURGE_FIELD_NOT_VISIT = "avec --visite, indiquez l'élément (--element), pas --champ"
+PURGE_NOTHING = "Aucune ancienne valeur à effacer : rien n'a été écrit."
+PURGE_ASK = "{n} ancienne(s) valeur(s) de « {what} » seront effacées sur tous les ordinateurs. Confirmer ? [o/N] "
+PURGE_NO_STDIN = "confirmation impossible (pas de saisie) : relancez avec --oui. Rien n'a été effacé."
+PURGE_CANCELLED = "Annulé : rien n'a été effacé."
+PURGE_DONE = "{n} ancienne(s) valeur(s) effacée(s) de « {what} » ; l'effacement sera envoyé à la prochaine synchronisation."
+PURGE_UNKNOWN_FOLLOWUP = "aucun suivi ne commence par « {ref} »"
+PURGE_AMBIGUOUS_FOLLOWUP = "plusieurs suivis commencent par « {ref} » : donnez plus de caractères"

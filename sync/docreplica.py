@@ -573,14 +573,16 @@ class DocReplica:
         return [
             (fld, e)
             for fld, entries in doc.raw["f"].items()
-            if fld != DELETED
+            if fld != DELETED and not fld.startswith(PURGE_PREFIX)
             for e in entries
             if any(doc.dot(e) not in s for s in seen)
         ]
 
     def _doc_conflicted(self, doc: _Doc) -> bool:
-        for entries in doc.raw["f"].values():
-            if len(entries) > 1 and _disagree([e[0] for e in entries]):
+        for fld, entries in doc.raw["f"].items():
+            if len(entries) > 1 and not fld.startswith(PURGE_PREFIX) and _disagree(
+                [e[0] for e in entries]
+            ):
                 return True
         return bool(self._unseen(doc))
 
@@ -601,7 +603,9 @@ class DocReplica:
                 continue
             found: dict[str, list[Write]] = {}
             for fld, entries in doc.raw["f"].items():
-                if len(entries) > 1 and _disagree([e[0] for e in entries]):
+                if len(entries) > 1 and not fld.startswith(PURGE_PREFIX) and _disagree(
+                    [e[0] for e in entries]
+                ):
                     found[fld] = [doc.write(fld, e) for e in entries]
             unseen = self.delete_conflict(rec)
             if unseen:

@@ -134,6 +134,8 @@ class Record(BaseModel):
         """Build the model from flat writes, unflattening the dotted map fields."""
         data: dict[str, Any] = {"id": record_id, **meta}
         for name, value in fields.items():
+            if name.startswith("purge:"):  # RGPD purges (sync/purge.py): never a model field
+                continue
             head, _, rest = name.partition(".")
             if rest and head in cls.maps:
                 key, _, sub = rest.partition(".")

@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Static
 from fsfield.domain.hours import ALL_DAYS, parse_week
 from fsfield.domain.models import Site, Visit, VisitStatus, french_date
 from fsfield.domain.template import AnswerStatus
+from fsfield.screens import messages as msg
 from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.screens.reply_form import follow_through_line, follow_through_text
 from fsfield.store import visits as ops
@@ -33,6 +34,7 @@ class DossierScreen(FsScreen):
                 tooltip="Noter l'envoi du compte rendu et la réponse de la structure (visite finalisée)"),
         Binding("m", "edit_card", "Modifier la fiche", id="dossier.card",
                 tooltip="Corriger téléphone, courriel, adresse, horaires…"),
+        Binding("h", "history", msg.HISTORY_BINDING, show=False, id="dossier.history", tooltip=msg.HISTORY_TOOLTIP),
         Binding("escape", "back", "Retour", id="dossier.back"),
     ]
 
@@ -216,6 +218,11 @@ class DossierScreen(FsScreen):
                 self.notify("Envoi / réponse enregistrés.", title="Enregistré")
 
         self.app.push_screen(ReplyForm(visit), done)
+
+    def action_history(self) -> None:
+        from fsfield.screens.history import HistoryScreen, record_label
+
+        self.app.push_screen(HistoryScreen("site", self.site_id, None, self.site.name, record_label))
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -29,6 +29,7 @@ class FollowUpsScreen(FsScreen):
     BINDINGS = [
         Binding("d", "done", "Fait", id="fu.done", tooltip="Marquer fait (note de clôture facultative)"),
         Binding("e,enter", "edit", "Modifier", key_display="e", id="fu.edit"),
+        Binding("h", "history", msg.HISTORY_BINDING, show=False, id="fu.history", tooltip=msg.HISTORY_TOOLTIP),
         Binding("o", "toggle_closed", "Clos on/off", id="fu.closed", tooltip="Afficher ou masquer les suivis clos"),
         Binding("slash", "filter", "Filtrer", key_display="/", id="fu.filter"),
         Binding("escape", "back", "Retour", id="fu.back"),
@@ -233,6 +234,13 @@ class FollowUpsScreen(FsScreen):
                 self.refresh_data()
 
         self.app.push_screen(FollowUpForm(f, origin=self.origin(f)), edited)
+
+    def action_history(self) -> None:
+        from fsfield.screens.history import HistoryScreen, record_label
+
+        f = self._current()
+        if f is not None:
+            self.app.push_screen(HistoryScreen("followup", f.id, None, f.text[:40], record_label))
 
     def action_back(self) -> None:
         box = self.query_one("#filter", Input)

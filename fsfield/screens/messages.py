@@ -76,3 +76,33 @@ REPORT_IMPOSSIBLE = "Rapport impossible : {reason}"
 REPORT_FOLDER_REFUSED = "Impossible de créer {folder} : {reason}."
 REPORT_NAME_NEEDED = "Indiquez un dossier et un nom de fichier (sans « / »)."
 NEXT_YEAR_NOT_STARTED = "L'année suivante n'a pas commencé."
+
+# -- field history and RGPD purge (screens/history.py) ------------------------
+HISTORY_BINDING = "Historique"
+HISTORY_TOOLTIP = "Qui a changé quoi et quand, chaque valeur et les conflits"
+HISTORY_TITLE = "Historique — {what}"
+HISTORY_EMPTY = "Aucune modification enregistrée."
+HISTORY_ERASED = "valeur effacée (RGPD)"
+HISTORY_EMPTY_VALUE = "(vide)"
+HISTORY_LIVE = "valeur actuelle"
+HISTORY_CONFLICT = "conflit"
+HISTORY_SETTLED = "règle un conflit"
+HISTORY_PURGE_LINE = "{when}  {author} a effacé les anciennes valeurs — {field}"
+HISTORY_HINT = "Échap : fermer — e : effacer les anciennes valeurs (RGPD)"
+HISTORY_CLOSE = "Fermer"
+PURGE_BINDING = "Effacer les anciennes valeurs"
+PURGE_CONFIRM = (
+    "Effacer les anciennes valeurs de « {what} » sur tous les ordinateurs (RGPD) ? "
+    "La valeur actuelle est gardée ; l'effacement est noté (qui, quand)."
+)
+PURGE_DONE = "{n} ancienne(s) valeur(s) effacée(s) ; l'effacement sera envoyé à la prochaine synchronisation."
+PURGE_NOTHING = "Aucune ancienne valeur à effacer."
+#: field names the conflicts screen does not list (see screens/conflicts.FIELD_LABELS)
+HISTORY_FIELD_LABELS = {
+    "id_fs": "identifiant France services", "department": "département", "latitude": "latitude",
+    "longitude": "longitude", "appointment": "sur rendez-vous", "comment": "commentaire",
+    "type_fs": "type", "format_fs": "format", "group_fs": "groupe", "labelled_on": "labellisée le",
+    "labellisation_raw": "labellisation (texte)", "in_directory": "dans l'annuaire",
+    "source": "origine", "site_id": "structure", "visit_id": "visite", "item_id": "élément",
+    "mission": "mission",
+}

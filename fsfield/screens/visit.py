@@ -11,6 +11,7 @@ from fsfield.domain.messages import how_many, plural
 from fsfield.domain.models import FollowUp, Site, Visit, VisitStatus, french_date
 from fsfield.domain.parsing import parse_field
 from fsfield.domain.template import AnswerStatus, ChecklistItem, answer_status_from_key
+from fsfield.screens import messages as msg
 from fsfield.screens.base import FsScreen, TitleBar
 from fsfield.screens.forms import CommentForm, ConfirmDialog, VisitInfoForm
 from fsfield.screens.visit_text import (
@@ -65,6 +66,7 @@ class VisitScreen(FsScreen):
         Binding("equals_sign", "edit_value", "Saisir la valeur", key_display="=", show=False,
                 id="visit.value.equals"),
         Binding("c", "comment", "Commentaire", id="visit.comment"),
+        Binding("h", "history", msg.HISTORY_BINDING, show=False, id="visit.history", tooltip=msg.HISTORY_TOOLTIP),
         Binding("a", "add_followup", "Suivi +", id="visit.followup", tooltip="Ajouter un suivi sur cet élément"),
         Binding("i", "edit_info", "Infos", id="visit.info", tooltip="Date, type, participants"),
         Binding("F", "finalise", "Finaliser", key_display="F", id="visit.finalise"),
@@ -400,6 +402,14 @@ class VisitScreen(FsScreen):
             self.notify("Les rapports arrivent bientôt.", severity="warning")
             return
         show_visit_report(self, self.visit_id)
+
+    def action_history(self) -> None:
+        from fsfield.screens.history import HistoryScreen, answer_label
+
+        item = self.current_item()
+        if item is not None:
+            self.app.push_screen(HistoryScreen("visit", self.visit.id, f"answers.{item.id}",
+                                               item.label, answer_label))
 
     def action_back(self) -> None:
         box = self.query_one("#inline", Input)

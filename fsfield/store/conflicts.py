@@ -21,6 +21,7 @@ from fsfield.store import messages as msg
 from fsfield.store.overview import has_conflicts  # noqa: F401 (re-exported)
 from fsfield.store.repo import KINDS, Store, validation_message
 from fsfield.store.templates import current_template
+from sync.purge import is_purge
 from sync.replica import DELETED
 
 #: the field of a delete-versus-edit conflict
@@ -66,6 +67,7 @@ def conflicts(store: Store) -> list[Conflict]:
         Conflict(record, store.replica.kind_of(record) or "", field,
                  tuple(ConflictValue(w.field, w.value, w.author, _at(w.hlc)) for w in writes))
         for record, field, writes in store.replica.conflicts()
+        if not is_purge(field)  # two purges never conflict: the higher cutoff wins
     ]
 
 

@@ -416,6 +416,16 @@ SETTINGS_DEPARTMENT_UNKNOWN = "département inconnu : « {code} » (ex. 87, 2A, 
 CONFLICT_GONE = "Ce conflit a déjà été réglé (peut-être sur un autre ordinateur)."
 CONFLICT_DELETE_TYPED = "Une suppression se règle en gardant ou en annulant la suppression."
 
+# --- field history and RGPD purge (branch history) ---
+
+
+def purge_unknown_record(record_id: str) -> str:
+    return f"Aucun enregistrement « {record_id} » de ce type : rien n'a été effacé."
+
+
+def purge_unknown_field(field: str) -> str:
+    return f"Champ inconnu pour cet enregistrement : « {field} » (rien n'a été effacé)."
+
 
 # --- local store, format fsfield-store/3: documents and history (branch storage3) ---------------
 
