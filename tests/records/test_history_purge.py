@@ -157,3 +157,26 @@ def test_a_checklist_item_merges_its_sub_fields_and_purges_them_together(laptops
         {e.value for e in after if e.live} == {AnswerStatus.CONFORME.value, ""}
     assert "porte fermée" not in [e.value for e in after]
     assert a.get(type(visit), visit.id).answer(item).status is AnswerStatus.CONFORME
+
+
+def test_a_purged_value_is_in_no_file_of_either_laptop_after_sync(laptops):
+    """The erasure is physical: the old value is in no file of the data dir (snapshot, backup,
+    journals, history) on the laptop that purged nor on the one that received the purge."""
+    a, b, central = laptops
+    secret = "06 12 34 56 78"
+    site = create_site(a, name="France services Nexon", phone=secret)
+    sync(a, central)
+    sync(b, central)
+    update_site(a, site.id, phone="05 55 00 00 02")
+    for store in (a, b):
+        store.storage.compact()  # the old value is now in every kind of file: history, backup
+    sync(a, central)
+    sync(b, central)
+    assert purge_field(a, "site", site.id, "phone") == 1
+    sync(a, central)
+    sync(b, central)
+    for store in (a, b):
+        assert store.find(Site, site.id).phone == "05 55 00 00 02"
+        files = [p for p in store.data_dir.rglob("*") if p.is_file()]
+        holding = [p.name for p in files if secret.encode() in p.read_bytes()]
+        assert holding == []
