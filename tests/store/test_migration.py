@@ -6,11 +6,12 @@ from __future__ import annotations
 import errno
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,8 @@ from fsfield.store.migrate import ASIDE, WORK
 from fsfield.store.repo import Store
 from fsfield.store.storage import StoreError
 from fsfield.store.syncing import run_sync
+from sync.docreplica import _entry_write
+from sync.writes import Write
 from tests.store.conftest import OldDir
 from tests.store.migration_data import files_of
 
@@ -33,8 +36,7 @@ def new_view(s: Store) -> dict:
         "records": {r: (lambda m: None if m is None else m.model_dump(mode="json"))(s.record(r))
                     for r in recs},
         "conflicts": sorted([r, f, sorted(w.dot for w in ws)] for r, f, ws in rep.conflicts()),
-        "writes": {r: sorted(json.dumps(w.to_dict(), sort_keys=True) for w in rep.writes_of(r))
-                   for r in recs},
+        "writes": _all_writes(s, recs),
         "live": {r: {f: sorted(w.dot for w in st.live) for f, st in rep.fields(r).items()}
                  for r in recs},
         "device": s.device_id,
@@ -45,6 +47,28 @@ def new_view(s: Store) -> dict:
         "acked": s.meta("acked", 0),
         "outbox": [w.dot for w in s.outbox()],
     }
+
+
+def _dumps(writes: Iterable[Write]) -> list[str]:
+    return sorted(json.dumps(w.to_dict(), sort_keys=True) for w in writes)
+
+
+def _all_writes(s: Store, recs: list[str]) -> dict[str, list[str]]:
+    """Every record's full write set. ``writes_of`` reads the whole history on each call (see
+    the report), so the set is built in one pass over the history, and ``writes_of`` itself is
+    checked against it on every conflicted or deleted record and a sample of the others."""
+    rep = s.replica
+    if s.legacy:  # the old format keeps every write in memory
+        return {r: _dumps(rep.writes_of(r)) for r in recs}
+    past: dict[str, list[Write]] = {}
+    for entry in s.storage.history():  # type: ignore[attr-defined]
+        past.setdefault(entry[0], []).append(_entry_write(entry))
+    out = {r: _dumps([*past.get(r, ()), *(w for st in rep.fields(r).values() for w in st.live)])
+           for r in recs}
+    odd = {r for r, _, _ in rep.conflicts()} | {r for r in recs if rep.is_deleted(r)}
+    for r in sorted(odd) + random.Random(5).sample(recs, min(10, len(recs))):
+        assert _dumps(rep.writes_of(r)) == out[r], r
+    return out
 
 
 def assert_same(got: dict, expected: dict) -> None:
