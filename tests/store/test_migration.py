@@ -237,3 +237,30 @@ def test_a_data_dir_of_a_newer_version_is_refused_and_left_alone(tmp_path: Path)
     assert "mettez à jour" in done.stderr + done.stdout
     assert _state(data) == before
     shutil.rmtree(data)
+
+
+def test_a_full_disk_on_a_damaged_data_dir_still_says_what_was_lost(
+    old_dir: Callable[[int], OldDir], old_code: Path, tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.store.migration_data import old_view
+
+    made = old_dir(0)
+    data = made.copy_to(tmp_path / "root")
+    _damage_snapshot(data)
+    expected = old_view(old_code, data, tmp_path / "scratch")
+
+    def full(fd: int, payload: bytes) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as m:
+        m.setattr(docstorage, "_write_all", full)
+        with Store(data) as s:
+            assert s.legacy
+            notice = _stamp(" ".join(s.recovery.messages))
+            assert all(_stamp(line) in notice for line in expected["messages"])
+    with Store(data) as s:  # the next start, with room on the disk
+        assert not s.legacy
+        notice = _stamp(" ".join(s.recovery.messages))
+        assert all(_stamp(line) in notice for line in expected["messages"])
+        assert_same(new_view(s), expected)

@@ -103,3 +103,33 @@ def test_a_conversion_killed_200_times_loses_nothing(
     old_dir: Callable[[int], OldDir], tmp_path: Path
 ) -> None:
     _kill_and_reopen(old_dir(0), tmp_path, kills=200, only="all", seed=3)
+
+
+def test_a_damaged_data_dir_whose_conversion_was_killed_still_says_what_was_lost(
+    old_dir: Callable[[int], OldDir], old_code: Path, tmp_path: Path
+) -> None:
+    from tests.store.migration_data import old_view
+    from tests.store.test_migration import _damage_snapshot
+
+    made = old_dir(0)
+    damaged = made.copy_to(tmp_path / "damaged")
+    _damage_snapshot(damaged)
+    expected = old_view(old_code, damaged, tmp_path / "scratch")
+    assert expected["messages"]
+    # k = 1 is the old reader setting the damaged snapshot aside; every later rename
+    for k in range(2, 9):
+        data = tmp_path / f"run{k}"
+        shutil.copytree(damaged, data)
+        killed = _child(data, k, "replace")
+        assert killed.returncode == -signal.SIGKILL
+        _reopen_and_check(data, expected)
+
+
+def _reopen_and_check(data: Path, expected: dict) -> None:
+    from tests.store.test_migration import _stamp
+
+    with Store(data) as s:
+        notice = _stamp(" ".join(s.recovery.messages))
+        for line in expected["messages"]:
+            assert _stamp(line) in notice
+        assert_same(new_view(s), expected)
