@@ -10,6 +10,9 @@ on the first start of this version: all or nothing.
    record: the same writes (content hashes), the same displayed values and live writes, the same
    conflicts. Anything else, or any error (a full disk), removes ``migration-3/`` and leaves the
    old files as they were: the old store stays in use and the user is told (MigrationFailed).
+   What the old reader repaired (a damaged snapshot set aside, a cut journal) is kept in
+   ``migration-3.damage`` before anything else: the old reader moves damaged files aside, so a
+   conversion killed or failed after it would otherwise never tell the user what was lost.
 3. A marker ``migration-3/verified`` is written, then the old files move to ``format-2/`` and
    the new ones into the data dir. A start that finds the marker finishes these moves; one that
    finds ``migration-3/`` without it (a conversion killed midway) starts the conversion again.
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import shutil
 from collections.abc import Iterable
@@ -41,6 +45,8 @@ from sync.writes import DotCollision, Write
 WORK = "migration-3"
 VERIFIED = "verified"
 ASIDE = "format-2"
+DAMAGE = "migration-3.damage"
+"""The old reader's account of damage (JSON list of French lines), kept until the end."""
 NEW_FILES = (SNAPSHOT, SNAPSHOT + ".bak", JOURNAL, JOURNAL_PREV, HISTORY)
 CHUNK = 200  # records per durable save while converting
 _MOD = 1 << 80
@@ -54,8 +60,9 @@ def migrate_if_needed(data_dir: Path) -> str | None:
     """Convert ``data_dir`` if it holds format 2; the French notice to show, or None."""
     work = data_dir / WORK
     if (work / VERIFIED).exists():
+        damage = _damage(data_dir)
         _commit(data_dir)
-        return messages.MIGRATION_FINISHED
+        return " ".join([messages.MIGRATION_FINISHED, *damage])
     if work.exists():
         shutil.rmtree(work)  # a conversion cut short: it starts again from the old files
     if not has_old_files(data_dir) or any((data_dir / n).exists() for n in NEW_FILES):
@@ -67,9 +74,40 @@ def migrate_if_needed(data_dir: Path) -> str | None:
         with contextlib.suppress(OSError):
             shutil.rmtree(work)
         reason = describe_os_error(exc) if isinstance(exc, OSError) else str(exc)
-        raise MigrationFailed(messages.migration_failed(reason)) from exc
+        raise MigrationFailed(
+            " ".join([messages.migration_failed(reason), *_damage(data_dir)])
+        ) from exc
     _commit(data_dir)
     return notice
+
+
+def _damage(data_dir: Path) -> list[str]:
+    """The old reader's account kept by an earlier attempt (empty if none or unreadable)."""
+    # the .tmp: written and synced, a kill came before its rename
+    for path in (data_dir / DAMAGE, data_dir / (DAMAGE + ".tmp"), data_dir / ASIDE / DAMAGE):
+        with contextlib.suppress(OSError, ValueError):
+            found = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(found, list):
+                return [str(line) for line in found]
+    return []
+
+
+def _keep_damage(data_dir: Path, lines: list[str]) -> list[str]:
+    """Add this reading's account to the kept one (durably, before anything else); all of it."""
+    kept = _damage(data_dir)
+    new = [line for line in lines if line not in kept]
+    if new:
+        kept += new
+        tmp = data_dir / (DAMAGE + ".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            os.write(fd, json.dumps(kept, ensure_ascii=False).encode())
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, data_dir / DAMAGE)
+        fsync_dir(data_dir)
+    return kept
 
 
 def _view(replica: Replica | DocReplica, record: str) -> str:
@@ -92,6 +130,7 @@ def _writes_sum(hashes: Iterable[str]) -> tuple[int, int]:
 
 def _convert(data_dir: Path, work: Path) -> str:
     opened = open_files(data_dir, check_old_table)
+    damage = _keep_damage(data_dir, opened.recovery.messages)
     tables = opened.tables
     meta = (tables.get("meta") or {}).get("1") or {}
     device, acked = meta.get("device", ""), meta.get("acked", 0)
@@ -133,7 +172,7 @@ def _convert(data_dir: Path, work: Path) -> str:
     (work / VERIFIED).write_bytes(b"")
     fsync_dir(work)
     return messages.migration_done(
-        len(expected), writes_total, history, data_dir / ASIDE, opened.recovery.messages, skipped
+        len(expected), writes_total, history, data_dir / ASIDE, damage, skipped
     )
 
 
@@ -176,6 +215,8 @@ def _commit(data_dir: Path) -> None:
     aside.mkdir(exist_ok=True)
     old = [data_dir / n for n in OLD_FILES]
     old += [p for p in data_dir.glob("fsfield.*.corrupt-*")]
+    old.append(data_dir / DAMAGE)
+    (data_dir / (DAMAGE + ".tmp")).unlink(missing_ok=True)
     for path in old:
         _move(path, aside / path.name)
     for name in NEW_FILES:
