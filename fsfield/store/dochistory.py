@@ -14,18 +14,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from fsfield.store import messages
+from fsfield.store import docjournal, messages
 from fsfield.store.docfiles import MAGIC, RECORD_OVERHEAD, encode_record, scan_records
 from fsfield.store.files import fsync_dir
 
 _BINARY = getattr(os, "O_BINARY", 0)
 _HEAD = struct.Struct(">4sQII")
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
 
 
 class HistoryFile:
@@ -112,7 +106,7 @@ class HistoryFile:
                 os.ftruncate(fd, self.size)
             os.lseek(fd, self.size, os.SEEK_SET)
             try:
-                _write_all(fd, record)
+                docjournal.write_all(fd, record)
                 os.fsync(fd)
             except OSError:
                 with contextlib.suppress(OSError):
@@ -139,7 +133,7 @@ class HistoryFile:
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _BINARY, 0o600)
             try:
-                _write_all(fd, payload)
+                docjournal.write_all(fd, payload)
                 os.fsync(fd)
             finally:
                 os.close(fd)

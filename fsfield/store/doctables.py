@@ -13,6 +13,7 @@ from collections.abc import Callable, ItemsView, Iterator, ValuesView
 from pathlib import Path
 from typing import Any
 
+from fsfield.store import docjournal
 from fsfield.store.docfiles import (
     Header,
     decode_entry,
@@ -21,7 +22,6 @@ from fsfield.store.docfiles import (
     encode_table,
     line_sound,
 )
-from fsfield.store.docjournal import write_all
 from fsfield.store.docopening import JOURNAL_PREV, read_header
 from fsfield.store.entries import Damaged, TableCheck, lines
 
@@ -187,14 +187,14 @@ def write_snapshot(
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _BINARY, 0o600)
         try:
-            write_all(fd, head)
+            docjournal.write_all(fd, head)
             for item in plan:
                 if isinstance(item, str):
                     raw = read_source(item)
                     if item not in keep_raw and not line_sound(raw):
                         raise Damaged(item)
                     item = raw
-                write_all(fd, item)
+                docjournal.write_all(fd, item)
             os.fsync(fd)
         finally:
             os.close(fd)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from fsfield.store import docstorage
+from fsfield.store import docjournal
 from fsfield.store.docfiles import MAGIC  # noqa: F401  (the framing the header test relies on)
 from fsfield.store.migrate import ASIDE, WORK
 from fsfield.store.repo import Store
@@ -181,7 +181,7 @@ def test_a_full_disk_keeps_the_old_store_in_use_and_converts_at_the_next_start(
 ) -> None:
     made = old_dir(0)
     data = made.copy_to(tmp_path / "root")
-    real = docstorage._write_all
+    real = docjournal.write_all
     calls = [0]
 
     def full(fd: int, payload: bytes) -> None:
@@ -190,7 +190,7 @@ def test_a_full_disk_keeps_the_old_store_in_use_and_converts_at_the_next_start(
             raise OSError(errno.ENOSPC, "No space left on device")
         real(fd, payload)
 
-    monkeypatch.setattr(docstorage, "_write_all", full)
+    monkeypatch.setattr(docjournal, "write_all", full)
     with Store(data) as s:
         assert s.legacy
         notice = _notice(s)
@@ -199,7 +199,7 @@ def test_a_full_disk_keeps_the_old_store_in_use_and_converts_at_the_next_start(
         assert_same(new_view(s), made.expected)
         site = next(iter(s.replica.records("site")))
         s.write_fields("site", site, {"address": "écrit dans l'ancien format"})
-    monkeypatch.setattr(docstorage, "_write_all", real)
+    monkeypatch.setattr(docjournal, "write_all", real)
     with Store(data) as s:
         assert not s.legacy
         assert s.replica.fields(site)["address"].value == "écrit dans l'ancien format"
@@ -254,7 +254,7 @@ def test_a_full_disk_on_a_damaged_data_dir_still_says_what_was_lost(
         raise OSError(errno.ENOSPC, "No space left on device")
 
     with monkeypatch.context() as m:
-        m.setattr(docstorage, "_write_all", full)
+        m.setattr(docjournal, "write_all", full)
         with Store(data) as s:
             assert s.legacy
             notice = _stamp(" ".join(s.recovery.messages))
