@@ -19,9 +19,9 @@ from cli_helpers import run_cli, sites_json
 from fsfield import cli
 from fsfield.domain.models import Settings, Site
 from fsfield.store import storage as storage_mod
+from fsfield.store.docstorage import JOURNAL, SNAPSHOT
 from fsfield.store.lock import LOCK_NAME
 from fsfield.store.repo import Store
-from fsfield.store.docstorage import JOURNAL, SNAPSHOT
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "domain" / "fixtures_tpl"
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from fsfield.store.docstorage import JOURNAL
 from fsfield.store.lock import StoreLocked
 from fsfield.store.repo import Store
-from fsfield.store.docstorage import JOURNAL
 from fsfield.store.storage import StoreError
 
 ROOT = Path(__file__).resolve().parents[2]

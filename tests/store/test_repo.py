@@ -13,9 +13,9 @@ from fsfield.domain.models import FollowUp, FollowUpStatus, Settings, Site, Visi
 from fsfield.domain.template import AnswerStatus
 from fsfield.store import paths
 from fsfield.store import storage as storage_mod
+from fsfield.store.docstorage import JOURNAL, SNAPSHOT
 from fsfield.store.lock import LOCK_NAME
 from fsfield.store.repo import RecordNotFound, Store
-from fsfield.store.docstorage import JOURNAL, SNAPSHOT
 from fsfield.store.storage import SaveFailed, StoreError
 from fsfield.store.visits import set_answer, start_visit
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from fsfield.domain.models import Settings
-from fsfield.store.repo import Store
 from fsfield.store.docstorage import JOURNAL
+from fsfield.store.repo import Store
 from fsfield.store.syncing import CENTRAL_TABLE, run_sync
 from sync.folder import FolderStore
 from sync.writes import DotCollision, Write, make_dot
