@@ -82,7 +82,13 @@ def read_header(path: Path) -> tuple[Header, tuple[int, int, int]]:
             buf += chunk
             end = buf.find(b"\n")
             if end >= 0:
-                return decode_header(buf[:end + 1]), ident
+                header = decode_header(buf[:end + 1])
+                # The index says where every table ends: a shorter file was cut (a snapshot
+                # truncated mid-write), found here rather than when that table is first read.
+                needed = end + 1 + max((o + n for o, n in header.tables.values()), default=0)
+                if ident[2] < needed:
+                    raise Damaged(messages.TRUNCATED)
+                return header, ident
             if not chunk:
                 raise Damaged(messages.TRUNCATED)
     except OSError as exc:

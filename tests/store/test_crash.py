@@ -185,8 +185,8 @@ from fsfield.store.repo import Store
 store = Store(sys.argv[1])
 store.create(FollowUp(id=sys.argv[2], text="suivi", site_id="s"))
 # What compact() does first, then the process dies before the new snapshot is in place:
-os.replace(os.path.join(sys.argv[1], "fsfield.journal"),
-           os.path.join(sys.argv[1], "fsfield.journal.prev"))
+os.replace(os.path.join(sys.argv[1], "docs.journal"),
+           os.path.join(sys.argv[1], "docs.journal.prev"))
 os.kill(os.getpid(), signal.SIGKILL)
 """
 
