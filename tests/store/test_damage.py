@@ -60,7 +60,7 @@ def _opened(data: Path, *command: str) -> str:
 
 
 SNAPSHOT_DAMAGE = {  # what, and whether the last session ended with a compaction
-    "write without hlc": (rb'"hlc":\[[^\]]*\],(?="supersedes")', b"", False),
+    "document without its first write": (rb'"fw":\[[^\]]*\],', b"", False),
     "meta without device": (rb'"device":"[^"]*",', b"", True),
 }
 
@@ -213,7 +213,7 @@ def test_a_repair_that_cannot_be_written_leaves_everything_as_found(tmp_path):
     _history(data)
     # damage found at open (the header's index no longer matches the file); a changed byte in a
     # table is only found when read, and its repair is written at the next compaction
-    _damage(data / SNAPSHOT, *SNAPSHOT_DAMAGE["write without hlc"][:2])
+    _damage(data / SNAPSHOT, *SNAPSHOT_DAMAGE["document without its first write"][:2])
     before = {p.name: p.read_bytes() for p in data.iterdir() if p.name != LOCK_NAME}
 
     result = run_cli(data, "config", prelude=FULL_DISK)
