@@ -14,7 +14,6 @@ from pydantic import ConfigDict, Field, Strict, TypeAdapter, ValidationError, wi
 from typing_extensions import TypedDict
 
 from .writes import (
-    BULK,
     COUNTER_PATTERN,
     DEVICE_PATTERN,
     DOT_RE,
@@ -22,7 +21,6 @@ from .writes import (
     Write,
     _new_write,
     _WriteSlots,
-    gc_paused,
 )
 
 # --- validation of untrusted writes -------------------------------------------------------------
@@ -100,43 +98,42 @@ def wire_to_writes(items: list[WireWrite], device: str | None = None) -> list[Wr
     out: list[Write] = []
     append = out.append
     new = _new_write
-    with gc_paused(len(items) > BULK):
-        for i, m in enumerate(items):
-            dot = m["dot"]
-            match = dot_re.fullmatch(dot)
-            if match is None:
-                mine = "" if device is None else f" of device {device}"
-                raise InvalidWrite(f"write #{i}: dot: {dot!r} is not a valid dot{mine}")
-            hlc = m["hlc"]
-            if hlc[2] != match.group(1):
-                raise InvalidWrite(
-                    f"write #{i}: hlc: device {hlc[2]!r} differs from dot device {match.group(1)!r}"
-                )
-            record, kind, field, author = m["record"], m["kind"], m["field"], m["author"]
-            if record not in records:
-                _check_text(i, "record", record, _RECORD_RE, records)
-            if kind not in kinds:
-                _check_text(i, "kind", kind, _KIND_RE, kinds)
-            if field not in fields:
-                _check_text(i, "field", field, _FIELD_RE, fields)
-            if author not in authors:
-                _check_text(i, "author", author, _AUTHOR_RE, authors)
-            sup_list = m["supersedes"]
-            sup: tuple[str, ...] = ()
-            if sup_list:
-                for s in sup_list:
-                    if s not in dots:
-                        _check_text(i, "supersedes", s, DOT_RE, dots)
-                if dot in sup_list:
-                    raise InvalidWrite(f"write #{i}: supersedes: lists its own dot {dot}")
-                sup = tuple(sup_list)
-                if len(set(sup)) != len(sup):
-                    raise InvalidWrite(f"write #{i}: supersedes: duplicate dots")
-            value = m["value"]
-            t = type(value)
-            if not (t is str or t is bool or value is None) and not _is_json(value):
-                raise InvalidWrite(f"write #{i}: value: not a JSON value (or nested too deep)")
-            append(new(dot, record, kind, field, value, hlc, sup, author))
+    for i, m in enumerate(items):
+        dot = m["dot"]
+        match = dot_re.fullmatch(dot)
+        if match is None:
+            mine = "" if device is None else f" of device {device}"
+            raise InvalidWrite(f"write #{i}: dot: {dot!r} is not a valid dot{mine}")
+        hlc = m["hlc"]
+        if hlc[2] != match.group(1):
+            raise InvalidWrite(
+                f"write #{i}: hlc: device {hlc[2]!r} differs from dot device {match.group(1)!r}"
+            )
+        record, kind, field, author = m["record"], m["kind"], m["field"], m["author"]
+        if record not in records:
+            _check_text(i, "record", record, _RECORD_RE, records)
+        if kind not in kinds:
+            _check_text(i, "kind", kind, _KIND_RE, kinds)
+        if field not in fields:
+            _check_text(i, "field", field, _FIELD_RE, fields)
+        if author not in authors:
+            _check_text(i, "author", author, _AUTHOR_RE, authors)
+        sup_list = m["supersedes"]
+        sup: tuple[str, ...] = ()
+        if sup_list:
+            for s in sup_list:
+                if s not in dots:
+                    _check_text(i, "supersedes", s, DOT_RE, dots)
+            if dot in sup_list:
+                raise InvalidWrite(f"write #{i}: supersedes: lists its own dot {dot}")
+            sup = tuple(sup_list)
+            if len(set(sup)) != len(sup):
+                raise InvalidWrite(f"write #{i}: supersedes: duplicate dots")
+        value = m["value"]
+        t = type(value)
+        if not (t is str or t is bool or value is None) and not _is_json(value):
+            raise InvalidWrite(f"write #{i}: value: not a JSON value (or nested too deep)")
+        append(new(dot, record, kind, field, value, hlc, sup, author))
     return out
 
 
@@ -282,10 +279,9 @@ def writes_from_json(items: Any, device: str | None = None) -> list[Write] | Non
             return None
     except (TypeError, KeyError, ValueError):  # unhashable, missing key, non-string dot...
         return None
-    with gc_paused(len(dots) > BULK):
-        out = list(map(_WriteSlots, dots, records, kinds, fields, values, stamps, supersedes, authors))
-        for w in out:
-            w.__class__ = Write
+    out = list(map(_WriteSlots, dots, records, kinds, fields, values, stamps, supersedes, authors))
+    for w in out:
+        w.__class__ = Write
     return out  # type: ignore[return-value]
 
 

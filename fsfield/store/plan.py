@@ -18,7 +18,6 @@ from fsfield.domain.plan_rules import PlanRules, load_plan_rules
 from fsfield.domain.template import AnswerStatus
 from fsfield.domain.trips import Point, Trip, centroid, plan_trips, working_days
 from fsfield.store.repo import Store
-from sync.writes import gc_paused
 
 _MYSTERE = VisitType.VISITE_MYSTERE.value
 _FINAL = VisitStatus.FINALISED.value
@@ -156,10 +155,7 @@ def build_plan(store: Store, today: dt.date, *, weeks: int = 8,
                rules: PlanRules | None = None, stops_per_day: int | None = None) -> Plan:
     """The whole plan as of ``today``: trips on the working days of the next ``weeks`` weeks."""
     rules = rules or plan_rules(store)
-    # Many small objects, no cycles: a collection over the whole store would cost more than
-    # the plan itself (sync.writes.gc_paused).
-    with gc_paused():
-        return _build(store, today, weeks, rules, stops_per_day)
+    return _build(store, today, weeks, rules, stops_per_day)
 
 
 def _build(store: Store, today: dt.date, weeks: int, rules: PlanRules,
