@@ -114,6 +114,7 @@ class Store:
         for notice in self.notices:
             if notice not in recovery.messages:
                 recovery.messages.append(notice)
+        self._told = len(recovery.messages)
         return recovery
 
     @property
@@ -140,7 +141,8 @@ class Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for notice in self.close():
+        late = self.storage.recovery.messages[getattr(self, "_told", 0):]
+        for notice in [*late, *self.close()]:
             print(f"fsfield : {notice}", file=sys.stderr)
 
     @contextlib.contextmanager

@@ -103,8 +103,6 @@ def test_a_damaged_table_is_rebuilt_when_first_read_and_the_user_is_told(tmp_pat
     assert aside.exists(), "the damaged file is kept"
 
 
-@pytest.mark.xfail(strict=True, reason="cli._open prints recovery.messages at open only; a "
-                   "table rebuilt later (lazy read) is never shown: fix in fsfield/cli.py")
 def test_a_table_rebuilt_during_a_command_is_told_on_stderr(tmp_path):
     data = tmp_path / "data"
     _history(data)
