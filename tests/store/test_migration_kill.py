@@ -26,7 +26,7 @@ _CHILD = r"""
 import os, signal, sys
 from pathlib import Path
 import shutil
-from fsfield.store import docstorage, dochistory, migrate
+from fsfield.store import docjournal, migrate
 
 k, only = int(sys.argv[2]), sys.argv[3]
 calls = [0]
@@ -40,8 +40,7 @@ def counted(fn):
 if only == "replace":
     os.replace = counted(os.replace)
 else:
-    docstorage._write_all = counted(docstorage._write_all)
-    dochistory._write_all = counted(dochistory._write_all)
+    docjournal.write_all = counted(docjournal.write_all)  # every file the new store writes
     os.replace = counted(os.replace)
     os.fsync = counted(os.fsync)
     if hasattr(os, "fdatasync"):
