@@ -668,12 +668,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="keep generated data dirs here and reuse them on the next run")
     parser.add_argument("--only", default="startup,keypress,open",
                         help="comma-separated subset of startup,keypress,open")
+    parser.add_argument("--keypress-visits", type=int, default=2000,
+                        help="visits in the keypress data set (2-3 writes per field; default 2000)")
     args = parser.parse_args(argv)
     only = set(args.only.split(","))
     runs = args.runs or (3 if args.quick else 10)
     presses = args.presses or (20 if args.quick else 200)
     small = DataSpec("visits-400" if not args.quick else "quick-60", 60 if args.quick else 400, (1, 1))
-    large = DataSpec("visits-2000" if not args.quick else "quick-150", 150 if args.quick else 2000, (2, 3))
+    big = args.keypress_visits
+    large = DataSpec(f"visits-{big}" if not args.quick else "quick-150", 150 if args.quick else big,
+                     (2, 3))
 
     scratch = Path(tempfile.mkdtemp(prefix="fsfield-bench-"))
     workdir = args.workdir or scratch / "data"
