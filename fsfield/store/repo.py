@@ -396,14 +396,27 @@ class Store:
         """Visits, newest first."""
         from fsfield.domain.models import Visit
 
-        visits = [v for v in self.all(Visit) if site_id is None or v.site_id == site_id]
+        visits = self.all(Visit) if site_id is None else self._of_site(Visit, site_id)
         return sorted(visits, key=lambda v: (v.date, v.created_at or v.date), reverse=True)
+
+    def _of_site(self, cls: type[R], site_id: str) -> list[R]:
+        """The records of a site, built from the summary's ``site_id`` (one model per record
+        of that site, not one per record of the store)."""
+        from fsfield.store.docformat import SUMMARY
+
+        out = []
+        for record_id, values in self.figures(cls.kind, SUMMARY[cls.kind]):
+            if values[0] == site_id:
+                model = self._materialise(record_id, cls.kind)
+                if isinstance(model, cls) and not model.deleted and model.site_id == site_id:
+                    out.append(model)
+        return out
 
     def followups(self, site_id: str | None = None) -> list[FollowUp]:
         """Follow-ups, open first, then by due date."""
         from fsfield.domain.models import FollowUp
 
-        items = [f for f in self.all(FollowUp) if site_id is None or f.site_id == site_id]
+        items = self.all(FollowUp) if site_id is None else self._of_site(FollowUp, site_id)
         return sorted(
             items,
             key=lambda f: (f.status.is_closed, f.due or dt.date.max, f.created_at or dt.date.min),
