@@ -35,6 +35,7 @@ from fsfield.store.docstorage import HISTORY, JOURNAL, JOURNAL_PREV, SNAPSHOT, D
 from fsfield.store.files import fsync_dir
 from fsfield.store.legacy import OLD_FILES, has_old_files, record_tables
 from fsfield.store.opening import open_files
+from fsfield.store.schema import RECORD_PREFIX
 from fsfield.store.schema import check_table as check_old_table
 from fsfield.store.storage import StoreError
 from sync.canonical import canonical
@@ -142,7 +143,7 @@ def _convert(data_dir: Path, work: Path) -> str:
         with storage.batch():  # the app's small tables (meta, central_state) as they are
             db = storage.read()
             for name, table in list(tables.items()):
-                if not name.startswith("r:"):
+                if not name.startswith(RECORD_PREFIX):
                     db[name] = table
             storage.write(db)
         records = [rec for rec, _ in record_tables(tables)]
@@ -150,7 +151,7 @@ def _convert(data_dir: Path, work: Path) -> str:
         for start in range(0, len(records), CHUNK):
             with storage.batch():
                 for record in records[start:start + CHUNK]:
-                    table = tables.pop("r:" + record)
+                    table = tables.pop(RECORD_PREFIX + record)
                     writes = [Write.from_dict(d) for d in table.values()]
                     old = Replica(writes)
                     expected[record] = (_view(old, record),

@@ -22,7 +22,7 @@ from fsfield.store.migrate import ASIDE, WORK
 from fsfield.store.repo import Store
 from fsfield.store.storage import StoreError
 from fsfield.store.syncing import run_sync
-from sync.docreplica import _entry_write
+from sync.documents import entry_write
 from sync.writes import Write
 from tests.store.conftest import OldDir
 from tests.store.migration_data import files_of
@@ -62,7 +62,7 @@ def _all_writes(s: Store, recs: list[str]) -> dict[str, list[str]]:
         return {r: _dumps(rep.writes_of(r)) for r in recs}
     past: dict[str, list[Write]] = {}
     for entry in s.storage.history():  # type: ignore[attr-defined]
-        past.setdefault(entry[0], []).append(_entry_write(entry))
+        past.setdefault(entry[0], []).append(entry_write(entry))
     out = {r: _dumps([*past.get(r, ()), *(w for st in rep.fields(r).values() for w in st.live)])
            for r in recs}
     odd = {r for r, _, _ in rep.conflicts()} | {r for r in recs if rep.is_deleted(r)}
