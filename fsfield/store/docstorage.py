@@ -144,6 +144,18 @@ class DocStorage(Storage):
             if self._batch_depth == 0:
                 self.flush()
 
+    def drop(self, table: str) -> None:
+        """Remove a whole table, durably unless inside ``batch()``."""
+        with self.lock:
+            if table not in self._data:
+                return
+            dict.pop(self._data, table)
+            self._docs.pop(table, None)
+            self._data.touched.add(table)
+            self.unsaved = True
+            if self._batch_depth == 0:
+                self.flush()
+
     def log_history(self, entries: list[Any]) -> None:
         """History entries (JSON values), made durable by the next save, in its line."""
         with self.lock:
