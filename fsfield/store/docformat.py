@@ -92,10 +92,10 @@ class StoreBackend:
         value = t.get(key)
         return value["v"] if value is not None and table in _WRAPPED else value
 
-    def put(self, table: str, key: str, value: Any) -> None:
+    def put(self, table: str, key: str, value: Any, fields: set[str] | None = None) -> None:
         if value is not None and table in _WRAPPED:
             value = {"v": value}
-        self.storage.put(table, key, value)
+        self.storage.put(table, key, value, fields)
 
     def keys(self, table: str) -> Iterable[str]:
         t = self.storage.read().get(table)
