@@ -139,7 +139,8 @@ class VisitScreen(FsScreen):
 
     def _render_head(self) -> None:
         v = self.visit
-        set_text(self.query_one("#visit-head", Static), head_text(v, self.whose, self.size.width))
+        set_text(self.query_one("#visit-head", Static), head_text(v, self.whose, self.size.width),
+                 markup=False)
 
     def _render_missions(self) -> None:
         progress = ops.progress(self.visit, self.template)

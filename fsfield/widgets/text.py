@@ -7,17 +7,32 @@ many lines as the old one does not either: for them a repaint of the widget is e
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from textual.content import Content
 from textual.widgets import Static
 
 
-def set_text(widget: Static, text: str) -> None:
-    """Show ``text`` in ``widget``; a layout pass only if its height may change."""
-    height = widget.styles.height
+@lru_cache(maxsize=256)
+def _parsed(markup: str) -> Content:
+    # A Content also keeps its last wrapped height: shown again (the cursor back on an item),
+    # neither the markup nor the height is worked out twice.
+    return Content.from_markup(markup)
+
+
+def set_text(widget: Static, text: str, *, markup: bool = True) -> None:
+    """Show ``text`` (Textual markup unless ``markup`` is False: say as the widget was made)
+    in ``widget``; a layout pass only if its height may change."""
+    content = _parsed(text) if markup else Content(text)
+    width, height = widget.styles.width, widget.styles.height
+    if width is not None and width.is_auto:
+        widget.update(content)  # as wide as its text: the others may move
+        return
     if height is not None and not height.is_auto:
-        widget.update(text, layout=False)  # fixed height: the text cannot move anything
+        widget.update(content, layout=False)  # fixed height: the text cannot move anything
         return
     before = widget.size
-    widget.update(text, layout=False)
+    widget.update(content, layout=False)
     if not widget.is_mounted or not before.width:
         widget.refresh(layout=True)
         return
