@@ -424,7 +424,7 @@ class Press:
     dispatch: float  # key sent -> action starts
     store: float  # fsfield.store.visits.set_answer
     fsync: float  # journal append + fdatasync (inside store)
-    action_rest: float  # the action minus the save: re-reading the visit, refilling widgets
+    action_rest: float  # the action minus the save: the row, the figures, the cursor
     paint: float  # action returned -> screen repainted
     line_bytes: int
     gc: float  # time in the garbage collector during the press
@@ -669,7 +669,7 @@ def bench_keypress(data: Generated, scratch: Path, presses: int) -> None:
     line("    of which journal append + fdatasync", part([s.fsync for s in samples]))
     line("  UI (press minus store save)", part([s.total - s.store for s in samples]))
     line("    key dispatch to action", part([s.dispatch for s in samples]))
-    line("    rest of the action (re-read, refill widgets)", part([s.action_rest for s in samples]))
+    line("    rest of the action (row, figures, cursor)", part([s.action_rest for s in samples]))
     line("    action end -> screen repainted", part([s.paint for s in samples]))
     collected = [s.gc for s in samples if s.gc]
     full = sum(s.gc_full for s in samples)
@@ -691,7 +691,7 @@ def bench_keypress(data: Generated, scratch: Path, presses: int) -> None:
     total = parts["total"]
     derived = {
         "set_answer total": total,
-        "validate (replica.fields + Visit.from_fields)": [
+        "validate the changed answer, build the saved model": [
             t - w - g for t, w, g in zip(total, parts["write_fields"], parts["get"], strict=True)],
         "make writes (_make_writes)": parts["_make_writes"],
         "merge into the documents (_merge minus flush)": [
@@ -701,7 +701,7 @@ def bench_keypress(data: Generated, scratch: Path, presses: int) -> None:
             f - d - a for f, d, a in zip(parts["flush"], parts["_dirty"], parts["_append"],
                                          strict=True)],
         "flush: append + fdatasync": parts["_append"],
-        "re-read (Store.get -> Visit model)": parts["get"],
+        "read the draft (Store.get, cached model)": parts["get"],
         "disk floor (same size, interleaved)": disk_store.times,
     }
     for label, values in derived.items():

@@ -327,6 +327,25 @@ class Store:
         return self.get(cls, record_id)
 
     @_exclusive
+    def write_validated(self, cls: type[R], record_id: str, fields: dict[str, Any], result: R) -> R:
+        """Write raw dotted fields whose resulting model the caller has already validated:
+        ``result`` is the record's current model with ``fields`` applied (a record module that
+        knows which part of the model the fields touch validates that part only; see
+        ``visits.set_answer``). Returns ``result`` with the metadata a re-read would give it
+        (``updated_at``, ``conflicted``), kept as the record's model: no fold of every field,
+        no second model built."""
+        self.write_fields(cls.kind, record_id, fields)
+        doc = self.replica.document(record_id, cls.kind)
+        if doc is None:  # cannot happen for a record that has a model; read it the usual way
+            return self.get(cls, record_id)
+        model = result.model_copy(update={
+            "updated_at": _wall(doc["lh"]),
+            "conflicted": self.replica.has_conflict(record_id),
+        })
+        self._cache[record_id] = model
+        return model
+
+    @_exclusive
     def delete(self, cls: type[R], record_id: str) -> None:
         """Delete a record (a tombstone write; a concurrent edit elsewhere shows as a conflict)."""
         self.get(cls, record_id)

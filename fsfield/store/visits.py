@@ -27,7 +27,8 @@ from fsfield.domain.reply import Stance
 from fsfield.domain.template import AnswerStatus, ChecklistTemplate
 from fsfield.domain.visit_start import format_answers
 from fsfield.store import messages as msg
-from fsfield.store.repo import Store
+from fsfield.store.kinds import validation_error
+from fsfield.store.repo import Store, validation_message
 from fsfield.store.templates import current_template, template_for
 
 FINDINGS = (AnswerStatus.A_AMELIORER, AnswerStatus.NON_CONFORME)
@@ -91,7 +92,8 @@ def set_answer(
     figure or text typed before; typing one drops Sans objet / Non vérifié. A finalised
     visit is refused (ValueError).
     """
-    current = _draft(store, visit.id).answer(item_id)
+    visit = _draft(store, visit.id)
+    current = visit.answer(item_id)
     if status is not ... and status is not None and not isinstance(status, AnswerStatus):
         try:
             status = AnswerStatus(status)
@@ -113,7 +115,33 @@ def set_answer(
         fields[prefix + "prefilled"] = False
     if current.automatic:
         fields[prefix + "automatic"] = False
-    return store.set_fields(Visit, visit.id, fields)
+    if not fields:
+        return visit  # nothing asked: nothing written
+    if not _answers_validated_alone():
+        return store.set_fields(Visit, visit.id, fields)  # validated whole
+    answer = _validated_answer(current, {name[len(prefix):]: v for name, v in fields.items()})
+    result = visit.model_copy(update={"answers": {**visit.answers, item_id: answer}})
+    return store.write_validated(Visit, visit.id, fields, result)
+
+
+def _answers_validated_alone() -> bool:
+    """True while a visit's validity after changing one answer is that answer's own: no
+    model validator on Visit and no field validator on ``answers`` (then ``set_answer``
+    validates the changed answer alone; otherwise the whole visit, as ``Store.set_fields``)."""
+    decorators = Visit.__pydantic_decorators__
+    return not decorators.model_validators and not any(
+        "answers" in d.info.fields for d in decorators.field_validators.values())
+
+
+def _validated_answer(current: Answer, changes: dict[str, object]) -> Answer:
+    """The answer ``current`` with ``changes`` (its sub-fields: status, value…) applied,
+    validated as the whole visit's validation would validate it (ValueError, French)."""
+    data = current.model_dump()
+    data.update(changes)
+    try:
+        return Answer.model_validate(data)
+    except validation_error() as exc:
+        raise ValueError(validation_message(exc)) from None
 
 
 def update_info(
