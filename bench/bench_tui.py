@@ -88,6 +88,7 @@ def ready_screen(base):
 
         def _bench_ready(self) -> None:
             MARKS["ready"] = time.monotonic()
+            MARKS["d_cpu"] = time.process_time()  # CPU time to ready: less noisy when shared
             MARKS["rows"] = self.query_one(DataTable).row_count
             MARKS["footer_keys"] = len(self.query_one(Footer).children)
             self.app.exit()
@@ -152,7 +153,8 @@ def timed(name, fn):
 
 # Durations (not timestamps) of the sites screen's data work, for the breakdown.
 fs_sites.site_rows = timed("d_site_rows", fs_sites.site_rows)
-fs_sites.SitesScreen.refresh_data = timed("d_refresh_data", fs_sites.SitesScreen.refresh_data)
+_load = "_load" if hasattr(fs_sites.SitesScreen, "_load") else "refresh_data"  # older checkouts
+setattr(fs_sites.SitesScreen, _load, timed("d_refresh_data", getattr(fs_sites.SitesScreen, _load)))
 fs_sites.SitesScreen = ready_screen(fs_sites.SitesScreen)
 
 if hasattr(fs_app, "Store"):  # the store's open, timed where the app calls it
@@ -243,11 +245,11 @@ def describe(g: Generated) -> str:
 # -- 1. startup ------------------------------------------------------------------------------
 
 
-def run_child(code: str, args: Sequence[str]) -> dict[str, float]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+def run_child(code: str, args: Sequence[str], root: Path = ROOT) -> dict[str, float]:
+    env = dict(os.environ, PYTHONPATH=str(root))
     start = time.monotonic()  # CLOCK_MONOTONIC: the same clock in parent and child (Linux)
     proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          env=env, cwd=ROOT, timeout=300)
+                          env=env, cwd=root, timeout=300)
     end = time.monotonic()
     if proc.returncode != 0 or not proc.stdout.strip():
         raise RuntimeError(f"child failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
@@ -261,45 +263,66 @@ def run_child(code: str, args: Sequence[str]) -> dict[str, float]:
     return out
 
 
-def bench_startup(datasets: Sequence[Generated], runs: int) -> None:
+def bench_startup(datasets: Sequence[Generated], runs: int, against: Path | None = None) -> None:
     print("\n== 1. Startup to a complete home screen (rows and footer painted)")
     print(f"     fresh interpreter per run, {runs} runs each (+1 warm-up), headless {SIZE[0]}x{SIZE[1]},"
-          " runs alternate between the two apps")
+          " runs alternate between the apps")
+    if against is not None:
+        print(f"     'before' = fsfield from {against}, run alternately with this checkout's")
     summary = []
     for data in datasets:
-        summary.append(_startup_one(data, runs))
-    print("\n  summary (medians; memory = the child's peak RSS, ru_maxrss):")
-    print("    visits   bare ms  fsfield ms   ratio   diff ms   bare MB  fsfield MB  mem ratio")
-    for visits, bare, fs in summary:
+        summary.append(_startup_one(data, runs, against))
+    print("\n  summary (medians; memory = the child's peak RSS, ru_maxrss; cpu = CPU time to ready):")
+    print("    visits   bare ms  fsfield ms   ratio   diff ms   bare MB  fsfield MB  mem ratio"
+          "  cpu ratio" + ("   before: ratio  cpu ratio" if against is not None else ""))
+    for visits, bare, fs, before in summary:
+        extra = "" if before is None else (
+            f"   {before['ready'] / bare['ready']:12.2f}x {before['d_cpu'] / bare['d_cpu']:9.2f}x")
         print(f"    {visits:6d} {bare['ready'] * 1000:9.1f} {fs['ready'] * 1000:11.1f}"
               f" {fs['ready'] / bare['ready']:7.2f}x {(fs['ready'] - bare['ready']) * 1000:9.1f}"
               f" {bare['d_maxrss_kb'] / 1024:9.1f} {fs['d_maxrss_kb'] / 1024:11.1f}"
-              f" {fs['d_maxrss_kb'] / bare['d_maxrss_kb']:9.2f}x")
+              f" {fs['d_maxrss_kb'] / bare['d_maxrss_kb']:9.2f}x"
+              f" {fs['d_cpu'] / bare['d_cpu']:9.2f}x{extra}")
 
 
-def _startup_one(data: Generated, runs: int) -> tuple[int, dict[str, float], dict[str, float]]:
+def _startup_one(
+    data: Generated, runs: int, against: Path | None = None
+) -> tuple[int, dict[str, float], dict[str, float], dict[str, float] | None]:
     print(f"\n  -- {describe(data)}")
-    apps: dict[str, tuple[str, list[str]]] = {
-        "bare": (CHILD_BARE, []),
-        "fsfield": (CHILD_FSFIELD, [str(data.data_dir)]),
+    apps: dict[str, tuple[str, list[str], Path]] = {
+        "bare": (CHILD_BARE, [], ROOT),
+        "fsfield": (CHILD_FSFIELD, [str(data.data_dir)], ROOT),
     }
+    if against is not None:
+        apps["before"] = (CHILD_FSFIELD, [str(data.data_dir)], against)
     results: dict[str, list[dict[str, float]]] = {name: [] for name in apps}
-    for code, args in apps.values():
-        run_child(code, args)  # warm-up: pyc files, page cache
+    for code, args, root in apps.values():
+        run_child(code, args, root)  # warm-up: pyc files, page cache
     for i in range(runs):
         order = list(apps) if i % 2 == 0 else list(reversed(apps))
         for name in order:
-            code, args = apps[name]
-            results[name].append(run_child(code, args))
+            code, args, root = apps[name]
+            results[name].append(run_child(code, args, root))
     med = {name: {k: median([r[k] for r in rs if k in r]) for k in rs[0]}
            for name, rs in results.items()}
-    bare, fs = med["bare"], med["fsfield"]
+    bare = med["bare"]
     line("bare Textual app (header, 24-row table, footer)", ms(bare["ready"]),
          f"p95 {p95([r['ready'] for r in results['bare']]) * 1000:.1f} ms")
-    line("fsfield, sites screen", ms(fs["ready"]),
-         f"p95 {p95([r['ready'] for r in results['fsfield']]) * 1000:.1f} ms")
+    for name in apps:
+        if name != "bare":
+            _startup_report(name, med[name], bare, results[name])
+    return data.visits, bare, med["fsfield"], med.get("before")
+
+
+def _startup_report(
+    name: str, fs: dict[str, float], bare: dict[str, float], runs: list[dict[str, float]]
+) -> None:
+    label = "fsfield, sites screen" if name == "fsfield" else "fsfield before, sites screen"
+    line(label, ms(fs["ready"]), f"p95 {p95([r['ready'] for r in runs]) * 1000:.1f} ms")
     ratio = fs["ready"] / bare["ready"]
     line("ratio fsfield / bare", f"{ratio:8.2f} x", f"target <= 1.3x: {verdict(ratio <= 1.3)}")
+    line("CPU time to ready, fsfield / bare", f"{fs['d_cpu'] / bare['d_cpu']:8.2f} x",
+         f"({fs['d_cpu'] * 1000:.0f} / {bare['d_cpu'] * 1000:.0f} ms)")
     line("peak memory fsfield / bare",
          f"{fs['d_maxrss_kb'] / bare['d_maxrss_kb']:8.2f} x",
          f"({fs['d_maxrss_kb'] / 1024:.0f} / {bare['d_maxrss_kb'] / 1024:.0f} MB)")
@@ -322,9 +345,8 @@ def _startup_one(data: Generated, runs: int) -> tuple[int, dict[str, float], dic
         print("  fsfield's extra time over the bare app, by phase (medians):")
         for label, value in extra.items():
             line("  " + label, ms(value))
-    line(f"  (SitesScreen.refresh_data ran x{fs['d_refresh_data_calls']:.0f}: mount + resume)",
+    line(f"  (SitesScreen's data read ran x{fs['d_refresh_data_calls']:.0f}: mount + resume)",
          ms(fs["d_refresh_data"]), f"site_rows x{fs['d_site_rows_calls']:.0f}: {ms(fs['d_site_rows']).strip()}")
-    return data.visits, bare, fs
 
 
 # -- 3. store open ---------------------------------------------------------------------------
@@ -732,6 +754,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                              "(default 0,400,2000,10000; quick 0,60)")
     parser.add_argument("--only", default="startup,keypress,open",
                         help="comma-separated subset of startup,keypress,open")
+    parser.add_argument("--against", type=Path, default=None,
+                        help="another checkout (e.g. of main): its fsfield runs too, alternately "
+                             "with this one's, in the startup bench (before/after in one run)")
     parser.add_argument("--keypress-visits", type=int, default=2000,
                         help="visits in the keypress data set (2-3 writes per field; default 2000)")
     args = parser.parse_args(argv)
@@ -755,7 +780,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "startup" in only:
             sizes = [int(n) for n in (args.sizes or ("0,60" if args.quick else "0,400,2000,10000"))
                      .split(",")]
-            bench_startup([prepare(workdir, startup_spec(n, small, large)) for n in sizes], runs)
+            bench_startup([prepare(workdir, startup_spec(n, small, large)) for n in sizes], runs,
+                          args.against)
         if "keypress" in only:
             bench_keypress(sets["large"], scratch, presses)
         if "open" in only:

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from pydantic import ValidationError
 
     from fsfield.domain.models import FollowUp, Record, Settings, Site, Visit
+    from fsfield.store.summary import SiteFigures
 
 R = TypeVar("R", bound="Record")
 P = ParamSpec("P")
@@ -446,6 +447,18 @@ class Store:
         included), without building models. The home screen's fields of visits and follow-ups
         come from a saved summary (docformat.SUMMARY): no visit document is read to draw it."""
         return self._fmt.figures(kind, fields)
+
+    def site_figures(self, today: dt.date) -> dict[str, SiteFigures]:
+        """Per site id: last visit, open and overdue follow-ups, latest draft on ``today``
+        (sites without any may be left out). Read from the saved per-site summary (one entry
+        per site, store/summary.py); the old format folds them from every record."""
+        from fsfield.store import summary
+
+        if isinstance(self._fmt, DocFormat):
+            return self._fmt.site_figures(today)
+        return summary.figures_from_records(
+            self.figures("visit", summary.VISIT_FIELDS),
+            self.figures("followup", summary.FOLLOWUP_FIELDS), today)
 
     def site_by_id_fs(self) -> dict[str, Site]:
         """Sites keyed by their directory id."""
