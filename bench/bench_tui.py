@@ -15,7 +15,8 @@ years, 2–3 writes per answered field (1 for the 400-visit open set), made thro
 own write path (the same writes as the record modules, checked by
 tests/store/test_bench_data.py), then left as after a successful ``fsfield sync``: outbox
 acknowledged, journal folded. Cached in ``--workdir`` under ``<name>/`` with ``<name>.json``
-(``DATA_VERSION`` invalidates older caches).
+(``DATA_VERSION`` invalidates older caches; the names ``synced-*`` keep them apart from the
+unsynced ``visits-*`` / ``startup-*`` sets older versions of this bench made).
 
 Numbers are medians over repeats, printed as ratios against a baseline measured in the
 same run (the machine is shared and noisy; absolute times move between runs, ratios less):
@@ -71,8 +72,8 @@ from tui_data import Generated, generate  # noqa: E402
 SIZE = (100, 32)
 SMALL_LINE = 1000  # bytes: about what a journal entry holding only the new write would be
 GAP = 0.02  # seconds between saves in the store-only loop (Pilot.pause waits about as long)
-DATA_VERSION = 2  # bump when tui_data.generate changes what it makes (invalidates --workdir)
-# 2: made by the fast path, synced (outbox acknowledged, journal folded), as bench_docstore's
+DATA_VERSION = 3  # bump when tui_data.generate changes what it makes (invalidates --workdir)
+# 3: made by the fast path, synced (outbox acknowledged, journal folded), as bench_docstore's
 
 # -- child processes for the startup bench ---------------------------------------------------
 # Same prologue (clock, ready hook) for both apps; only what follows differs.
@@ -731,7 +732,7 @@ def startup_spec(visits: int, *known: DataSpec) -> DataSpec:
     for spec in known:
         if spec.visits == visits and spec.rounds == (2, 3):
             return spec
-    return DataSpec(f"visits-{visits}", visits, (2, 3))
+    return DataSpec(f"synced-{visits}", visits, (2, 3))
 
 
 # -- main ------------------------------------------------------------------------------------
@@ -755,10 +756,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     only = set(args.only.split(","))
     runs = args.runs or (3 if args.quick else 10)
     presses = args.presses or (20 if args.quick else 200)
-    small = DataSpec("visits-400-once" if not args.quick else "quick-60", 60 if args.quick else 400,
+    small = DataSpec("synced-400-once" if not args.quick else "quick-60", 60 if args.quick else 400,
                      (1, 1))
     big = args.keypress_visits
-    large = DataSpec(f"visits-{big}" if not args.quick else "quick-150", 150 if args.quick else big,
+    large = DataSpec(f"synced-{big}" if not args.quick else "quick-150", 150 if args.quick else big,
                      (2, 3))
 
     scratch = Path(tempfile.mkdtemp(prefix="fsfield-bench-"))

@@ -5,7 +5,7 @@ visits=n, rounds=(2, 3), fast=True, synced=True)`` (24 sites, 2–3 writes per a
 i.e. as a laptop after a successful ``fsfield sync``: every own write acknowledged
 (``mark_sent``) and the storage compacted, so the outbox is empty and the journal folded. The
 fast path makes the same writes as the record modules (tests/store/test_bench_data.py); 10,000
-visits take about 3 minutes. Reused when ``<n>/.ready`` exists (it holds what was made, as JSON).
+visits take about 3 minutes. Reused when ``<n>/.ready`` (what was made, as JSON) has this module's ``DATA_VERSION``.
 
 Made ahead of a bench run: ``python bench/docstore_data.py [--workdir /tmp/fsbench-data] 10000``.
 """
@@ -21,6 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 READY = ".ready"
+DATA_VERSION = 2  # bump when what prepare makes changes (invalidates the cached dirs)
 
 
 def prepare(workdir: Path, n: int) -> Path:
@@ -28,7 +29,7 @@ def prepare(workdir: Path, n: int) -> Path:
     from tui_data import generate
 
     data = Path(workdir) / str(n)
-    if (data / READY).exists():
+    if _made(data).get("version") == DATA_VERSION:
         return data
     if data.exists():
         shutil.rmtree(data)
@@ -37,33 +38,27 @@ def prepare(workdir: Path, n: int) -> Path:
     gen = generate(data, visits=n, rounds=(2, 3), fast=True, synced=True)
     elapsed = time.perf_counter() - started
     (data / READY).write_text(json.dumps({
-        "visits": gen.visits, "sites": gen.sites, "followups": gen.followups,
+        "version": DATA_VERSION, "visits": gen.visits, "sites": gen.sites, "followups": gen.followups,
         "writes": gen.writes, "drafts": list(gen.drafts), "seconds": round(elapsed, 1)}) + "\n")
     print(f"  generated {n} visits ({gen.writes} writes) in {elapsed:.1f} s", flush=True)
     return data
 
 
+def _made(data: Path) -> dict:
+    try:
+        made = json.loads((data / READY).read_text())
+    except (OSError, ValueError):
+        return {}
+    return made if isinstance(made, dict) else {}
+
+
 def generated(data: Path):  # -> tui_data.Generated
-    """What ``prepare`` made, for bench_tui.bench_keypress (from ``.ready``; read back from the
-    store for a data dir made by an older version of this module)."""
+    """What ``prepare`` made (from ``.ready``), for bench_tui.bench_keypress."""
     from tui_data import Generated
 
-    try:
-        made = json.loads((Path(data) / READY).read_text())
-        return Generated(Path(data), made["sites"], made["visits"], made["followups"],
-                         made["writes"], tuple(made["drafts"]))
-    except (OSError, ValueError, KeyError):
-        pass
-    from fsfield.domain.models import Site, Visit, VisitStatus
-    from fsfield.store.repo import Store
-
-    store = Store(data)
-    try:
-        visits = store.all(Visit)
-        drafts = tuple(v.id for v in visits if v.status == VisitStatus.DRAFT)
-        return Generated(Path(data), len(store.all(Site)), len(visits), 0, 0, drafts)
-    finally:
-        store.close()
+    made = _made(Path(data))
+    return Generated(Path(data), made["sites"], made["visits"], made["followups"],
+                     made["writes"], tuple(made["drafts"]))
 
 
 if __name__ == "__main__":

@@ -92,6 +92,14 @@ def test_fast_generator_makes_what_the_record_modules_make(
     assert fast["conflicts"] == slow["conflicts"] == []
     assert fast["outbox"] == slow["outbox"] == []  # synced: every own write acknowledged
     assert fast["acked"] == slow["acked"] == slow["counter"] == fast["counter"]
+    # as left by a session: the home screen's figures exist, so the next start saves nothing
+    from fsfield.store.overview import site_rows
+    from fsfield.store.repo import Store
+
+    with Store(tmp_path / "fast") as store:
+        assert len(site_rows(store, TODAY)) == 24
+    journal = tmp_path / "fast" / "docs.journal"
+    assert not journal.exists() or journal.stat().st_size == 0
     # an edit history: most answered fields were written more than once
     per_field: dict[tuple[str, str], int] = {}
     for _, _, record, field, *_ in fast["writes"]:
