@@ -51,7 +51,7 @@ from bench_tui import CHILD_BARE  # noqa: E402
 
 FSFIELD = "import sys\nfrom fsfield.cli import main\nsys.exit(main())\n"
 SITES = 24
-DATA_VERSION = 2  # 2: made by the fast path, synced every SYNC_EVERY visits
+DATA_VERSION = 3  # 3: documents per site; 2: the fast path, synced every SYNC_EVERY visits
 SYNC_EVERY = 500
 
 

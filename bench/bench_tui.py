@@ -72,8 +72,9 @@ from tui_data import Generated, generate  # noqa: E402
 SIZE = (100, 32)
 SMALL_LINE = 1000  # bytes: about what a journal entry holding only the new write would be
 GAP = 0.02  # seconds between saves in the store-only loop (Pilot.pause waits about as long)
-DATA_VERSION = 3  # bump when tui_data.generate changes what it makes (invalidates --workdir)
-# 3: made by the fast path, synced (outbox acknowledged, journal folded), as bench_docstore's
+DATA_VERSION = 4  # bump when tui_data.generate changes what it makes (invalidates --workdir)
+# 4: documents per site (main 2860a29); 3: made by the fast path, synced (outbox
+# acknowledged, journal folded), as bench_docstore's
 
 # -- child processes for the startup bench ---------------------------------------------------
 # Same prologue (clock, ready hook) for both apps; only what follows differs.

@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 READY = ".ready"
-DATA_VERSION = 2  # bump when what prepare makes changes (invalidates the cached dirs)
+DATA_VERSION = 3  # bump when what prepare makes changes (invalidates the cached dirs)
 
 
 def prepare(workdir: Path, n: int) -> Path:
