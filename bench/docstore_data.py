@@ -5,7 +5,8 @@ visits=n, rounds=(2, 3), fast=True, synced=True)`` (24 sites, 2–3 writes per a
 i.e. as a laptop after a successful ``fsfield sync``: every own write acknowledged
 (``mark_sent``) and the storage compacted, so the outbox is empty and the journal folded. The
 fast path makes the same writes as the record modules (tests/store/test_bench_data.py); 10,000
-visits take 3–4 minutes on a 2-core machine. Reused when ``<n>/.ready`` (what was made, as JSON) has this module's ``DATA_VERSION``.
+visits take 3–4 minutes on a 2-core machine. Reused when ``<n>/.ready`` (what was made, as
+JSON) has this module's ``DATA_VERSION``.
 
 Made ahead of a bench run: ``python bench/docstore_data.py [--workdir /tmp/fsbench-data] 10000``.
 """
