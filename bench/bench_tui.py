@@ -4,6 +4,19 @@ Run from the repository root::
 
     PYTHONPATH=. python bench/bench_tui.py            # full run (a few minutes: data generation)
     PYTHONPATH=. python bench/bench_tui.py --quick    # smoke run (small data, few repeats)
+    # issue #10's runs, data dirs cached in /tmp/benchwd (10,000 visits: ~3 min to make, once)
+    PYTHONPATH=. python bench/bench_tui.py --workdir /tmp/benchwd --only startup \
+        --sizes 0,400,2000,10000
+    PYTHONPATH=. python bench/bench_tui.py --workdir /tmp/benchwd --only keypress \
+        --keypress-visits 10000
+
+Data (bench/tui_data.py, ``generate(..., fast=True, synced=True)``): 24 sites, N visits over ten
+years, 2–3 writes per answered field (1 for the 400-visit open set), made through the store's
+own write path (the same writes as the record modules, checked by
+tests/store/test_bench_data.py), then left as after a successful ``fsfield sync``: outbox
+acknowledged, journal folded. Cached in ``--workdir`` under ``<name>/`` with ``<name>.json``
+(``DATA_VERSION`` invalidates older caches; the names ``synced-*`` keep them apart from the
+unsynced ``visits-*`` / ``startup-*`` sets older versions of this bench made).
 
 Numbers are medians over repeats, printed as ratios against a baseline measured in the
 same run (the machine is shared and noisy; absolute times move between runs, ratios less):
@@ -16,8 +29,9 @@ same run (the machine is shared and noisy; absolute times move between runs, rat
    Both run ``App.run(headless=True)`` at 100×32 (headless still lays out and renders every
    line; only the terminal write is skipped). fsfield runs through its real entry point
    ``fsfield.cli.main``. Runs alternate between the two apps; one warm-up run each is
-   discarded. Peak memory is each child's own ``ru_maxrss``.
-2. Keypress: on a 2,000-visit store with edit history, a key event is sent through the
+   discarded. Peak memory is each child's own peak RSS (``VmHWM`` read from /proc at the end
+   of its run; ``ru_maxrss`` is not used: it carries the parent's peak across exec).
+2. Keypress: on a store with edit history (``--keypress-visits``, default 2,000), a key event is sent through the
    headless driver exactly as a terminal key would be (``driver.send_message``); the clock
    stops in a ``call_after_refresh`` queued at the end of the action, i.e. once the save
    returned (journal append + fdatasync) and the screen has been repainted. Each press is
@@ -58,7 +72,9 @@ from tui_data import Generated, generate  # noqa: E402
 SIZE = (100, 32)
 SMALL_LINE = 1000  # bytes: about what a journal entry holding only the new write would be
 GAP = 0.02  # seconds between saves in the store-only loop (Pilot.pause waits about as long)
-DATA_VERSION = 1  # bump when tui_data.generate changes what it makes (invalidates --workdir)
+DATA_VERSION = 4  # bump when tui_data.generate changes what it makes (invalidates --workdir)
+# 4: documents per site (main 2860a29); 3: made by the fast path, synced (outbox
+# acknowledged, journal folded), as bench_docstore's
 
 # -- child processes for the startup bench ---------------------------------------------------
 # Same prologue (clock, ready hook) for both apps; only what follows differs.
@@ -66,7 +82,7 @@ DATA_VERSION = 1  # bump when tui_data.generate changes what it makes (invalidat
 CHILD_PROLOGUE = """
 import time
 T_START = time.monotonic()
-import json, resource, sys
+import json, sys
 from textual.widgets import DataTable, Footer
 MARKS = {"interp": T_START}
 SIZE = ({width}, {height})
@@ -98,7 +114,10 @@ def ready_screen(base):
 
 def report():
     MARKS["closed"] = time.monotonic()
-    MARKS["d_maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # VmHWM: the peak RSS of this process image. ru_maxrss would not do: it keeps the peak of
+    # the parent that forked it (the bench, ~110 MB) across exec.
+    with open("/proc/self/status") as f:
+        MARKS["d_hwm_kb"] = int(next(l for l in f if l.startswith("VmHWM")).split()[1])
     print(json.dumps(MARKS))
 """.replace("{width}", str(SIZE[0])).replace("{height}", str(SIZE[1]))
 
@@ -225,7 +244,7 @@ def prepare(workdir: Path, spec: DataSpec) -> Generated:
                              tuple(g["drafts"]))
     shutil.rmtree(target, ignore_errors=True)
     start = time.perf_counter()
-    made = generate(target, visits=spec.visits, rounds=spec.rounds)
+    made = generate(target, visits=spec.visits, rounds=spec.rounds, fast=True, synced=True)
     elapsed = time.perf_counter() - start
     stamp.write_text(json.dumps({"params": wanted, "generated": {
         "sites": made.sites, "visits": made.visits, "followups": made.followups,
@@ -272,7 +291,7 @@ def bench_startup(datasets: Sequence[Generated], runs: int, against: Path | None
     summary = []
     for data in datasets:
         summary.append(_startup_one(data, runs, against))
-    print("\n  summary (medians; memory = the child's peak RSS, ru_maxrss; cpu = CPU time to ready):")
+    print("\n  summary (medians; memory = the child's own peak RSS, VmHWM; cpu = CPU time to ready):")
     print("    visits   bare ms  fsfield ms   ratio   diff ms   bare MB  fsfield MB  mem ratio"
           "  cpu ratio" + ("   before: ratio  cpu ratio" if against is not None else ""))
     for visits, bare, fs, before in summary:
@@ -280,8 +299,8 @@ def bench_startup(datasets: Sequence[Generated], runs: int, against: Path | None
             f"   {before['ready'] / bare['ready']:12.2f}x {before['d_cpu'] / bare['d_cpu']:9.2f}x")
         print(f"    {visits:6d} {bare['ready'] * 1000:9.1f} {fs['ready'] * 1000:11.1f}"
               f" {fs['ready'] / bare['ready']:7.2f}x {(fs['ready'] - bare['ready']) * 1000:9.1f}"
-              f" {bare['d_maxrss_kb'] / 1024:9.1f} {fs['d_maxrss_kb'] / 1024:11.1f}"
-              f" {fs['d_maxrss_kb'] / bare['d_maxrss_kb']:9.2f}x"
+              f" {bare['d_hwm_kb'] / 1024:9.1f} {fs['d_hwm_kb'] / 1024:11.1f}"
+              f" {fs['d_hwm_kb'] / bare['d_hwm_kb']:9.2f}x"
               f" {fs['d_cpu'] / bare['d_cpu']:9.2f}x{extra}")
 
 
@@ -324,8 +343,8 @@ def _startup_report(
     line("CPU time to ready, fsfield / bare", f"{fs['d_cpu'] / bare['d_cpu']:8.2f} x",
          f"({fs['d_cpu'] * 1000:.0f} / {bare['d_cpu'] * 1000:.0f} ms)")
     line("peak memory fsfield / bare",
-         f"{fs['d_maxrss_kb'] / bare['d_maxrss_kb']:8.2f} x",
-         f"({fs['d_maxrss_kb'] / 1024:.0f} / {bare['d_maxrss_kb'] / 1024:.0f} MB)")
+         f"{fs['d_hwm_kb'] / bare['d_hwm_kb']:8.2f} x",
+         f"({fs['d_hwm_kb'] / 1024:.0f} / {bare['d_hwm_kb'] / 1024:.0f} MB)")
     line("to process exit (incl. teardown), fsfield/bare",
          f"{fs['exit'] / bare['exit']:8.2f} x", f"({fs['exit'] * 1000:.0f} / {bare['exit'] * 1000:.0f} ms)")
     store_open = fs.get("store_open", float("nan"))
@@ -736,7 +755,7 @@ def startup_spec(visits: int, *known: DataSpec) -> DataSpec:
     for spec in known:
         if spec.visits == visits and spec.rounds == (2, 3):
             return spec
-    return DataSpec(f"startup-{visits}", visits, (2, 3))
+    return DataSpec(f"synced-{visits}", visits, (2, 3))
 
 
 # -- main ------------------------------------------------------------------------------------
@@ -763,9 +782,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     only = set(args.only.split(","))
     runs = args.runs or (3 if args.quick else 10)
     presses = args.presses or (20 if args.quick else 200)
-    small = DataSpec("visits-400" if not args.quick else "quick-60", 60 if args.quick else 400, (1, 1))
+    small = DataSpec("synced-400-once" if not args.quick else "quick-60", 60 if args.quick else 400,
+                     (1, 1))
     big = args.keypress_visits
-    large = DataSpec(f"visits-{big}" if not args.quick else "quick-150", 150 if args.quick else big,
+    large = DataSpec(f"synced-{big}" if not args.quick else "quick-150", 150 if args.quick else big,
                      (2, 3))
 
     scratch = Path(tempfile.mkdtemp(prefix="fsfield-bench-"))
