@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import itertools
 import sys
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -418,6 +419,21 @@ class Store:
 
         visits = self.all(Visit) if site_id is None else self._of_site(Visit, site_id)
         return sorted(visits, key=lambda v: (v.date, v.created_at or v.date), reverse=True)
+
+    def visits_newest_first(self, site_id: str) -> Iterator[Visit]:
+        """The site's visits in the order of ``visits(site_id)``, each built only when the
+        caller reaches it (ordered by the summary's date; a day's visits by creation time)."""
+        from fsfield.domain.models import Visit
+        from fsfield.store.docformat import SUMMARY
+
+        rows = sorted(((values[1] or "", record_id)
+                       for record_id, values in self.figures("visit", SUMMARY["visit"])
+                       if values[0] == site_id), reverse=True)
+        for _, day in itertools.groupby(rows, key=lambda row: row[0]):
+            models = [self._materialise(record_id, "visit") for _, record_id in day]
+            shown = [m for m in models
+                     if isinstance(m, Visit) and not m.deleted and m.site_id == site_id]
+            yield from sorted(shown, key=lambda v: (v.date, v.created_at or v.date), reverse=True)
 
     def _of_site(self, cls: type[R], site_id: str) -> list[R]:
         """The records of a site, built from the summary's ``site_id`` (one model per record

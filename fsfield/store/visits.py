@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from fsfield.domain.hours import parse_week
@@ -229,36 +230,47 @@ class PastAnswer:
         return f"Dernière visite : {status} — {french_date(self.date)}"
 
 
-def previous_visits(store: Store, visit: Visit) -> list[Visit]:
-    """The site's visits before this one, newest first."""
-    return [
-        v
-        for v in store.visits(visit.site_id)
-        if v.id != visit.id and (v.date, v.created_at or v.date) < (visit.date, visit.created_at or visit.date)
-    ]
+def previous_visits(store: Store, visit: Visit) -> Iterator[Visit]:
+    """The site's visits before this one, newest first, each built when reached."""
+    key = (visit.date, visit.created_at or visit.date)
+    return (v for v in store.visits_newest_first(visit.site_id)
+            if v.id != visit.id and (v.date, v.created_at or v.date) < key)
 
 
-def _last_and_recurring(visits: list[Visit]) -> tuple[dict[str, PastAnswer], set[str]]:
-    """From visits newest first: each item's latest answer, and the recurring findings."""
+def _last_and_recurring(
+    visits: Iterable[Visit], items: Iterable[str]
+) -> tuple[dict[str, PastAnswer], set[str]]:
+    """From visits newest first: each of ``items``' latest answer, and the recurring findings
+    among them. Stops reading visits once every item is settled (its latest answer found, and
+    either two findings in a row or an answer that is not one): ten years of visits of a site
+    are not all built to show the last one."""
+    wanted = set(items)
     last: dict[str, PastAnswer] = {}
     streak: dict[str, int] = {}
     broken: set[str] = set()
+    open_items = set(wanted)
     for past in visits:
         for item_id, answer in past.answers.items():
-            if not answer.is_answered:
+            if item_id not in wanted or not answer.is_answered:
                 continue
             last.setdefault(item_id, PastAnswer(past.date, answer))
             if item_id in broken:
                 continue
             if answer.status in FINDINGS:
                 streak[item_id] = streak.get(item_id, 0) + 1
+                if streak[item_id] >= 2:
+                    open_items.discard(item_id)
             else:
                 broken.add(item_id)
+                open_items.discard(item_id)
+        if not open_items:
+            break
     return last, {item_id for item_id, n in streak.items() if n >= 2}
 
 
 def history_of(store: Store, visit: Visit) -> tuple[dict[str, PastAnswer], set[str]]:
-    """Per item: the last earlier answer, and the items that are recurring findings.
+    """Per item of the visit's template: the last earlier answer, and the items that are
+    recurring findings.
 
     An item is recurring when it was answered À améliorer or Non conforme at the last
     two earlier visits (or more) that answered it.
@@ -267,7 +279,8 @@ def history_of(store: Store, visit: Visit) -> tuple[dict[str, PastAnswer], set[s
 
     # earlier visits made with another template version compare through its mapping
     template = template_of(store, visit)
-    return _last_and_recurring([as_template(v, template) for v in previous_visits(store, visit)])
+    earlier = (as_template(v, template) for v in previous_visits(store, visit))
+    return _last_and_recurring(earlier, (item.id for item in template.items()))
 
 
 def recurring_findings(store: Store, site_id: str) -> set[str]:
@@ -275,7 +288,8 @@ def recurring_findings(store: Store, site_id: str) -> set[str]:
     from fsfield.domain.compare import as_template
 
     current = current_template(store)  # visits of other versions compare through its mapping
-    return _last_and_recurring([as_template(v, current) for v in store.visits(site_id)])[1]
+    visits = (as_template(v, current) for v in store.visits_newest_first(site_id))
+    return _last_and_recurring(visits, (item.id for item in current.items()))[1]
 
 
 def progress(visit: Visit, template: ChecklistTemplate) -> dict[str, tuple[int, int]]:
