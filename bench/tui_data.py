@@ -109,7 +109,7 @@ class _Answer:
 
 class FastVisit:
     """A draft visit answered through ``Store._make_writes`` / ``Store._merge``: the fields
-    ``visits.set_answer`` and ``visits.finalise`` write (their rules repeated here), without
+    ``visits.set_answer`` (``visits.answer_fields``) and ``visits.finalise`` write, without
     validating the whole visit nor building its model after each answer."""
 
     def __init__(self, store: Store, visit: Any) -> None:
@@ -130,25 +130,10 @@ class FastVisit:
 
     def set_answer(self, item_id: str, *, status: Any = ..., value: Any = ...,
                    comment: Any = ...) -> None:
-        from fsfield.store.visits import NO_VALUE
+        from fsfield.store.visits import answer_fields
 
-        current = self.answer(item_id)
         prefix = f"answers.{item_id}."
-        fields: dict[str, Any] = {}
-        if status is not ...:
-            fields[prefix + "status"] = status.value if status is not None else None
-            if status in NO_VALUE and current.value not in (None, "") and value is ...:
-                fields[prefix + "value"] = None
-        if value is not ...:
-            fields[prefix + "value"] = value
-            if value not in (None, "") and current.status in NO_VALUE and status is ...:
-                fields[prefix + "status"] = None
-        if comment is not ...:
-            fields[prefix + "comment"] = comment
-        if current.prefilled:
-            fields[prefix + "prefilled"] = False
-        if current.automatic:
-            fields[prefix + "automatic"] = False
+        fields = answer_fields(self.answer(item_id), prefix, status, value, comment)
         self._write(fields)
         from fsfield.domain.template import AnswerStatus
 

@@ -13,6 +13,7 @@ import datetime as dt
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from fsfield.domain.hours import parse_week
 from fsfield.domain.models import (
@@ -101,6 +102,21 @@ def set_answer(
         except ValueError:
             raise ValueError(msg.VISIT_UNKNOWN_STATUS.format(status=status)) from None
     prefix = f"answers.{item_id}."
+    fields = answer_fields(current, prefix, status, value, comment)
+    if not fields:
+        return visit  # nothing asked: nothing written
+    if not _answers_validated_alone():
+        return store.set_fields(Visit, visit.id, fields)  # validated whole
+    answer = _validated_answer(current, {name[len(prefix):]: v for name, v in fields.items()})
+    result = visit.model_copy(update={"answers": {**visit.answers, item_id: answer}})
+    return store.write_validated(Visit, visit.id, fields, result)
+
+
+def answer_fields(
+    current: Any, prefix: str, status: object, value: object, comment: object
+) -> dict[str, object]:
+    """The fields one change of an answer writes (``...``: not asked), from the answer as it
+    is (``current``: status, value, prefilled, automatic): set_answer's rules (module doc)."""
     fields: dict[str, object] = {}
     if status is not ...:
         fields[prefix + "status"] = status.value if isinstance(status, AnswerStatus) else None
@@ -116,13 +132,7 @@ def set_answer(
         fields[prefix + "prefilled"] = False
     if current.automatic:
         fields[prefix + "automatic"] = False
-    if not fields:
-        return visit  # nothing asked: nothing written
-    if not _answers_validated_alone():
-        return store.set_fields(Visit, visit.id, fields)  # validated whole
-    answer = _validated_answer(current, {name[len(prefix):]: v for name, v in fields.items()})
-    result = visit.model_copy(update={"answers": {**visit.answers, item_id: answer}})
-    return store.write_validated(Visit, visit.id, fields, result)
+    return fields
 
 
 def _answers_validated_alone() -> bool:
