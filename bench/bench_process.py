@@ -5,6 +5,7 @@ Run from the repository root::
 
     PYTHONPATH=. python bench/bench_process.py              # 400 and 2,000 visits
     PYTHONPATH=. python bench/bench_process.py --quick      # small data, few runs
+    PYTHONPATH=. python bench/bench_process.py --baseline ../main-checkout   # before/after
 
 What is timed, from just before the parent spawns ``python`` to the child's exit (wall clock,
 ``time.monotonic``), medians over runs that alternate between the commands:
@@ -15,8 +16,14 @@ What is timed, from just before the parent spawns ``python`` to the child's exit
 - ``fsfield sync`` after a trip: 3 visits made (untimed, through the record modules) since the
   last sync, sent to the central folder.
 
-Every ``fsfield`` run goes through ``fsfield.cli.main``, as the ``fsfield`` script does, on a
-folder central store. The data dir is made only through the public record modules
+Every ``fsfield`` run goes through ``fsfield.cli.main()``, as the ``fsfield`` script does, on a
+folder central store, and is timed by phase inside the child (``CHILD_SYNC``): imports, the
+store's open, the round, the close, the rest of ``main``; "interpreter + exit" is the rest of
+the wall time (the interpreter's start and its exit), to read against ``python -c pass``.
+``--baseline CHECKOUT`` runs that checkout's ``fsfield sync`` too, alternating with this one's on
+the same data dirs: before/after figures from one run. The children run from bytecode, as an
+installed fsfield does (``PYTHONDONTWRITEBYTECODE`` is dropped for them; their ``.pyc`` files
+go under the workdir). The data dir is made only through the public record modules
 (``Store``, ``fsfield.store.visits``) and the CLI, so the bench runs against whatever store is on
 the branch when run. The issue's target: both syncs within 100 ms of ``python -c pass``.
 """
