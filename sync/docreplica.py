@@ -26,7 +26,7 @@ write's kind when it is not the record's; trailing defaults are left out.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from .documents import (
@@ -56,8 +56,13 @@ class DocReplica:
     """The union of writes, as documents (see module docstring). Same reading API as
     :class:`sync.replica.Replica`; every change goes through the backend."""
 
-    def __init__(self, backend: DocBackend | None = None) -> None:
+    def __init__(
+        self, backend: DocBackend | None = None, place_by: Mapping[str, str] | None = None
+    ) -> None:
         self.backend: DocBackend = backend if backend is not None else MemoryBackend()
+        #: kind -> the field whose displayed value places its documents (docs/sync-model.md)
+        self.place_by: dict[str, str] = dict(place_by or {})
+        self._open: dict[str, Document] | None = None  # documents changed by add_all, unsaved
         self._hashes: dict[str, str] | None = None  # dot -> hash of the history, on demand
         #: called with each new write once merged (the app keeps its outbox with it)
         self.on_new: Callable[[Write], None] | None = None
@@ -83,27 +88,56 @@ class DocReplica:
     # --- documents --------------------------------------------------------------------------
 
     def _doc(self, record: str, kind: str | None = None) -> Document | None:
-        if kind is None:
-            kind = self.backend.get(INDEX, record)
-            if kind is None:
-                return None
-        raw = self.backend.get(DOCS + kind, record)
-        if raw is None and kind is not None:
-            other = self.backend.get(INDEX, record)
-            if other is not None and other != kind:
-                raw = self.backend.get(DOCS + other, record)
-        return None if raw is None else Document(record, raw)
+        if self._open is not None and record in self._open:
+            return self._open[record]
+        tried = None
+        if kind is not None and kind not in self.place_by:
+            raw = self.backend.get(DOCS + kind, record)
+            if raw is not None:
+                return Document(record, raw, kind)
+            tried = kind
+        place = self.backend.get(INDEX, record)
+        if place is None or place == tried:
+            return None
+        raw = self.backend.get(DOCS + place, record)
+        return None if raw is None else Document(record, raw, place)
 
-    def _save(self, doc: Document, old_kind: str | None) -> None:
+    def _place(self, doc: Document) -> str:
+        """Where ``doc`` belongs: ``kind@value`` of its placing field, else its kind."""
         kind = doc.raw["k"]
-        if old_kind != kind:
-            if old_kind is not None:
-                self.backend.put(DOCS + old_kind, doc.record, None)
-            self.backend.put(INDEX, doc.record, kind)
-        self.backend.put(DOCS + kind, doc.record, doc.raw)
+        field = self.place_by.get(kind)
+        if field is not None:
+            live = doc.raw["f"].get(field)
+            if live and type(live[0][0]) is str and live[0][0]:
+                return f"{kind}@{live[0][0]}"
+        return kind
+
+    def _save(self, doc: Document) -> None:
+        place = self._place(doc)
+        if doc.place != place:
+            if doc.place is not None:
+                self.backend.put(DOCS + doc.place, doc.record, None)
+            self.backend.put(INDEX, doc.record, place)
+            doc.place = place
+        self.backend.put(DOCS + place, doc.record, doc.raw)
+        kind = doc.raw["k"]
         flag = kind if self._doc_conflicted(doc) else None
         if self.backend.get(CONFLICTED, doc.record) != flag:
             self.backend.put(CONFLICTED, doc.record, flag)
+
+    def settle_places(self, kind: str) -> int:
+        """Move the documents of ``kind`` kept in the kind's own table (a layout from before
+        ``place_by`` named it) to their places; returns how many moved."""
+        if kind not in self.place_by:
+            return 0
+        moved = 0
+        for record in list(self.backend.keys(DOCS + kind)):
+            raw = self.backend.get(DOCS + kind, record)
+            doc = Document(record, raw, kind)
+            if self._place(doc) != kind:
+                self._save(doc)
+                moved += 1
+        return moved
 
     # --- merging ----------------------------------------------------------------------------
 
@@ -133,8 +167,14 @@ class DocReplica:
         moved: list[list[Any]] = []
         purges: dict[str, set[str]] = {}
         loc = self.backend.locator() if fresh else 0
-        for w in fresh:
-            self._insert(w, moved, loc, purges)
+        self._open = {}
+        try:
+            for w in fresh:
+                self._insert(w, moved, loc, purges)
+            for doc in self._open.values():  # each document saved once, in its final place
+                self._save(doc)
+        finally:
+            self._open = None
         if moved:
             self.backend.log(moved)
         for record, fields in purges.items():
@@ -169,7 +209,6 @@ class DocReplica:
     ) -> None:
         rec, fld = w.record, w.field
         doc = self._doc(rec, w.kind)
-        old_kind = None
         if doc is None:
             doc = Document.new(rec, w)
         else:
@@ -215,7 +254,7 @@ class DocReplica:
         if not fields.get(fld):
             fields.pop(fld, None)
         self._note(*split_dot(w.dot))
-        self._save(doc, old_kind)
+        self._open[rec] = doc  # type: ignore[index]
         if fld.startswith(PURGE_PREFIX) and any(doc.dot(e) == w.dot for e in doc.live(fld)):
             purges.setdefault(rec, set()).add(fld[len(PURGE_PREFIX):])
 
@@ -325,11 +364,15 @@ class DocReplica:
         """Ids of known records (deleted ones included), sorted; only ``kind`` if given."""
         if kind is None:
             return sorted(self.backend.keys(INDEX))
-        return sorted(self.backend.keys(DOCS + kind))
+        if kind not in self.place_by:
+            return sorted(self.backend.keys(DOCS + kind))
+        index = self.backend
+        return sorted(r for r in index.keys(INDEX) if _kind(index.get(INDEX, r)) == kind)
 
     def kind_of(self, record: str) -> str | None:
         """Kind of ``record`` (taken from its earliest write), or None if unknown."""
-        return self.backend.get(INDEX, record)
+        place = self.backend.get(INDEX, record)
+        return None if place is None else _kind(place)
 
     def writes_of(self, record: str) -> list[Write]:
         """Every write of ``record`` (live and from the history), oldest HLC first."""
@@ -463,3 +506,8 @@ class DocReplica:
         yield from self.live_writes()
         for e in self.backend.history():
             yield entry_write(e)
+
+
+def _kind(place: str) -> str:
+    """The kind of a document's place (``visit@<site id>`` -> ``visit``)."""
+    return place.partition("@")[0]

@@ -12,13 +12,15 @@ from .canonical import canonical, same_value
 from .writes import Write
 
 INDEX = "index"
-"""Backend table: record id -> kind (the kind of its earliest write)."""
+"""Backend table: record id -> where its document is: its kind (the kind of its earliest write),
+or ``kind@value`` for a kind placed by a field (``DocReplica.place_by``)."""
 VV = "vv"
 """Backend table: device -> ``[contiguous counter, [counters known above it]]``."""
 CONFLICTED = "conflicted"
 """Backend table: record id -> its kind, for the records with an open conflict."""
 DOCS = "d:"
-"""Prefix of the backend tables holding the documents, one table per kind (``d:visit``)."""
+"""Prefix of the backend tables holding the documents, one table per kind (``d:site``) or per
+kind and placing value (``d:visit@<site id>``)."""
 
 
 class DocBackend(Protocol):
@@ -116,10 +118,12 @@ class Document:
     to their defaults (author 0, no supersedes, no extra) are left out.
     """
 
-    __slots__ = ("record", "raw")
+    __slots__ = ("record", "raw", "place")
 
-    def __init__(self, record: str, raw: dict[str, Any]) -> None:
+    def __init__(self, record: str, raw: dict[str, Any], place: str | None = None) -> None:
         self.record, self.raw = record, raw
+        #: the table it was read from (after DOCS), None for a new one
+        self.place = place
 
     @classmethod
     def new(cls, record: str, w: Write) -> Document:

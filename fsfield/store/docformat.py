@@ -1,25 +1,29 @@
 """The store's format 3: one document per record (sync/docreplica.py) in lazily loaded TinyDB
 tables (docstorage.py), superseded writes in the history file, read only when asked for.
 
-Tables: ``d:<kind>`` (record id -> document), ``index`` (record id -> kind), ``vv`` (device ->
-version vector entry), ``conflicted`` (record id -> 1), ``outbox`` (own writes not yet
-acknowledged by a central store: counter -> write), and the app's small tables (``meta``,
-``central_state``) through TinyDB.
+Tables: ``d:<kind>`` or ``d:<kind>@<site id>`` (record id -> document), ``index`` (record id ->
+where its document is), ``vv`` (device -> version vector entry), ``conflicted`` (record id ->
+kind), ``outbox`` (own writes not yet acknowledged by a central store: counter -> write), and
+the app's small tables (``meta``, ``central_state``) through TinyDB.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from fsfield.store import messages
-from fsfield.store.docstorage import DocStorage
+from fsfield.store.docstorage import DocStorage, SaveFailed
 from fsfield.store.schema import check_table as check_old_table
 from sync.docreplica import CONFLICTED, DOCS, INDEX, VV, DocReplica
 from sync.writes import Write
 
 OUTBOX = "outbox"
+PLACE_BY: dict[str, str] = {"visit": "site_id", "followup": "site_id"}
+"""Visits and follow-ups are kept in one table per site (``d:visit@<site id>``): a site's dossier,
+a visit and the comparisons with that site's earlier visits read that table only."""
 SUMMARY: dict[str, tuple[str, ...]] = {
     "visit": ("site_id", "date", "status", "deleted"),
     "followup": ("site_id", "status", "due", "deleted"),
@@ -121,7 +125,19 @@ class DocFormat:
         self.storage = DocStorage(
             data_dir, compact_min_bytes=compact_min_bytes, check=check_table, owner=owner
         )
-        self.replica = DocReplica(StoreBackend(self.storage))
+        self.replica = DocReplica(StoreBackend(self.storage), PLACE_BY)
+        self._settle_places()
+
+    def _settle_places(self) -> None:
+        """Documents of a layout from before placing (one ``d:visit`` table) move to their
+        site's table, once, in one save (a refused save is retried with the next one)."""
+        tables = self.storage.read()
+        for kind in PLACE_BY:
+            if DOCS + kind in tables:  # ``in`` loads nothing
+                with contextlib.suppress(SaveFailed), self.storage.batch():
+                    self.replica.settle_places(kind)
+                    if not tables[DOCS + kind]:
+                        self.storage.drop(DOCS + kind)
 
     def own_top(self, device: str) -> int:
         entry = self.replica.backend.get(VV, device)  # type: ignore[attr-defined]
@@ -184,4 +200,4 @@ class DocFormat:
             self.storage.put(OUTBOX, key, None)
 
 
-__all__ = ["CONFLICTED", "DocFormat", "OUTBOX", "StoreBackend", "check_table"]
+__all__ = ["CONFLICTED", "DocFormat", "OUTBOX", "PLACE_BY", "StoreBackend", "check_table"]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -140,6 +141,18 @@ class DocStorage(Storage):
             else:
                 docs[key] = doc
             self._docs.setdefault(table, {})[key] = doc
+            self.unsaved = True
+            if self._batch_depth == 0:
+                self.flush()
+
+    def drop(self, table: str) -> None:
+        """Remove a whole table, durably unless inside ``batch()``."""
+        with self.lock:
+            if table not in self._data:
+                return
+            dict.pop(self._data, table)
+            self._docs.pop(table, None)
+            self._data.touched.add(table)
             self.unsaved = True
             if self._batch_depth == 0:
                 self.flush()
@@ -360,6 +373,8 @@ class DocStorage(Storage):
                     os.replace(snapshot, self.directory / BACKUP)
             os.replace(tmp, snapshot)
             fsync_dir(self.directory)
+            if backed_up:
+                self._refresh_backup(snapshot)
             if not rotated and backed_up and prev.exists():
                 # Nothing was saved since the last snapshot, now the backup: the previous
                 # journal bridges nothing any more (unless it is what brought the saves since).
@@ -371,6 +386,23 @@ class DocStorage(Storage):
             self._source_id = file_id(os.stat(snapshot))
             self._overlay = {}
             self._on_disk = set(self._data)
+
+    def _refresh_backup(self, snapshot: Path) -> None:
+        """Replace a backup more than twice the new snapshot's size (a sync emptied the outbox,
+        a purge erased values) by a copy of the new snapshot. The old backup stays until the
+        copy is durable; a failed copy leaves it (this only saves disk)."""
+        backup, tmp = self.directory / BACKUP, self.directory / f".{BACKUP}.tmp"
+        try:
+            if os.stat(backup).st_size <= 2 * os.stat(snapshot).st_size:
+                return
+            shutil.copyfile(snapshot, tmp)
+            with open(tmp, "r+b") as f:  # writable: Windows flushes only those
+                os.fsync(f.fileno())
+            os.replace(tmp, backup)
+            fsync_dir(self.directory)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
     # -- opening and closing --------------------------------------------------
 

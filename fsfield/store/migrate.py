@@ -30,7 +30,7 @@ from pathlib import Path
 
 from fsfield.domain.messages import describe_os_error
 from fsfield.store import messages
-from fsfield.store.docformat import OUTBOX, StoreBackend, check_table, outbox_doc
+from fsfield.store.docformat import OUTBOX, PLACE_BY, StoreBackend, check_table, outbox_doc
 from fsfield.store.docstorage import HISTORY, JOURNAL, JOURNAL_PREV, SNAPSHOT, DocStorage
 from fsfield.store.files import fsync_dir
 from fsfield.store.legacy import OLD_FILES, has_old_files, record_tables
@@ -139,7 +139,7 @@ def _convert(data_dir: Path, work: Path) -> str:
     skipped: list[str] = []
     storage = DocStorage(work, compact_min_bytes=1 << 62, check=check_table)
     try:
-        replica = DocReplica(StoreBackend(storage))
+        replica = DocReplica(StoreBackend(storage), PLACE_BY)
         with storage.batch():  # the app's small tables (meta, central_state) as they are
             db = storage.read()
             for name, table in list(tables.items()):
@@ -182,7 +182,7 @@ def _verify(work: Path, expected: dict[str, tuple[str, tuple[int, int]]]) -> int
     writes in the history. Raises StoreError when anything differs."""
     storage = DocStorage(work, check=check_table)
     try:
-        replica = DocReplica(StoreBackend(storage))
+        replica = DocReplica(StoreBackend(storage), PLACE_BY)
         hashes: dict[str, list[str]] = {}
         count = 0
         for entry in storage.history():

@@ -5,7 +5,8 @@ As tests/store/test_crash.py: a child saves in a loop (``put`` + ``log_history``
 now and then a purge-like ``rewrite_history``) and prints each save *after* it returned; the
 parent kills it with SIGKILL after a random delay, or the child kills itself right before or
 after a chosen fsync / fdatasync / rename (which lands kills inside compactions, history
-appends and history rewrites). The data dir is reused across kills so that it grows.
+appends, history rewrites and backup refreshes: every 40th save drops most of the data). The
+data dir is reused across kills so that it grows.
 """
 
 from __future__ import annotations
@@ -62,6 +63,12 @@ while True:
         st.put("meta", "m", {"last": n})
         st.log_history([{"n": n, "v": "old"}])
     print("S", n, flush=True)
+    if n % 40 == 0:  # most of the data dropped (a sync empties the outbox): backup refreshed
+        with st.batch():
+            for key in list(st.read().get("bulk", {})):
+                st.put("bulk", key, None)
+    else:
+        st.put("bulk", f"b{n}", {"pad": "y" * 300})
     if n % 25 == 0:
         st.rewrite_history(lambda e: {**e, "v": "purged"})
         print("R", n, flush=True)

@@ -379,3 +379,42 @@ def test_a_purge_killed_before_its_last_snapshot_is_silent(tmp_path):
     assert st.recovery.messages == []
     assert list(st.history()) == [{}, {"n": 1}, {"n": 2}]
     assert st.read()["visits"]["v8"] == {"n": 8}
+
+
+def test_a_compaction_that_drops_most_of_the_data_keeps_a_backup_of_its_size(tmp_path):
+    """After a sync empties a large outbox the backup is no longer the large pre-sync snapshot,
+    and it still repairs a damaged table of the new one, with nothing lost."""
+    st = DocStorage(tmp_path)
+    for n in range(300):  # an outbox of a long time offline
+        st.put("outbox", str(n), {"w": ["x" * 200, n]})
+    st.put("big", "a", {"secret": "abcdef"})
+    st.compact()
+    st.put("big", "b", {"v": 2})
+    st.compact()
+    assert (tmp_path / BACKUP).stat().st_size > 40_000
+    with st.batch():  # the central store acknowledged everything
+        for n in range(300):
+            st.put("outbox", str(n), None)
+        st.put("big", "a", {"secret": "abcdef", "v": 3})
+    st.compact()
+    snapshot = (tmp_path / SNAPSHOT).stat().st_size
+    assert (tmp_path / BACKUP).stat().st_size == snapshot < 2_000
+    assert not list(tmp_path.glob(".*.tmp"))
+    st.put("big", "c", {"v": 4})
+    st.close()
+    raw = (tmp_path / SNAPSHOT).read_bytes()
+    (tmp_path / SNAPSHOT).write_bytes(raw.replace(b"abcdef", b"abcdeX"))
+    st = DocStorage(tmp_path)
+    assert st.read()["big"] == {"a": {"secret": "abcdef", "v": 3}, "b": {"v": 2}, "c": {"v": 4}}
+    assert st.read()["outbox"] == {}
+    assert len(st.problems) == 1 and "reconstruite" in st.problems[0]
+
+
+def test_a_backup_of_similar_size_is_the_previous_snapshot(tmp_path):
+    st = DocStorage(tmp_path)
+    st.put("big", "a", {"v": 1})
+    st.compact()
+    first = (tmp_path / SNAPSHOT).read_bytes()
+    st.put("big", "b", {"v": 2})
+    st.compact()
+    assert (tmp_path / BACKUP).read_bytes() == first

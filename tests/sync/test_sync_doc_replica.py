@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sync_testlib import arbitrary_writes, causal_histories, check_against_oracle, observed
 
-from sync.docreplica import DocReplica, MemoryBackend
+from sync.docreplica import DOCS, INDEX, DocReplica, MemoryBackend
 from sync.purge import PURGE_PREFIX, PURGED
 from sync.replica import Replica
 from sync.writes import DotCollision, Write
@@ -18,33 +18,59 @@ from sync.writes import DotCollision, Write
 histories = st.one_of(arbitrary_writes(), causal_histories())
 
 
-def reloaded(r: DocReplica) -> DocReplica:
-    """The same replica after its documents and history went through JSON (as on disk)."""
+PLACED = {"site": "city"}
+
+
+def reloaded(r: DocReplica, place_by: dict[str, str] | None = None) -> DocReplica:
+    """The same replica after its documents and history went through JSON (as on disk); with
+    ``place_by`` if given, else as it was."""
     backend = r.backend
     assert isinstance(backend, MemoryBackend)
     fresh = MemoryBackend()
     fresh.tables = orjson.loads(orjson.dumps(backend.tables))
     fresh.hist = orjson.loads(orjson.dumps(backend.hist))
     fresh.batches = list(backend.batches)
-    return DocReplica(fresh)
+    return DocReplica(fresh, r.place_by if place_by is None else place_by)
 
 
-@given(histories, st.randoms(use_true_random=False), st.data())
-def test_documents_show_what_the_union_shows_in_any_order_with_repeats(writes, rnd, data):
+@pytest.mark.parametrize("before, after", [({}, {}), (PLACED, PLACED), ({}, PLACED)],
+                         ids=["by kind", "placed by a field", "layout changed at the restart"])
+@given(writes=histories, rnd=st.randoms(use_true_random=False), data=st.data())
+def test_documents_show_what_the_union_shows_in_any_order_with_repeats(
+    before, after, writes, rnd, data
+):
     order = list(writes) + data.draw(st.lists(st.sampled_from(writes), max_size=5) if writes
                                      else st.just([]))
     rnd.shuffle(order)
     cut = data.draw(st.integers(0, len(order)))
-    docs = DocReplica()
+    docs = DocReplica(place_by=before)
     for w in order[:cut]:
         docs.add(w)
-    docs = reloaded(docs)  # the rest arrives after a restart
+    docs = reloaded(docs, after)  # the rest arrives after a restart
     docs.add_all(order[cut:])
     check_against_oracle(docs)
     assert observed(docs) == observed(Replica(writes))
     assert len(docs) == len({w.dot for w in writes})
     for rec in docs.records():
         assert docs.writes_of(rec) == Replica(writes).writes_of(rec)
+    known = {w.dot for w in order[:cut]}
+    fresh = {w for w in order[cut:] if w.dot not in known}
+    check_placement(docs, moved_since=fresh if before != after else None)
+
+
+def check_placement(docs: DocReplica, moved_since: set[Write] | None) -> None:
+    """Each document is in one table, the one the index names: the table of its displayed city
+    when placed (for every document saved since the layout changed, if it did), else its kind."""
+    tables = docs.backend.tables  # type: ignore[attr-defined]
+    for rec in docs.records():
+        holding = [name for name, t in tables.items() if name.startswith(DOCS) and rec in t]
+        assert holding == [DOCS + tables[INDEX][rec]], (rec, holding)
+        city = docs.value(rec, "city")
+        saved = moved_since is None or any(w.record == rec for w in moved_since)
+        if saved:
+            kind = docs.kind_of(rec)
+            placed = kind in docs.place_by and isinstance(city, str) and city
+            assert holding == [f"{DOCS}{kind}@{city}" if placed else f"{DOCS}{kind}"]
 
 
 @given(histories)
