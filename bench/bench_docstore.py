@@ -1,10 +1,16 @@
 """Document store (issue #10): disk, memory, keypress and open cost at 0–10,000 visits.
 
-Run: ``python bench/bench_docstore.py [--workdir /tmp/fsbench-data] [--sizes 0,400,2000,10000]``.
+Run from the repository root (data dirs cached in /tmp/fsbench-data; 10,000 visits take about
+3 minutes to make, once)::
+
+    PYTHONPATH=. python bench/bench_docstore.py [--workdir /tmp/fsbench-data] \
+        [--sizes 0,400,2000,10000] [--only disk,memory,open,keypress]
+
 Every ratio is measured in the same run as its baseline; times are medians.
 
-Data (bench/docstore_data.py): ``tui_data.generate(dir, visits=N, rounds=(2, 3))`` (24 sites,
-2–3 writes per answered field), then *synced*: every own write acknowledged (``mark_sent``) and
+Data (bench/docstore_data.py): ``tui_data.generate(dir, visits=N, rounds=(2, 3), fast=True,
+synced=True)`` (24 sites, 2–3 writes per answered field, the writes the record modules make:
+tests/store/test_bench_data.py), *synced*: every own write acknowledged (``mark_sent``) and
 the storage compacted, i.e. a laptop right after a successful ``fsfield sync``. A laptop that
 never synced keeps its outbox and is not measured here.
 

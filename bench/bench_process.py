@@ -6,6 +6,8 @@ Run from the repository root::
     PYTHONPATH=. python bench/bench_process.py              # 400 and 2,000 visits
     PYTHONPATH=. python bench/bench_process.py --quick      # small data, few runs
     PYTHONPATH=. python bench/bench_process.py --baseline ../main-checkout   # before/after
+    # issue #10's run, data dirs cached in /tmp/benchwd (10,000 visits: a few minutes, once)
+    PYTHONPATH=. python bench/bench_process.py --workdir /tmp/benchwd --sizes 400,2000,10000
 
 What is timed, from just before the parent spawns ``python`` to the child's exit (wall clock,
 ``time.monotonic``), medians over runs that alternate between the commands:
@@ -23,9 +25,13 @@ the wall time (the interpreter's start and its exit), to read against ``python -
 ``--baseline CHECKOUT`` runs that checkout's ``fsfield sync`` too, alternating with this one's on
 the same data dirs: before/after figures from one run. The children run from bytecode, as an
 installed fsfield does (``PYTHONDONTWRITEBYTECODE`` is dropped for them; their ``.pyc`` files
-go under the workdir). The data dir is made only through the public record modules
-(``Store``, ``fsfield.store.visits``) and the CLI, so the bench runs against whatever store is on
-the branch when run. The issue's target: both syncs within 100 ms of ``python -c pass``.
+go under the workdir). The data dir: ``fsfield config``, 24 sites through ``Store.create``, then N
+finalised visits (every item answered once) made by the fast path of bench/tui_data.py (the
+writes the record modules make, through the store's own write path; see
+tests/store/test_bench_data.py) and synced in-process with the central folder every
+``SYNC_EVERY`` visits, then a last ``fsfield sync``. The trip's 3 visits go through the record
+modules (``fsfield.store.visits``). The issue's target: both syncs within 100 ms of
+``python -c pass``.
 """
 
 from __future__ import annotations
@@ -52,7 +58,8 @@ from bench_tui import CHILD_BARE  # noqa: E402
 
 FSFIELD = "import sys\nfrom fsfield.cli import main\nsys.exit(main())\n"
 SITES = 24
-DATA_VERSION = 1
+DATA_VERSION = 3  # 3: documents per site; 2: the fast path, synced every SYNC_EVERY visits
+SYNC_EVERY = 500
 
 
 def spawn(args: Sequence[str], env: dict[str, str]) -> float:
@@ -80,35 +87,60 @@ def _batch(store: object) -> contextlib.AbstractContextManager[object]:
     return batch() if callable(batch) else contextlib.nullcontext()
 
 
-def make_visits(data_dir: Path, visits: int, seed: int, today: dt.date) -> None:
-    """Add ``visits`` finalised visits (every item answered) to the sites of ``data_dir``."""
+def make_visits(data_dir: Path, visits: int, seed: int, today: dt.date, *,
+                central: Path | None = None) -> None:
+    """Add ``visits`` finalised visits (every item answered) to the sites of ``data_dir``.
+
+    Without ``central``: through the record modules, one durable save per visit (a trip).
+    With it: the fast path of tui_data.py (the same writes through the store's own write path,
+    ``tui_data.BATCH`` visits per save), and the data dir synced with ``central`` in-process
+    every ``SYNC_EVERY`` visits, as a laptop that syncs regularly (the central folder then holds
+    one file of writes per sync, not one file of every write)."""
+    from tui_data import BATCH, FAST_COMPACT_BYTES, FastVisit, SlowVisit
+
     from fsfield.domain.template import AnswerStatus
     from fsfield.store import visits as ops
     from fsfield.store.repo import Store
+    from fsfield.store.syncing import run_sync
     from fsfield.store.templates import current_template
 
     rng = random.Random(seed)
     statuses = [AnswerStatus.CONFORME, AnswerStatus.A_AMELIORER, AnswerStatus.NON_CONFORME]
-    with Store(data_dir) as store:
+    fast = central is not None
+    per_save = BATCH if fast else 1
+    answering = FastVisit if fast else SlowVisit
+    opened = Store(data_dir, compact_min_bytes=FAST_COMPACT_BYTES) if fast else Store(data_dir)
+    with opened as store:
         template = current_template(store)
         sites = store.sites()
+        save = contextlib.ExitStack()
         for n in range(visits):
+            if n % per_save == 0:
+                save.close()
+                if fast and n and n % SYNC_EVERY == 0:
+                    run_sync(store, central)
+                save.enter_context(_batch(store))
             site = sites[n % len(sites)]
-            with _batch(store):
-                visit = ops.start_visit(store, site, template=template,
-                                        date=today - dt.timedelta(days=rng.randrange(3652)))
-                for item in template.items():
-                    if item.kind == "status":
-                        visit = ops.set_answer(store, visit, item.id, status=rng.choice(statuses))
-                    elif item.kind == "number":
-                        visit = ops.set_answer(store, visit, item.id, value=rng.randrange(400))
-                    else:
-                        visit = ops.set_answer(store, visit, item.id, value="RAS")
-                ops.finalise(store, visit, template)
+            visit = answering(store, ops.start_visit(
+                store, site, template=template,
+                date=today - dt.timedelta(days=rng.randrange(3652))))
+            for item in template.items():
+                if item.kind == "status":
+                    visit.set_answer(item.id, status=rng.choice(statuses))
+                elif item.kind == "number":
+                    visit.set_answer(item.id, value=rng.randrange(400))
+                else:
+                    visit.set_answer(item.id, value="RAS")
+            visit.finalise(template)
+        save.close()
+        if fast:
+            run_sync(store, central)
+            store.storage.compact()  # twice: no journal left, as after a session's close
+            store.storage.compact()
 
 
 def prepare(workdir: Path, visits: int, env: dict[str, str]) -> tuple[Path, Path]:
-    """A data dir with ``visits`` visits, synced once with its own central folder (reused from
+    """A data dir with ``visits`` visits, synced with its own central folder (reused from
     ``workdir`` when made with the same parameters)."""
     data, central = workdir / f"process-{visits}", workdir / f"process-{visits}-central"
     stamp = workdir / f"process-{visits}.json"
@@ -127,7 +159,7 @@ def prepare(workdir: Path, visits: int, env: dict[str, str]) -> tuple[Path, Path
         for n in range(SITES):
             store.create(Site(id="", id_fs=str(2800 + n), name=f"France services {n}",
                               commune=f"Commune {n}", department="87", format_fs="Fixe"))
-    make_visits(data, visits, seed=visits, today=dt.date.today())
+    make_visits(data, visits, seed=visits, today=dt.date.today(), central=central)
     spawn(fsfield(data, "sync", "--central", str(central)), env)
     stamp.write_text(json.dumps(wanted))
     print(f"  generated {visits} visits in {time.perf_counter() - started:.1f} s", flush=True)

@@ -4,6 +4,19 @@ Run from the repository root::
 
     PYTHONPATH=. python bench/bench_tui.py            # full run (a few minutes: data generation)
     PYTHONPATH=. python bench/bench_tui.py --quick    # smoke run (small data, few repeats)
+    # issue #10's runs, data dirs cached in /tmp/benchwd (10,000 visits: ~3 min to make, once)
+    PYTHONPATH=. python bench/bench_tui.py --workdir /tmp/benchwd --only startup \
+        --sizes 0,400,2000,10000
+    PYTHONPATH=. python bench/bench_tui.py --workdir /tmp/benchwd --only keypress \
+        --keypress-visits 10000
+
+Data (bench/tui_data.py, ``generate(..., fast=True, synced=True)``): 24 sites, N visits over ten
+years, 2–3 writes per answered field (1 for the 400-visit open set), made through the store's
+own write path (the same writes as the record modules, checked by
+tests/store/test_bench_data.py), then left as after a successful ``fsfield sync``: outbox
+acknowledged, journal folded. Cached in ``--workdir`` under ``<name>/`` with ``<name>.json``
+(``DATA_VERSION`` invalidates older caches; the names ``synced-*`` keep them apart from the
+unsynced ``visits-*`` / ``startup-*`` sets older versions of this bench made).
 
 Numbers are medians over repeats, printed as ratios against a baseline measured in the
 same run (the machine is shared and noisy; absolute times move between runs, ratios less):
@@ -16,8 +29,9 @@ same run (the machine is shared and noisy; absolute times move between runs, rat
    Both run ``App.run(headless=True)`` at 100×32 (headless still lays out and renders every
    line; only the terminal write is skipped). fsfield runs through its real entry point
    ``fsfield.cli.main``. Runs alternate between the two apps; one warm-up run each is
-   discarded. Peak memory is each child's own ``ru_maxrss``.
-2. Keypress: on a 2,000-visit store with edit history, a key event is sent through the
+   discarded. Peak memory is each child's own peak RSS (``VmHWM`` read from /proc at the end
+   of its run; ``ru_maxrss`` is not used: it carries the parent's peak across exec).
+2. Keypress: on a store with edit history (``--keypress-visits``, default 2,000), a key event is sent through the
    headless driver exactly as a terminal key would be (``driver.send_message``); the clock
    stops in a ``call_after_refresh`` queued at the end of the action, i.e. once the save
    returned (journal append + fdatasync) and the screen has been repainted. Each press is
@@ -58,7 +72,9 @@ from tui_data import Generated, generate  # noqa: E402
 SIZE = (100, 32)
 SMALL_LINE = 1000  # bytes: about what a journal entry holding only the new write would be
 GAP = 0.02  # seconds between saves in the store-only loop (Pilot.pause waits about as long)
-DATA_VERSION = 1  # bump when tui_data.generate changes what it makes (invalidates --workdir)
+DATA_VERSION = 4  # bump when tui_data.generate changes what it makes (invalidates --workdir)
+# 4: documents per site (main 2860a29); 3: made by the fast path, synced (outbox
+# acknowledged, journal folded), as bench_docstore's
 
 # -- child processes for the startup bench ---------------------------------------------------
 # Same prologue (clock, ready hook) for both apps; only what follows differs.
@@ -66,7 +82,7 @@ DATA_VERSION = 1  # bump when tui_data.generate changes what it makes (invalidat
 CHILD_PROLOGUE = """
 import time
 T_START = time.monotonic()
-import json, resource, sys
+import json, sys
 from textual.widgets import DataTable, Footer
 MARKS = {"interp": T_START}
 SIZE = ({width}, {height})
@@ -88,6 +104,7 @@ def ready_screen(base):
 
         def _bench_ready(self) -> None:
             MARKS["ready"] = time.monotonic()
+            MARKS["d_cpu"] = time.process_time()  # CPU time to ready: less noisy when shared
             MARKS["rows"] = self.query_one(DataTable).row_count
             MARKS["footer_keys"] = len(self.query_one(Footer).children)
             self.app.exit()
@@ -97,7 +114,10 @@ def ready_screen(base):
 
 def report():
     MARKS["closed"] = time.monotonic()
-    MARKS["d_maxrss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # VmHWM: the peak RSS of this process image. ru_maxrss would not do: it keeps the peak of
+    # the parent that forked it (the bench, ~110 MB) across exec.
+    with open("/proc/self/status") as f:
+        MARKS["d_hwm_kb"] = int(next(l for l in f if l.startswith("VmHWM")).split()[1])
     print(json.dumps(MARKS))
 """.replace("{width}", str(SIZE[0])).replace("{height}", str(SIZE[1]))
 
@@ -152,7 +172,8 @@ def timed(name, fn):
 
 # Durations (not timestamps) of the sites screen's data work, for the breakdown.
 fs_sites.site_rows = timed("d_site_rows", fs_sites.site_rows)
-fs_sites.SitesScreen.refresh_data = timed("d_refresh_data", fs_sites.SitesScreen.refresh_data)
+_load = "_load" if hasattr(fs_sites.SitesScreen, "_load") else "refresh_data"  # older checkouts
+setattr(fs_sites.SitesScreen, _load, timed("d_refresh_data", getattr(fs_sites.SitesScreen, _load)))
 fs_sites.SitesScreen = ready_screen(fs_sites.SitesScreen)
 
 if hasattr(fs_app, "Store"):  # the store's open, timed where the app calls it
@@ -223,7 +244,7 @@ def prepare(workdir: Path, spec: DataSpec) -> Generated:
                              tuple(g["drafts"]))
     shutil.rmtree(target, ignore_errors=True)
     start = time.perf_counter()
-    made = generate(target, visits=spec.visits, rounds=spec.rounds)
+    made = generate(target, visits=spec.visits, rounds=spec.rounds, fast=True, synced=True)
     elapsed = time.perf_counter() - start
     stamp.write_text(json.dumps({"params": wanted, "generated": {
         "sites": made.sites, "visits": made.visits, "followups": made.followups,
@@ -243,11 +264,11 @@ def describe(g: Generated) -> str:
 # -- 1. startup ------------------------------------------------------------------------------
 
 
-def run_child(code: str, args: Sequence[str]) -> dict[str, float]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
+def run_child(code: str, args: Sequence[str], root: Path = ROOT) -> dict[str, float]:
+    env = dict(os.environ, PYTHONPATH=str(root))
     start = time.monotonic()  # CLOCK_MONOTONIC: the same clock in parent and child (Linux)
     proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          env=env, cwd=ROOT, timeout=300)
+                          env=env, cwd=root, timeout=300)
     end = time.monotonic()
     if proc.returncode != 0 or not proc.stdout.strip():
         raise RuntimeError(f"child failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
@@ -261,48 +282,69 @@ def run_child(code: str, args: Sequence[str]) -> dict[str, float]:
     return out
 
 
-def bench_startup(datasets: Sequence[Generated], runs: int) -> None:
+def bench_startup(datasets: Sequence[Generated], runs: int, against: Path | None = None) -> None:
     print("\n== 1. Startup to a complete home screen (rows and footer painted)")
     print(f"     fresh interpreter per run, {runs} runs each (+1 warm-up), headless {SIZE[0]}x{SIZE[1]},"
-          " runs alternate between the two apps")
+          " runs alternate between the apps")
+    if against is not None:
+        print(f"     'before' = fsfield from {against}, run alternately with this checkout's")
     summary = []
     for data in datasets:
-        summary.append(_startup_one(data, runs))
-    print("\n  summary (medians; memory = the child's peak RSS, ru_maxrss):")
-    print("    visits   bare ms  fsfield ms   ratio   diff ms   bare MB  fsfield MB  mem ratio")
-    for visits, bare, fs in summary:
+        summary.append(_startup_one(data, runs, against))
+    print("\n  summary (medians; memory = the child's own peak RSS, VmHWM; cpu = CPU time to ready):")
+    print("    visits   bare ms  fsfield ms   ratio   diff ms   bare MB  fsfield MB  mem ratio"
+          "  cpu ratio" + ("   before: ratio  cpu ratio" if against is not None else ""))
+    for visits, bare, fs, before in summary:
+        extra = "" if before is None else (
+            f"   {before['ready'] / bare['ready']:12.2f}x {before['d_cpu'] / bare['d_cpu']:9.2f}x")
         print(f"    {visits:6d} {bare['ready'] * 1000:9.1f} {fs['ready'] * 1000:11.1f}"
               f" {fs['ready'] / bare['ready']:7.2f}x {(fs['ready'] - bare['ready']) * 1000:9.1f}"
-              f" {bare['d_maxrss_kb'] / 1024:9.1f} {fs['d_maxrss_kb'] / 1024:11.1f}"
-              f" {fs['d_maxrss_kb'] / bare['d_maxrss_kb']:9.2f}x")
+              f" {bare['d_hwm_kb'] / 1024:9.1f} {fs['d_hwm_kb'] / 1024:11.1f}"
+              f" {fs['d_hwm_kb'] / bare['d_hwm_kb']:9.2f}x"
+              f" {fs['d_cpu'] / bare['d_cpu']:9.2f}x{extra}")
 
 
-def _startup_one(data: Generated, runs: int) -> tuple[int, dict[str, float], dict[str, float]]:
+def _startup_one(
+    data: Generated, runs: int, against: Path | None = None
+) -> tuple[int, dict[str, float], dict[str, float], dict[str, float] | None]:
     print(f"\n  -- {describe(data)}")
-    apps: dict[str, tuple[str, list[str]]] = {
-        "bare": (CHILD_BARE, []),
-        "fsfield": (CHILD_FSFIELD, [str(data.data_dir)]),
+    apps: dict[str, tuple[str, list[str], Path]] = {
+        "bare": (CHILD_BARE, [], ROOT),
+        "fsfield": (CHILD_FSFIELD, [str(data.data_dir)], ROOT),
     }
+    if against is not None:
+        apps["before"] = (CHILD_FSFIELD, [str(data.data_dir)], against)
     results: dict[str, list[dict[str, float]]] = {name: [] for name in apps}
-    for code, args in apps.values():
-        run_child(code, args)  # warm-up: pyc files, page cache
+    for code, args, root in apps.values():
+        run_child(code, args, root)  # warm-up: pyc files, page cache
     for i in range(runs):
         order = list(apps) if i % 2 == 0 else list(reversed(apps))
         for name in order:
-            code, args = apps[name]
-            results[name].append(run_child(code, args))
+            code, args, root = apps[name]
+            results[name].append(run_child(code, args, root))
     med = {name: {k: median([r[k] for r in rs if k in r]) for k in rs[0]}
            for name, rs in results.items()}
-    bare, fs = med["bare"], med["fsfield"]
+    bare = med["bare"]
     line("bare Textual app (header, 24-row table, footer)", ms(bare["ready"]),
          f"p95 {p95([r['ready'] for r in results['bare']]) * 1000:.1f} ms")
-    line("fsfield, sites screen", ms(fs["ready"]),
-         f"p95 {p95([r['ready'] for r in results['fsfield']]) * 1000:.1f} ms")
+    for name in apps:
+        if name != "bare":
+            _startup_report(name, med[name], bare, results[name])
+    return data.visits, bare, med["fsfield"], med.get("before")
+
+
+def _startup_report(
+    name: str, fs: dict[str, float], bare: dict[str, float], runs: list[dict[str, float]]
+) -> None:
+    label = "fsfield, sites screen" if name == "fsfield" else "fsfield before, sites screen"
+    line(label, ms(fs["ready"]), f"p95 {p95([r['ready'] for r in runs]) * 1000:.1f} ms")
     ratio = fs["ready"] / bare["ready"]
     line("ratio fsfield / bare", f"{ratio:8.2f} x", f"target <= 1.3x: {verdict(ratio <= 1.3)}")
+    line("CPU time to ready, fsfield / bare", f"{fs['d_cpu'] / bare['d_cpu']:8.2f} x",
+         f"({fs['d_cpu'] * 1000:.0f} / {bare['d_cpu'] * 1000:.0f} ms)")
     line("peak memory fsfield / bare",
-         f"{fs['d_maxrss_kb'] / bare['d_maxrss_kb']:8.2f} x",
-         f"({fs['d_maxrss_kb'] / 1024:.0f} / {bare['d_maxrss_kb'] / 1024:.0f} MB)")
+         f"{fs['d_hwm_kb'] / bare['d_hwm_kb']:8.2f} x",
+         f"({fs['d_hwm_kb'] / 1024:.0f} / {bare['d_hwm_kb'] / 1024:.0f} MB)")
     line("to process exit (incl. teardown), fsfield/bare",
          f"{fs['exit'] / bare['exit']:8.2f} x", f"({fs['exit'] * 1000:.0f} / {bare['exit'] * 1000:.0f} ms)")
     store_open = fs.get("store_open", float("nan"))
@@ -322,9 +364,8 @@ def _startup_one(data: Generated, runs: int) -> tuple[int, dict[str, float], dic
         print("  fsfield's extra time over the bare app, by phase (medians):")
         for label, value in extra.items():
             line("  " + label, ms(value))
-    line(f"  (SitesScreen.refresh_data ran x{fs['d_refresh_data_calls']:.0f}: mount + resume)",
+    line(f"  (SitesScreen's data read ran x{fs['d_refresh_data_calls']:.0f}: mount + resume)",
          ms(fs["d_refresh_data"]), f"site_rows x{fs['d_site_rows_calls']:.0f}: {ms(fs['d_site_rows']).strip()}")
-    return data.visits, bare, fs
 
 
 # -- 3. store open ---------------------------------------------------------------------------
@@ -424,7 +465,7 @@ class Press:
     dispatch: float  # key sent -> action starts
     store: float  # fsfield.store.visits.set_answer
     fsync: float  # journal append + fdatasync (inside store)
-    action_rest: float  # the action minus the save: re-reading the visit, refilling widgets
+    action_rest: float  # the action minus the save: the row, the figures, the cursor
     paint: float  # action returned -> screen repainted
     line_bytes: int
     gc: float  # time in the garbage collector during the press
@@ -669,7 +710,7 @@ def bench_keypress(data: Generated, scratch: Path, presses: int) -> None:
     line("    of which journal append + fdatasync", part([s.fsync for s in samples]))
     line("  UI (press minus store save)", part([s.total - s.store for s in samples]))
     line("    key dispatch to action", part([s.dispatch for s in samples]))
-    line("    rest of the action (re-read, refill widgets)", part([s.action_rest for s in samples]))
+    line("    rest of the action (row, figures, cursor)", part([s.action_rest for s in samples]))
     line("    action end -> screen repainted", part([s.paint for s in samples]))
     collected = [s.gc for s in samples if s.gc]
     full = sum(s.gc_full for s in samples)
@@ -691,7 +732,7 @@ def bench_keypress(data: Generated, scratch: Path, presses: int) -> None:
     total = parts["total"]
     derived = {
         "set_answer total": total,
-        "validate (replica.fields + Visit.from_fields)": [
+        "validate the changed answer, build the saved model": [
             t - w - g for t, w, g in zip(total, parts["write_fields"], parts["get"], strict=True)],
         "make writes (_make_writes)": parts["_make_writes"],
         "merge into the documents (_merge minus flush)": [
@@ -701,7 +742,7 @@ def bench_keypress(data: Generated, scratch: Path, presses: int) -> None:
             f - d - a for f, d, a in zip(parts["flush"], parts["_dirty"], parts["_append"],
                                          strict=True)],
         "flush: append + fdatasync": parts["_append"],
-        "re-read (Store.get -> Visit model)": parts["get"],
+        "read the draft (Store.get, cached model)": parts["get"],
         "disk floor (same size, interleaved)": disk_store.times,
     }
     for label, values in derived.items():
@@ -714,7 +755,7 @@ def startup_spec(visits: int, *known: DataSpec) -> DataSpec:
     for spec in known:
         if spec.visits == visits and spec.rounds == (2, 3):
             return spec
-    return DataSpec(f"startup-{visits}", visits, (2, 3))
+    return DataSpec(f"synced-{visits}", visits, (2, 3))
 
 
 # -- main ------------------------------------------------------------------------------------
@@ -732,15 +773,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                              "(default 0,400,2000,10000; quick 0,60)")
     parser.add_argument("--only", default="startup,keypress,open",
                         help="comma-separated subset of startup,keypress,open")
+    parser.add_argument("--against", type=Path, default=None,
+                        help="another checkout (e.g. of main): its fsfield runs too, alternately "
+                             "with this one's, in the startup bench (before/after in one run)")
     parser.add_argument("--keypress-visits", type=int, default=2000,
                         help="visits in the keypress data set (2-3 writes per field; default 2000)")
     args = parser.parse_args(argv)
     only = set(args.only.split(","))
     runs = args.runs or (3 if args.quick else 10)
     presses = args.presses or (20 if args.quick else 200)
-    small = DataSpec("visits-400" if not args.quick else "quick-60", 60 if args.quick else 400, (1, 1))
+    small = DataSpec("synced-400-once" if not args.quick else "quick-60", 60 if args.quick else 400,
+                     (1, 1))
     big = args.keypress_visits
-    large = DataSpec(f"visits-{big}" if not args.quick else "quick-150", 150 if args.quick else big,
+    large = DataSpec(f"synced-{big}" if not args.quick else "quick-150", 150 if args.quick else big,
                      (2, 3))
 
     scratch = Path(tempfile.mkdtemp(prefix="fsfield-bench-"))
@@ -755,7 +800,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if "startup" in only:
             sizes = [int(n) for n in (args.sizes or ("0,60" if args.quick else "0,400,2000,10000"))
                      .split(",")]
-            bench_startup([prepare(workdir, startup_spec(n, small, large)) for n in sizes], runs)
+            bench_startup([prepare(workdir, startup_spec(n, small, large)) for n in sizes], runs,
+                          args.against)
         if "keypress" in only:
             bench_keypress(sets["large"], scratch, presses)
         if "open" in only:

@@ -63,6 +63,7 @@ class DocReplica:
         #: kind -> the field whose displayed value places its documents (docs/sync-model.md)
         self.place_by: dict[str, str] = dict(place_by or {})
         self._open: dict[str, Document] | None = None  # documents changed by add_all, unsaved
+        self._changed: dict[str, set[str] | None] = {}  # their changed fields (None: all)
         self._hashes: dict[str, str] | None = None  # dot -> hash of the history, on demand
         #: called with each new write once merged (the app keeps its outbox with it)
         self.on_new: Callable[[Write], None] | None = None
@@ -112,14 +113,16 @@ class DocReplica:
                 return f"{kind}@{live[0][0]}"
         return kind
 
-    def _save(self, doc: Document) -> None:
+    def _save(self, doc: Document, fields: set[str] | None = None) -> None:
+        """Save ``doc`` in its place; ``fields``: the only fields whose live writes changed,
+        if known (the backend may then keep only those, see DocBackend.put)."""
         place = self._place(doc)
         if doc.place != place:
             if doc.place is not None:
                 self.backend.put(DOCS + doc.place, doc.record, None)
             self.backend.put(INDEX, doc.record, place)
-            doc.place = place
-        self.backend.put(DOCS + place, doc.record, doc.raw)
+            doc.place, fields = place, None
+        self.backend.put(DOCS + place, doc.record, doc.raw, fields)
         kind = doc.raw["k"]
         flag = kind if self._doc_conflicted(doc) else None
         if self.backend.get(CONFLICTED, doc.record) != flag:
@@ -167,14 +170,14 @@ class DocReplica:
         moved: list[list[Any]] = []
         purges: dict[str, set[str]] = {}
         loc = self.backend.locator() if fresh else 0
-        self._open = {}
+        self._open, self._changed = {}, {}
         try:
             for w in fresh:
                 self._insert(w, moved, loc, purges)
-            for doc in self._open.values():  # each document saved once, in its final place
-                self._save(doc)
+            for rec, doc in self._open.items():  # each document saved once, in its final place
+                self._save(doc, self._changed[rec])
         finally:
-            self._open = None
+            self._open, self._changed = None, {}
         if moved:
             self.backend.log(moved)
         for record, fields in purges.items():
@@ -209,6 +212,7 @@ class DocReplica:
     ) -> None:
         rec, fld = w.record, w.field
         doc = self._doc(rec, w.kind)
+        changed = self._changed.get(rec, set()) if doc is not None else None
         if doc is None:
             doc = Document.new(rec, w)
         else:
@@ -216,7 +220,8 @@ class DocReplica:
             if (tuple(w.hlc), w.dot) < doc.first():
                 old_ms = doc.raw["fw"][0]
                 doc.set_first(w)
-                doc.rebase(old_ms)
+                doc.rebase(old_ms)  # every entry's time changes
+                changed = None
                 if w.kind != old_kind:
                     doc.rekind(w.kind)
             if tuple(w.hlc) > doc.latest():
@@ -255,6 +260,9 @@ class DocReplica:
             fields.pop(fld, None)
         self._note(*split_dot(w.dot))
         self._open[rec] = doc  # type: ignore[index]
+        if changed is not None:
+            changed.add(fld)
+        self._changed[rec] = changed
         if fld.startswith(PURGE_PREFIX) and any(doc.dot(e) == w.dot for e in doc.live(fld)):
             purges.setdefault(rec, set()).add(fld[len(PURGE_PREFIX):])
 

@@ -29,8 +29,10 @@ class DocBackend(Protocol):
     def get(self, table: str, key: str) -> Any:
         """The value under ``key`` (None if absent)."""
 
-    def put(self, table: str, key: str, value: Any) -> None:
-        """Set (None: remove) the value under ``key``."""
+    def put(self, table: str, key: str, value: Any, fields: set[str] | None = None) -> None:
+        """Set (None: remove) the value under ``key``. ``fields``, for a document already under
+        ``key`` changed in place: the only fields of its ``"f"`` whose entries changed (the
+        other top-level keys may all have changed); a backend may then save only those."""
 
     def keys(self, table: str) -> Iterable[str]:
         """Every key of ``table`` (empty if it does not exist)."""
@@ -60,7 +62,7 @@ class MemoryBackend:
     def get(self, table: str, key: str) -> Any:
         return self.tables.get(table, {}).get(key)
 
-    def put(self, table: str, key: str, value: Any) -> None:
+    def put(self, table: str, key: str, value: Any, fields: set[str] | None = None) -> None:
         if value is None:
             self.tables.get(table, {}).pop(key, None)
         else:

@@ -57,32 +57,43 @@ class SitesScreen(FsScreen):
     def __init__(self) -> None:
         super().__init__()
         self._rows: list[SiteRow] = []
+        self._filled_width: int | None = None  # the width the columns were last cut for
 
     def compose(self) -> ComposeResult:
+        # The filter box is mounted the first time `/` is pressed: not composed at start-up.
         yield TitleBar("fsfield — Structures")
-        yield Input(placeholder=msg.SITES_FILTER_PLACEHOLDER, id="filter", classes="-hidden")
         table: DataTable = DataTable(id="sites", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static(id="empty", classes="empty -hidden")
         yield FsFooter()
 
     def on_mount(self) -> None:
-        self.refresh_data()
+        # The focus below refreshes the bindings (the footer's first keys): not done twice.
+        self._load()
         self.query_one("#sites", DataTable).focus()
 
     def refresh_data(self) -> None:
+        self._load()
+        self.refresh_bindings()  # `c` shows only while there are conflicts
+
+    def _load(self) -> None:
         animator, department = self.store.setting("animator"), self.store.setting("department")
         who = f" — {animator}" if animator else ""
         dep = f" ({department})" if department else ""
         self.query_one(TitleBar).set_title(f"fsfield — Structures{dep}{who}")
         self._rows = site_rows(self.store, self.today())
         self._fill()
-        self.refresh_bindings()  # `c` shows only while there are conflicts
+
+    def _filter_box(self) -> Input | None:
+        found = self.query("#filter")
+        return found.first(Input) if found else None
 
     def _fill(self) -> None:
         table = self.query_one("#sites", DataTable)
-        text = self.query_one("#filter", Input).value.strip()
+        box = self._filter_box()
+        text = box.value.strip() if box is not None else ""
         current = self._selected_key()
+        self._filled_width = self.size.width
         wide = self.size.width >= 100
         reset_rows(table, [
             ("Structure", "name", None), ("Commune", "commune", None),
@@ -118,7 +129,8 @@ class SitesScreen(FsScreen):
         empty.set_class(bool(shown), "-hidden")
 
     def on_resize(self) -> None:
-        if self._rows:
+        # The first resize comes right after on_mount filled the table at this very width.
+        if self._rows and self.size.width != self._filled_width:
             self._fill()
 
     def _selected_key(self) -> str | None:
@@ -137,8 +149,11 @@ class SitesScreen(FsScreen):
 
     # -- filter -------------------------------------------------------------
 
-    def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
+    async def action_filter(self) -> None:
+        box = self._filter_box()
+        if box is None:
+            box = Input(placeholder=msg.SITES_FILTER_PLACEHOLDER, id="filter")
+            await self.mount(box, before=self.query_one("#sites", DataTable))
         box.remove_class("-hidden")
         box.focus()
 
@@ -151,8 +166,8 @@ class SitesScreen(FsScreen):
         self.query_one("#sites", DataTable).focus()
 
     def key_escape(self) -> None:
-        box = self.query_one("#filter", Input)
-        if box.value or not box.has_class("-hidden"):
+        box = self._filter_box()
+        if box is not None and (box.value or not box.has_class("-hidden")):
             box.value = ""
             box.add_class("-hidden")
             self.query_one("#sites", DataTable).focus()

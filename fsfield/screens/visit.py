@@ -27,6 +27,7 @@ from fsfield.screens.visit_text import (
 from fsfield.store import visits as ops
 from fsfield.widgets.checklist import Checklist
 from fsfield.widgets.footer import FsFooter
+from fsfield.widgets.text import set_text
 
 
 def open_visit_for_site(screen: FsScreen, site: Site, draft: Visit | None) -> None:
@@ -138,7 +139,8 @@ class VisitScreen(FsScreen):
 
     def _render_head(self) -> None:
         v = self.visit
-        self.query_one("#visit-head", Static).update(head_text(v, self.whose, self.size.width))
+        set_text(self.query_one("#visit-head", Static), head_text(v, self.whose, self.size.width),
+                 markup=False)
 
     def _render_missions(self) -> None:
         progress = ops.progress(self.visit, self.template)
@@ -158,7 +160,8 @@ class VisitScreen(FsScreen):
     def _render_items(self) -> None:
         checklist = self.query_one("#items", Checklist)
         wide = self.size.width >= 100
-        label_width = max(20, self.size.width - ANSWER_WIDTH - (PREV_WIDTH + 1 if wide else 0) - 4)
+        # the line's padding (2), the gaps between columns, and room for the scroll bar (2)
+        label_width = max(20, self.size.width - ANSWER_WIDTH - (PREV_WIDTH + 1 if wide else 0) - 5)
         if wide:
             checklist.set_columns(("Réponse", "Élément", "Visite précédente"),
                                   (ANSWER_WIDTH, label_width, PREV_WIDTH))
@@ -191,10 +194,11 @@ class VisitScreen(FsScreen):
         self._update_if_changed("#detail", "\n".join(lines))
 
     def _update_if_changed(self, selector: str, text: str) -> None:
-        # Re-setting the same text still costs a layout pass (the detail's height is auto).
+        # A press repaints what changed only: the same text is not set again, and a new one
+        # costs a layout pass only when it changes the widget's height (widgets/text.py).
         if self._shown.get(selector) != text:
             self._shown[selector] = text
-            self.query_one(selector, Static).update(text)
+            set_text(self.query_one(selector, Static), text)
 
     @on(Checklist.Highlighted)
     def _highlighted(self) -> None:
@@ -215,11 +219,12 @@ class VisitScreen(FsScreen):
 
     def _change(self, item_id: str, *, advance: bool = False, **change: object) -> None:
         try:
-            self.save(lambda: ops.set_answer(self.store, self.visit, item_id, **change))
+            saved = self.save(lambda: ops.set_answer(self.store, self.visit, item_id, **change))
         except ValueError as exc:
             self.notify(str(exc), severity="error")
             return
-        self.visit = self.store.get(Visit, self.visit_id)  # also right after a failed save
+        # the visit set_answer validated and saved; after a failed save (kept in memory), read
+        self.visit = saved if saved is not None else self.store.get(Visit, self.visit_id)
         self._render_missions()
         # Only the changed line repaints (see widgets/checklist.py).
         item = self.template.item(item_id)

@@ -1,10 +1,10 @@
-"""On-disk formats of the document store (``fsfield-store/3``), every piece checksummed.
+"""On-disk formats of the document store (``fsfield-store/4``), every piece checksummed.
 
 Framed line (as entries.py): ``<crc32 hex, 8> <space> <JSON body> \\n``.
 
 Snapshot ``docs.json``: a framed header, then one framed line per table::
 
-    <crc> {"format": "fsfield-store/3", "seq": N, "tables": {name: [offset, length]},
+    <crc> {"format": "fsfield-store/4", "seq": N, "tables": {name: [offset, length]},
            "history": [size_bytes, last_seq]}
     <crc> ["<table name>", {key: doc, ...}]
     ...
@@ -18,6 +18,13 @@ Journal line ``docs.journal`` (one durable save)::
 
     <crc> {"seq": N, "t": {table: whole table | null}, "u": {table: {key: doc | null}},
            "h": [history entries]}
+
+where a doc in ``"u"`` may be a *patch* of the document already under its key:
+``{"~p": {every top-level key but "f"}, "f": {field: entries | null}}`` (only the fields that
+changed: a press journals one answer, not the whole visit).
+
+Format 3 is format 4 without patches and with one table per kind: it is read, and rewritten as
+format 4 (a compaction) when opened, before anything is journaled.
 
 History ``history.log``: binary records appended at compaction, each holding the history
 entries of the journal lines folded into that snapshot (``seq``: the last one)::
@@ -40,8 +47,10 @@ from fsfield.store import messages
 from fsfield.store.entries import Damaged, TableCheck, _check
 from fsfield.store.storage import StoreError
 
-FORMAT3 = "fsfield-store/3"
-VERSION = 3
+FORMAT = "fsfield-store/4"
+VERSION = 4
+READABLE = frozenset(("fsfield-store/3", FORMAT))
+PATCH = "~p"
 _FORMAT_RE = re.compile(r"fsfield-store/(\d+)\Z")
 
 MAGIC = b"FSH3"
@@ -50,7 +59,7 @@ _TAIL = struct.Struct(">I4s")  # len, magic
 RECORD_OVERHEAD = _HEAD.size + _TAIL.size
 
 __all__ = [
-    "FORMAT3", "MAGIC", "Damaged", "Header", "NewerFormat", "Record", "TableCheck",
+    "FORMAT", "MAGIC", "PATCH", "Patch", "apply_docs", "apply_patch", "merge_patch", "Damaged", "Header", "NewerFormat", "Record", "TableCheck",
     "decode_entry", "decode_header", "decode_table", "encode_entry", "encode_header",
     "encode_record", "encode_table", "frame", "scan_records", "unframe",
 ]
@@ -88,20 +97,22 @@ class Header:
     history_last: int
     #: length of the header line, newline included
     size: int
+    #: the format it was written in (``FORMAT``, or format 3 to rewrite)
+    format: str = "fsfield-store/4"
 
 
 def encode_header(seq: int, tables: dict[str, tuple[int, int]], history: tuple[int, int]) -> bytes:
-    head = {"format": FORMAT3, "seq": seq, "tables": tables, "history": list(history)}
+    head = {"format": FORMAT, "seq": seq, "tables": tables, "history": list(history)}
     return frame(orjson.dumps(head))
 
 
 def check_format(found: Any) -> None:
-    """Raise NewerFormat for ``fsfield-store/N`` with N > 3, Damaged for anything not 3."""
+    """Raise NewerFormat for ``fsfield-store/N`` with N > 4, Damaged for anything not 3 or 4."""
     if isinstance(found, str):
         match = _FORMAT_RE.match(found)
         if match and int(match.group(1)) > VERSION:
             raise NewerFormat(messages.newer_format(found))
-    if found != FORMAT3:
+    if found not in READABLE:
         raise Damaged(messages.UNKNOWN_FORMAT)
 
 
@@ -116,7 +127,7 @@ def decode_header(line: bytes) -> Header:
             found = orjson.loads(line[9:-1]).get("format")
         except (orjson.JSONDecodeError, AttributeError):
             found = None
-        if isinstance(found, str) and found != FORMAT3:
+        if isinstance(found, str) and found not in READABLE:
             check_format(found)
         raise Damaged(messages.BAD_CHECKSUM)
     try:
@@ -137,7 +148,7 @@ def decode_header(line: bytes) -> Header:
         index[name] = (where[0], where[1])
     if len(history) != 2 or not all(type(n) is int and n >= 0 for n in history):
         raise Damaged(messages.BAD_STRUCTURE)
-    return Header(seq, index, history[0], history[1], len(line))
+    return Header(seq, index, history[0], history[1], len(line), head["format"])
 
 
 def encode_table(name: str, table: dict[str, Any]) -> bytes:
@@ -169,11 +180,62 @@ def line_sound(raw: bytes) -> bool:
 # -- journal -------------------------------------------------------------------------------
 
 
+class Patch:
+    """A pending patch (see module docstring): ``doc`` changed in place, in ``fields``."""
+
+    __slots__ = ("doc", "fields")
+
+    def __init__(self, doc: dict[str, Any]) -> None:
+        self.doc, self.fields = doc, set()
+
+    def encode(self) -> dict[str, Any]:
+        doc = self.doc
+        f = doc.get("f") or {}
+        return {PATCH: {k: v for k, v in doc.items() if k != "f"},
+                "f": {name: f.get(name) for name in self.fields}}
+
+
+def apply_patch(doc: dict[str, Any], patch: dict[str, Any]) -> None:
+    """Apply a decoded patch to the document it was made of, in place."""
+    fields = doc.get("f") or {}
+    doc.clear()
+    doc.update(patch[PATCH])
+    for name, entries in patch["f"].items():
+        if entries is None:
+            fields.pop(name, None)
+        else:
+            fields[name] = entries
+    doc["f"] = fields
+
+
+def merge_patch(older: dict[str, Any], newer: dict[str, Any]) -> dict[str, Any]:
+    """What applying ``older`` (a document or a patch) then the patch ``newer`` gives."""
+    if PATCH not in older:
+        apply_patch(older, newer)
+        return older
+    return {PATCH: newer[PATCH], "f": {**older["f"], **newer["f"]}}
+
+
+def apply_docs(table: dict[str, Any], docs: dict[str, Any]) -> None:
+    """Journaled document changes (whole documents, None, patches) applied to a table."""
+    for key, doc in docs.items():
+        if doc is None:
+            table.pop(key, None)
+        elif PATCH in doc:
+            base = table.get(key)
+            if base is None:  # a patch is only journaled over a saved document
+                raise Damaged(key)
+            table[key] = merge_patch(base, doc)
+        else:
+            table[key] = doc
+
+
 def encode_entry(seq: int, whole: dict[str, Any], docs: dict[str, dict[str, Any]],
                  history: list[Any]) -> bytes:
     entry: dict[str, Any] = {"seq": seq, "t": whole}
     if docs:
-        entry["u"] = docs
+        entry["u"] = {name: {k: d.encode() if type(d) is Patch else d for k, d in t.items()}
+                      for name, t in docs.items()}
     if history:
         entry["h"] = history
     return frame(orjson.dumps(entry))
@@ -201,7 +263,16 @@ def decode_entry(line: bytes | memoryview, check: TableCheck | None = None) -> d
     for name, changes in docs.items():
         if not isinstance(changes, dict):
             raise Damaged(messages.bad_table(str(name), messages.BAD_STRUCTURE))
-        _check(name, {k: d for k, d in changes.items() if d is not None}, check)
+        shown = {}
+        for k, d in changes.items():
+            if type(d) is dict and PATCH in d:  # checked as the document it gives
+                top, fields = d[PATCH], d.get("f")
+                if type(top) is not dict or type(fields) is not dict or "f" in top:
+                    raise Damaged(messages.bad_table(str(name), messages.BAD_STRUCTURE))
+                shown[k] = {**top, "f": {f: e for f, e in fields.items() if e is not None}}
+            elif d is not None:
+                shown[k] = d
+        _check(name, shown, check)
     return entry
 
 

@@ -10,11 +10,13 @@ the app's small tables (``meta``, ``central_state``) through TinyDB.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from fsfield.store import messages
+from fsfield.store import messages, summary
 from fsfield.store.docstorage import DocStorage, SaveFailed
 from fsfield.store.schema import check_table as check_old_table
 from sync.docreplica import CONFLICTED, DOCS, INDEX, VV, DocReplica
@@ -24,13 +26,11 @@ OUTBOX = "outbox"
 PLACE_BY: dict[str, str] = {"visit": "site_id", "followup": "site_id"}
 """Visits and follow-ups are kept in one table per site (``d:visit@<site id>``): a site's dossier,
 a visit and the comparisons with that site's earlier visits read that table only."""
-SUMMARY: dict[str, tuple[str, ...]] = {
-    "visit": ("site_id", "date", "status", "deleted"),
-    "followup": ("site_id", "status", "due", "deleted"),
-}
-"""The home screen's figures: these fields of every record of these kinds are also kept in a
-small table ``s:<kind>`` (record id -> values), saved with the documents they come from, so
-that the first screen reads them without reading any visit or follow-up document."""
+SUMMARY: dict[str, tuple[str, ...]] = summary.FIELDS
+"""The home screen's fields: these fields of every record of these kinds are also kept in a
+small table ``s:<kind>`` (record id -> values), saved with the documents they come from; the
+figures the home screen shows are folded from them per site into ``s:site`` (summary.py), so
+that the first screen reads one small entry per site and no visit or follow-up document."""
 SUMMARY_VERSION = 1
 _MARK = "~"
 _DOC_KEYS = frozenset(("k", "d", "a", "fw", "lh", "f"))
@@ -52,6 +52,9 @@ def check_table(name: str, table: dict[str, Any]) -> str | None:
     elif name in (INDEX, CONFLICTED):
         if any(type(doc.get("v")) is not str for doc in table.values()):
             return messages.bad_write(name, "kind")
+    elif name == summary.TABLE:
+        if not summary.check(table, _MARK):
+            return messages.bad_write(name, "v")
     elif name.startswith("s:"):
         if any(type(doc.get("v")) is not list and key != _MARK for key, doc in table.items()):
             return messages.bad_write(name, "v")
@@ -92,10 +95,10 @@ class StoreBackend:
         value = t.get(key)
         return value["v"] if value is not None and table in _WRAPPED else value
 
-    def put(self, table: str, key: str, value: Any) -> None:
+    def put(self, table: str, key: str, value: Any, fields: set[str] | None = None) -> None:
         if value is not None and table in _WRAPPED:
             value = {"v": value}
-        self.storage.put(table, key, value)
+        self.storage.put(table, key, value, fields)
 
     def keys(self, table: str) -> Iterable[str]:
         t = self.storage.read().get(table)
@@ -144,7 +147,9 @@ class DocFormat:
         return 0 if entry is None else max([entry[0], *entry[1]])
 
     def merge(self, writes: list[Write], device: str) -> list[Write]:
-        """Merge writes into the documents; own new ones join the outbox (caller's batch)."""
+        """Merge writes into the documents; own new ones join the outbox (caller's batch).
+        The summaries (per record, per site) follow in the same batch."""
+        before = self._summarised_now(writes)
         new = self.replica.add_all(writes)
         prefix = device + ":"
         touched: dict[str, str] = {}
@@ -152,21 +157,70 @@ class DocFormat:
             touched[w.record] = w.kind
             if w.dot.startswith(prefix):
                 self.storage.put(OUTBOX, str(w.counter), outbox_doc(w))
+        kept = self.sites.kept() is not None
+        changes = {}
         for record, kind in touched.items():
-            self._summarise(record, kind)
+            old_kind, old_values = before.get(record, (None, None))
+            after = self._summarise(record, kind, old_kind)
+            if kept:
+                changes[record] = (summary.contribution(old_kind, old_values, record),
+                                   summary.contribution(*after, record))
+        if changes:
+            self.sites.apply(changes)
         return new
 
-    def _summarise(self, record: str, kind: str) -> None:
+    def _summarised_now(self, writes: list[Write]) -> dict[str, tuple[str, list[Any] | None]]:
+        """Kind and summarised values of the records ``writes`` are about, before they merge."""
+        out: dict[str, tuple[str, list[Any] | None]] = {}
+        for w in writes:
+            if w.record in out:
+                continue
+            doc = self.replica.document(w.record, w.kind)
+            if doc is not None:
+                actual, values = doc["fw"][2], doc["values"]
+                fields = SUMMARY.get(actual)
+                out[w.record] = (actual, [values.get(f) for f in fields] if fields else None)
+        return out
+
+    def _summarise(
+        self, record: str, kind: str, old_kind: str | None = None
+    ) -> tuple[str | None, list[Any] | None]:
+        """Save the record's summarised values; returns its kind and them (None: none kept)."""
         doc = self.replica.document(record, kind)
         if doc is None:
-            return
+            return None, None
         actual = doc["fw"][2]
-        if actual != kind and kind in SUMMARY:  # an earlier write gave the record another kind
-            self.storage.put("s:" + kind, record, None)
+        for other in {kind, old_kind}:  # an earlier write gave the record another kind
+            if other is not None and other != actual and other in SUMMARY:
+                self.storage.put("s:" + other, record, None)
         fields = SUMMARY.get(actual)
-        if fields is not None:
-            values = doc["values"]
-            self.storage.put("s:" + actual, record, {"v": [values.get(f) for f in fields]})
+        if fields is None:
+            return actual, None
+        values = doc["values"]
+        summarised = [values.get(f) for f in fields]
+        self.storage.put("s:" + actual, record, {"v": summarised})
+        return actual, summarised
+
+    @functools.cached_property
+    def sites(self) -> summary.Keeper:
+        """The per-site summary of the home screen (summary.py)."""
+        return summary.Keeper(self.storage, self.replica, self._summarised)
+
+    def _summarised(self) -> Iterator[tuple[str, str, list[Any]]]:
+        for kind, fields in SUMMARY.items():
+            for record, values in self.figures(kind, fields):
+                yield kind, record, values
+
+    def site_figures(self, today: dt.date) -> dict[str, summary.SiteFigures]:
+        """The home screen's figures per site id on ``today``, from the per-site summary
+        (one small entry per site, built once if missing); from the per-record summaries
+        for a day the entries cannot answer (a clock set back by months)."""
+        found = self.sites.figures(today)
+        if found is None:
+            return summary.figures_from_records(
+                self.figures("visit", SUMMARY["visit"]),
+                self.figures("followup", SUMMARY["followup"]), today)
+        return found
 
     def figures(self, kind: str, fields: tuple[str, ...]) -> list[tuple[str, list[Any]]]:
         """``(record id, displayed values of fields)`` of every record of ``kind``: from the

@@ -21,11 +21,14 @@ from fsfield.domain.messages import describe_os_error
 from fsfield.store import messages
 from fsfield.store.docfiles import (
     MAGIC,
+    PATCH,
     RECORD_OVERHEAD,
     Header,
     NewerFormat,
+    apply_docs,
     decode_entry,
     decode_header,
+    merge_patch,
     scan_records,
     unframe,
 )
@@ -212,13 +215,14 @@ class _Replay:
                 table = self.whole[name]
                 if table is None:
                     table = self.whole[name] = {}
+                apply_docs(table, docs)
+            else:  # the table is read later: its changes wait, patches merged in order
+                waiting = self.overlay.setdefault(name, {})
                 for key, doc in docs.items():
-                    if doc is None:
-                        table.pop(key, None)
-                    else:
-                        table[key] = doc
-            else:
-                self.overlay.setdefault(name, {}).update(docs)
+                    older = waiting.get(key)
+                    if doc is not None and PATCH in doc and older is not None:
+                        doc = merge_patch(older, doc)
+                    waiting[key] = doc
 
     def file(self, raw: bytes, is_prev: bool, check: TableCheck | None) -> tuple[list[int], bool]:
         bad: list[int] = []

@@ -1,4 +1,4 @@
-"""Crash-safe TinyDB storage of the document store, format ``fsfield-store/3`` (docfiles.py).
+"""Crash-safe TinyDB storage of the document store, format ``fsfield-store/4`` (docfiles.py).
 
 As storage.py (one checksummed journal line and one ``fdatasync`` per durable save, sequence
 numbers, compaction by temp file + ``os.replace`` + fsync of the folder, the previous snapshot
@@ -30,9 +30,10 @@ from tinydb.storages import Storage
 from fsfield.domain.messages import describe_os_error
 from fsfield.store import messages
 from fsfield.store.docfiles import (
-    FORMAT3,
+    FORMAT,
     Header,
     NewerFormat,
+    Patch,
     decode_table,
     encode_entry,
 )
@@ -62,10 +63,11 @@ from fsfield.store.opening import Recovery, aside_name
 from fsfield.store.storage import DataDirLost, SaveFailed, StoreError
 
 __all__ = [
-    "BACKUP", "FORMAT3", "HISTORY", "JOURNAL", "JOURNAL_PREV", "SNAPSHOT", "DataDirLost",
+    "BACKUP", "FORMAT", "HISTORY", "JOURNAL", "JOURNAL_PREV", "SNAPSHOT", "DataDirLost",
     "DocStorage", "NewerFormat", "Recovery", "SaveFailed", "StoreError",
 ]
 CLOSE_COMPACT_BYTES = 256 << 10
+_NOTHING: Any = object()
 
 
 class DocStorage(Storage):
@@ -125,10 +127,14 @@ class DocStorage(Storage):
 
     # -- documents and history ------------------------------------------------
 
-    def put(self, table: str, key: str, doc: dict[str, Any] | None) -> None:
+    def put(
+        self, table: str, key: str, doc: dict[str, Any] | None, fields: set[str] | None = None
+    ) -> None:
         """Set (None: delete) one document, durably unless inside ``batch()``. The table is
         loaded if needed, created if it does not exist. Changes the table dict in place: a
-        TinyDB ``Table`` over the same table must not rely on its query cache."""
+        TinyDB ``Table`` over the same table must not rely on its query cache. ``fields``: the
+        document under ``key`` was changed in place and only these fields of its ``"f"`` (and
+        its other top-level keys): the journal then holds only those (a patch)."""
         with self.lock:
             if table in self._data:
                 docs = self._data[table]
@@ -136,11 +142,23 @@ class DocStorage(Storage):
                 docs = {}
                 dict.__setitem__(self._data, table, docs)
                 self._flushed[table] = docs
+            pending = self._docs.setdefault(table, {})
+            before = pending.get(key, _NOTHING)
+            if doc is not None and fields is not None and docs.get(key) is doc and (
+                before is _NOTHING or type(before) is Patch
+            ):  # only what changed of a document already saved whole
+                if before is _NOTHING:
+                    before = pending[key] = Patch(doc)
+                before.fields |= fields
+                self.unsaved = True
+                if self._batch_depth == 0:
+                    self.flush()
+                return
             if doc is None:
                 docs.pop(key, None)
             else:
                 docs[key] = doc
-            self._docs.setdefault(table, {})[key] = doc
+            pending[key] = doc
             self.unsaved = True
             if self._batch_depth == 0:
                 self.flush()
@@ -427,7 +445,8 @@ class DocStorage(Storage):
         self._data = LazyTables(self._load_table, names)
         self._on_disk = set(names)
         self._journal = JournalFile(self.directory / JOURNAL)
-        if not opened.repair:
+        older = opened.header is not None and opened.header.format != FORMAT
+        if not opened.repair and not older:  # format 3 is rewritten before any patch is saved
             return
         try:
             self.compact()

@@ -16,6 +16,7 @@ from typing import Any
 from fsfield.store import docjournal
 from fsfield.store.docfiles import (
     Header,
+    apply_docs,
     decode_entry,
     decode_table,
     encode_header,
@@ -111,14 +112,6 @@ class LazyTables(dict):
     def raw(self, key: str) -> Any:
         """The value as held: a table, or UNLOADED."""
         return dict.__getitem__(self, key)
-
-
-def apply_docs(table: dict[str, Any], docs: dict[str, Any]) -> None:
-    for key, doc in docs.items():
-        if doc is None:
-            table.pop(key, None)
-        else:
-            table[key] = doc
 
 
 def read_line(path: Path, header: Header, name: str) -> bytes:

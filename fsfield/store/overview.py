@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from fsfield.domain.names import site_sort_key
+from fsfield.store import summary
 
 if TYPE_CHECKING:
     from fsfield.domain.models import Site
@@ -15,22 +16,10 @@ if TYPE_CHECKING:
 
 #: the replica's values of these (domain/models.py: FollowUpStatus, VisitStatus), compared as
 #: text so that the home screen needs no model
-DRAFT = "brouillon"
-FOLLOWUP_CLOSED = ("fait", "abandonne")
-
-
-@dataclass(frozen=True)
-class SiteFigures:
-    """What the home screen shows of a site's visits and follow-ups."""
-
-    last_visit: dt.date | None = None
-    open_followups: int = 0
-    overdue_followups: int = 0
-    #: the site's latest draft visit, to resume with `n`
-    draft_id: str | None = None
-
-
-NO_FIGURES = SiteFigures()
+DRAFT = summary.DRAFT
+FOLLOWUP_CLOSED = summary.FOLLOWUP_CLOSED
+SiteFigures = summary.SiteFigures
+NO_FIGURES = summary.NO_FIGURES
 
 
 @dataclass(frozen=True)
@@ -75,45 +64,21 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-VISIT_FIGURES = ("site_id", "date", "status", "deleted")
-FOLLOWUP_FIGURES = ("site_id", "status", "due", "deleted")
+VISIT_FIGURES = summary.VISIT_FIELDS
+FOLLOWUP_FIGURES = summary.FOLLOWUP_FIELDS
 
 
 def site_figures(store: Store, today: dt.date) -> dict[str, SiteFigures]:
-    """Per site id: last visit, open and overdue follow-ups, latest draft (sites without any
-    are left out).
+    """Per site id: last visit, open and overdue follow-ups, latest draft (a site without
+    any may be left out): from the store's saved per-site summary (``Store.site_figures``: no
+    visit or follow-up document is read, no model built, nothing proportional to them)."""
+    return store.site_figures(today)
 
-    Read from the store's saved summary of these fields (``Store.figures``: no visit or
-    follow-up document is read, no model built; ISO dates compare as text).
-    """
-    now = today.isoformat()
-    last: dict[str, str] = {}
-    drafts: dict[str, tuple[str, str]] = {}
-    for rec, (site, date, status, deleted) in store.figures("visit", VISIT_FIGURES):
-        if deleted is True:
-            continue
-        date = date or ""
-        if date <= now and date > last.get(site, ""):
-            last[site] = date
-        if (status or DRAFT) == DRAFT:
-            drafts[site] = max(drafts.get(site, ("", "")), (date, rec))
-    open_count: dict[str, int] = {}
-    overdue: dict[str, int] = {}
-    for _, (site, status, due, deleted) in store.figures("followup", FOLLOWUP_FIGURES):
-        if deleted is True or (status or "ouvert") in FOLLOWUP_CLOSED:
-            continue
-        open_count[site] = open_count.get(site, 0) + 1
-        if due and due < now:
-            overdue[site] = overdue.get(site, 0) + 1
-    out: dict[str, SiteFigures] = {}
-    for site in set(last) | set(drafts) | set(open_count):
-        out[site] = SiteFigures(
-            last_visit=dt.date.fromisoformat(last[site]) if site in last else None,
-            open_followups=open_count.get(site, 0),
-            overdue_followups=overdue.get(site, 0),
-            draft_id=drafts[site][1] if site in drafts else None,
-        )
-    return out
+
+def site_figures_from_records(store: Store, today: dt.date) -> dict[str, SiteFigures]:
+    """The same figures folded from every visit and follow-up (what the summary must say)."""
+    return summary.figures_from_records(store.figures("visit", VISIT_FIGURES),
+                                        store.figures("followup", FOLLOWUP_FIGURES), today)
 
 
 #: the French collation of 2,845 names costs more than reading them: kept between refreshes

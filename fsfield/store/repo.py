@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import itertools
 import sys
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from pydantic import ValidationError
 
     from fsfield.domain.models import FollowUp, Record, Settings, Site, Visit
+    from fsfield.store.summary import SiteFigures
 
 R = TypeVar("R", bound="Record")
 P = ParamSpec("P")
@@ -326,6 +328,25 @@ class Store:
         return self.get(cls, record_id)
 
     @_exclusive
+    def write_validated(self, cls: type[R], record_id: str, fields: dict[str, Any], result: R) -> R:
+        """Write raw dotted fields whose resulting model the caller has already validated:
+        ``result`` is the record's current model with ``fields`` applied (a record module that
+        knows which part of the model the fields touch validates that part only; see
+        ``visits.set_answer``). Returns ``result`` with the metadata a re-read would give it
+        (``updated_at``, ``conflicted``), kept as the record's model: no fold of every field,
+        no second model built."""
+        self.write_fields(cls.kind, record_id, fields)
+        doc = self.replica.document(record_id, cls.kind)
+        if doc is None:  # cannot happen for a record that has a model; read it the usual way
+            return self.get(cls, record_id)
+        model = result.model_copy(update={
+            "updated_at": _wall(doc["lh"]),
+            "conflicted": self.replica.has_conflict(record_id),
+        })
+        self._cache[record_id] = model
+        return model
+
+    @_exclusive
     def delete(self, cls: type[R], record_id: str) -> None:
         """Delete a record (a tombstone write; a concurrent edit elsewhere shows as a conflict)."""
         self.get(cls, record_id)
@@ -399,6 +420,21 @@ class Store:
         visits = self.all(Visit) if site_id is None else self._of_site(Visit, site_id)
         return sorted(visits, key=lambda v: (v.date, v.created_at or v.date), reverse=True)
 
+    def visits_newest_first(self, site_id: str) -> Iterator[Visit]:
+        """The site's visits in the order of ``visits(site_id)``, each built only when the
+        caller reaches it (ordered by the summary's date; a day's visits by creation time)."""
+        from fsfield.domain.models import Visit
+        from fsfield.store.docformat import SUMMARY
+
+        rows = sorted(((values[1] or "", record_id)
+                       for record_id, values in self.figures("visit", SUMMARY["visit"])
+                       if values[0] == site_id), reverse=True)
+        for _, day in itertools.groupby(rows, key=lambda row: row[0]):
+            models = [self._materialise(record_id, "visit") for _, record_id in day]
+            shown = [m for m in models
+                     if isinstance(m, Visit) and not m.deleted and m.site_id == site_id]
+            yield from sorted(shown, key=lambda v: (v.date, v.created_at or v.date), reverse=True)
+
     def _of_site(self, cls: type[R], site_id: str) -> list[R]:
         """The records of a site, built from the summary's ``site_id`` (one model per record
         of that site, not one per record of the store)."""
@@ -427,6 +463,18 @@ class Store:
         included), without building models. The home screen's fields of visits and follow-ups
         come from a saved summary (docformat.SUMMARY): no visit document is read to draw it."""
         return self._fmt.figures(kind, fields)
+
+    def site_figures(self, today: dt.date) -> dict[str, SiteFigures]:
+        """Per site id: last visit, open and overdue follow-ups, latest draft on ``today``
+        (sites without any may be left out). Read from the saved per-site summary (one entry
+        per site, store/summary.py); the old format folds them from every record."""
+        from fsfield.store import summary
+
+        if isinstance(self._fmt, DocFormat):
+            return self._fmt.site_figures(today)
+        return summary.figures_from_records(
+            self.figures("visit", summary.VISIT_FIELDS),
+            self.figures("followup", summary.FOLLOWUP_FIELDS), today)
 
     def site_by_id_fs(self) -> dict[str, Site]:
         """Sites keyed by their directory id."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from fsfield.domain.hours import parse_week
@@ -27,7 +28,8 @@ from fsfield.domain.reply import Stance
 from fsfield.domain.template import AnswerStatus, ChecklistTemplate
 from fsfield.domain.visit_start import format_answers
 from fsfield.store import messages as msg
-from fsfield.store.repo import Store
+from fsfield.store.kinds import validation_error
+from fsfield.store.repo import Store, validation_message
 from fsfield.store.templates import current_template, template_for
 
 FINDINGS = (AnswerStatus.A_AMELIORER, AnswerStatus.NON_CONFORME)
@@ -91,7 +93,8 @@ def set_answer(
     figure or text typed before; typing one drops Sans objet / Non vérifié. A finalised
     visit is refused (ValueError).
     """
-    current = _draft(store, visit.id).answer(item_id)
+    visit = _draft(store, visit.id)
+    current = visit.answer(item_id)
     if status is not ... and status is not None and not isinstance(status, AnswerStatus):
         try:
             status = AnswerStatus(status)
@@ -113,7 +116,33 @@ def set_answer(
         fields[prefix + "prefilled"] = False
     if current.automatic:
         fields[prefix + "automatic"] = False
-    return store.set_fields(Visit, visit.id, fields)
+    if not fields:
+        return visit  # nothing asked: nothing written
+    if not _answers_validated_alone():
+        return store.set_fields(Visit, visit.id, fields)  # validated whole
+    answer = _validated_answer(current, {name[len(prefix):]: v for name, v in fields.items()})
+    result = visit.model_copy(update={"answers": {**visit.answers, item_id: answer}})
+    return store.write_validated(Visit, visit.id, fields, result)
+
+
+def _answers_validated_alone() -> bool:
+    """True while a visit's validity after changing one answer is that answer's own: no
+    model validator on Visit and no field validator on ``answers`` (then ``set_answer``
+    validates the changed answer alone; otherwise the whole visit, as ``Store.set_fields``)."""
+    decorators = Visit.__pydantic_decorators__
+    return not decorators.model_validators and not any(
+        "answers" in d.info.fields for d in decorators.field_validators.values())
+
+
+def _validated_answer(current: Answer, changes: dict[str, object]) -> Answer:
+    """The answer ``current`` with ``changes`` (its sub-fields: status, value…) applied,
+    validated as the whole visit's validation would validate it (ValueError, French)."""
+    data = current.model_dump()
+    data.update(changes)
+    try:
+        return Answer.model_validate(data)
+    except validation_error() as exc:
+        raise ValueError(validation_message(exc)) from None
 
 
 def update_info(
@@ -201,36 +230,47 @@ class PastAnswer:
         return f"Dernière visite : {status} — {french_date(self.date)}"
 
 
-def previous_visits(store: Store, visit: Visit) -> list[Visit]:
-    """The site's visits before this one, newest first."""
-    return [
-        v
-        for v in store.visits(visit.site_id)
-        if v.id != visit.id and (v.date, v.created_at or v.date) < (visit.date, visit.created_at or visit.date)
-    ]
+def previous_visits(store: Store, visit: Visit) -> Iterator[Visit]:
+    """The site's visits before this one, newest first, each built when reached."""
+    key = (visit.date, visit.created_at or visit.date)
+    return (v for v in store.visits_newest_first(visit.site_id)
+            if v.id != visit.id and (v.date, v.created_at or v.date) < key)
 
 
-def _last_and_recurring(visits: list[Visit]) -> tuple[dict[str, PastAnswer], set[str]]:
-    """From visits newest first: each item's latest answer, and the recurring findings."""
+def _last_and_recurring(
+    visits: Iterable[Visit], items: Iterable[str]
+) -> tuple[dict[str, PastAnswer], set[str]]:
+    """From visits newest first: each of ``items``' latest answer, and the recurring findings
+    among them. Stops reading visits once every item is settled (its latest answer found, and
+    either two findings in a row or an answer that is not one): ten years of visits of a site
+    are not all built to show the last one."""
+    wanted = set(items)
     last: dict[str, PastAnswer] = {}
     streak: dict[str, int] = {}
     broken: set[str] = set()
+    open_items = set(wanted)
     for past in visits:
         for item_id, answer in past.answers.items():
-            if not answer.is_answered:
+            if item_id not in wanted or not answer.is_answered:
                 continue
             last.setdefault(item_id, PastAnswer(past.date, answer))
             if item_id in broken:
                 continue
             if answer.status in FINDINGS:
                 streak[item_id] = streak.get(item_id, 0) + 1
+                if streak[item_id] >= 2:
+                    open_items.discard(item_id)
             else:
                 broken.add(item_id)
+                open_items.discard(item_id)
+        if not open_items:
+            break
     return last, {item_id for item_id, n in streak.items() if n >= 2}
 
 
 def history_of(store: Store, visit: Visit) -> tuple[dict[str, PastAnswer], set[str]]:
-    """Per item: the last earlier answer, and the items that are recurring findings.
+    """Per item of the visit's template: the last earlier answer, and the items that are
+    recurring findings.
 
     An item is recurring when it was answered À améliorer or Non conforme at the last
     two earlier visits (or more) that answered it.
@@ -239,7 +279,8 @@ def history_of(store: Store, visit: Visit) -> tuple[dict[str, PastAnswer], set[s
 
     # earlier visits made with another template version compare through its mapping
     template = template_of(store, visit)
-    return _last_and_recurring([as_template(v, template) for v in previous_visits(store, visit)])
+    earlier = (as_template(v, template) for v in previous_visits(store, visit))
+    return _last_and_recurring(earlier, (item.id for item in template.items()))
 
 
 def recurring_findings(store: Store, site_id: str) -> set[str]:
@@ -247,7 +288,8 @@ def recurring_findings(store: Store, site_id: str) -> set[str]:
     from fsfield.domain.compare import as_template
 
     current = current_template(store)  # visits of other versions compare through its mapping
-    return _last_and_recurring([as_template(v, current) for v in store.visits(site_id)])[1]
+    visits = (as_template(v, current) for v in store.visits_newest_first(site_id))
+    return _last_and_recurring(visits, (item.id for item in current.items()))[1]
 
 
 def progress(visit: Visit, template: ChecklistTemplate) -> dict[str, tuple[int, int]]:

@@ -55,6 +55,10 @@ class FsFooter(Footer):
         self._width = self.size.width or self.app.size.width
         if all(isinstance(k, FooterKey) for k in keys):
             keys = fitting(keys, self._width)  # type: ignore[arg-type]
+        for key in keys:
+            # Born compact: otherwise each key's first compact watcher adds the class after
+            # mount and restyles the key (a CSS pass per key at every start-up).
+            key.set_class(True, "-compact", update=False)
         yield from keys
 
     def on_resize(self, event: events.Resize) -> None:

@@ -1,4 +1,4 @@
-"""The document store's storage (fsfield-store/3): saves survive, opening reads no table."""
+"""The document store's storage (fsfield-store/4): saves survive, opening reads no table."""
 
 from __future__ import annotations
 
@@ -198,7 +198,7 @@ def test_a_newer_format_is_refused_and_nothing_is_written(tmp_path):
     st.compact()
     st.put("t", "k", {"v": 2})
     st.close()
-    (tmp_path / SNAPSHOT).write_bytes(header_with_format("fsfield-store/4") + b"whatever\n")
+    (tmp_path / SNAPSHOT).write_bytes(header_with_format("fsfield-store/5") + b"whatever\n")
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     with pytest.raises(NewerFormat, match="plus récente de fsfield : mettez à jour"):
         DocStorage(tmp_path)

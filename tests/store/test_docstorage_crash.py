@@ -61,6 +61,12 @@ while True:
     with st.batch():
         st.put("docs", f"d{n}", {"n": n, "pad": "x" * 40})
         st.put("meta", "m", {"last": n})
+        pt = (st.read().get("patched") or {}).get("p")  # one document saved as patches
+        if pt is None:
+            st.put("patched", "p", {"k": 0, "f": {"n": n}})
+        else:
+            pt["f"]["n"], pt["k"] = n, pt["k"] + 1
+            st.put("patched", "p", pt, {"n"})
         st.log_history([{"n": n, "v": "old"}])
     print("S", n, flush=True)
     if n % 40 == 0:  # most of the data dropped (a sync empties the outbox): backup refreshed
@@ -124,6 +130,7 @@ def check_store(data: Path, copy: Path, printed: set[int]) -> int:
         assert printed <= numbers, "a save that returned is lost"
         if last:
             assert st.read()["meta"]["m"] == {"last": last}
+            assert st.read()["patched"]["p"]["f"] == {"n": last}
         history = [e["n"] for e in st.history()]
         assert history == list(range(1, last + 1)), "each entry once, in order"
         assert st.problems == [], st.problems

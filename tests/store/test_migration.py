@@ -215,8 +215,8 @@ def _newer_data_dir(tmp_path: Path) -> Path:
         s.write_fields("site", "s1", {"name": "Ambazac"})
         s.write_fields("site", "s1", {"name": "Ambazac 2"})
     raw = (data / "docs.json").read_bytes()
-    assert raw.count(b"fsfield-store/3") == 1
-    (data / "docs.json").write_bytes(raw.replace(b"fsfield-store/3", b"fsfield-store/4"))
+    assert raw.count(b"fsfield-store/4") == 1
+    (data / "docs.json").write_bytes(raw.replace(b"fsfield-store/4", b"fsfield-store/5"))
     return data
 
 

@@ -26,3 +26,17 @@ def test_the_statuses_compared_as_text_are_the_models() -> None:
     assert overview.DRAFT == VisitStatus.DRAFT.value
     assert set(overview.FOLLOWUP_CLOSED) == {FollowUpStatus.DONE.value,
                                              FollowUpStatus.ABANDONED.value}
+
+
+async def test_the_home_screen_refits_its_columns_when_the_terminal_is_resized(store, make_app):
+    from textual.widgets import DataTable
+
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = app.screen.query_one("#sites", DataTable)
+        assert "Format" not in [str(c.label) for c in table.columns.values()]
+        await pilot.resize_terminal(120, 30)
+        await pilot.pause()
+        assert "Format" in [str(c.label) for c in table.columns.values()]
+        assert table.row_count == 3
+        assert not app.screen.query("#filter"), "the filter box is made when `/` is pressed"
