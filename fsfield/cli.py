@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fsfield import purge_command
 from fsfield.cli_parser import FrenchArgumentParser
@@ -27,8 +28,37 @@ class CommandError(Exception):
     """A command failed for a reason the user can act on (printed, exit 1)."""
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (French help and errors, see cli_parser; English identifiers)."""
+class _Unused:
+    """Stands for the parser of a subcommand that is not on the command line: whatever is
+    added to it (options, subcommands) is dropped."""
+
+    def __getattr__(self, name: str) -> Callable[..., _Unused]:
+        return lambda *args, **kwargs: self
+
+
+class _Subcommands:
+    """The subcommands of fsfield's parser, each listed with its help (usage, ``--help``, the
+    list of choices of an unknown command), but given its options only if its name is in
+    ``wanted``: the options of a dozen subcommands cost more than a ``fsfield sync`` parses."""
+
+    def __init__(self, action: Any, wanted: Collection[str]) -> None:
+        self._action = action
+        self._wanted = wanted
+
+    def add_parser(self, name: str, **kwargs: Any) -> Any:
+        if name in self._wanted or any(a in self._wanted for a in kwargs.get("aliases", ())):
+            return self._action.add_parser(name, **kwargs)
+        keep = {k: v for k, v in kwargs.items() if k in ("help", "aliases")}
+        self._action.add_parser(name, **keep)
+        return _Unused()
+
+
+def build_parser(words: Collection[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser (French help and errors, see cli_parser; English identifiers).
+
+    ``words``: the command line; then only the subcommands named in it get their options (the
+    others are listed, for the usage and the help), which parses ``argv`` exactly as the whole
+    parser would. None: the whole parser."""
     parser = FrenchArgumentParser(
         prog="fsfield",
         description="Outil de terrain de l'animateur départemental France services.",
@@ -37,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--data-dir",
         help="dossier des données (défaut : dossier utilisateur, ou $FSFIELD_DATA_DIR)",
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMANDE")
+    action = parser.add_subparsers(dest="command", metavar="COMMANDE")
+    commands: Any = action if words is None else _Subcommands(action, frozenset(words))
 
     config = commands.add_parser("config", help="nom de l'animateur et département")
     config.add_argument("--animateur", dest="animator", help="votre nom (signe visites et suivis)")
@@ -89,15 +120,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run fsfield; returns the process exit code."""
-    args = build_parser().parse_args(argv)
+    words = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(words).parse_args(words)
+    args.process = argv is None and args.command == "sync"
+    if args.process:
+        gc.disable()  # while its modules load: see _modules_loaded
     # Imported once the arguments are read: `--help` and a usage error need neither.
     from fsfield.store.paths import resolve_data_dir
     from fsfield.store.storage import DataDirLost, SaveFailed, StoreError
 
     data_dir = resolve_data_dir(args.data_dir)
     if args.command is None:
-        import gc
-
         gc.disable()  # until first paint: see fsfield.app.run_app
         from fsfield.app import run_app
 
@@ -282,11 +315,24 @@ MAX_PROBLEM_LINES = 20
 """Files left in the central folder listed one per line, then a count of the rest."""
 
 
+def _modules_loaded(args: argparse.Namespace) -> None:
+    """``fsfield sync`` run as the process (the ``fsfield`` script: ``main()`` without
+    arguments) loads its modules with the cyclic collector paused, then freezes what they
+    made: ~100k objects that live until exit and none of them garbage, which every collection
+    would traverse while they load and twice more at the interpreter's exit (10-20 ms of a
+    no-op sync of ~75 ms over the interpreter's start: bench/bench_process.py). A call from
+    Python (tests) changes nothing of the collector."""
+    if args.process:
+        gc.freeze()
+        gc.enable()
+
+
 def _cmd_sync(args: argparse.Namespace, data_dir: Path) -> int:
     import json
 
     from fsfield.store.syncing import central_path, run_sync
 
+    _modules_loaded(args)
     with _open(data_dir) as store:
         report = run_sync(store, central_path(store, args.central))
     if report.server:

@@ -17,14 +17,15 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import orjson
-from pydantic import ConfigDict, Field, Strict, TypeAdapter, ValidationError, with_config
-from typing_extensions import TypedDict
 
-from .wire import WireWrite, validate_writes, wire_to_writes, writes_from_json
-from .writes import DEVICE_PATTERN, DEVICE_RE, InvalidWrite, Write
+from .wire import validate_writes, wire_to_writes, writes_from_json
+from .writes import DEVICE_RE, InvalidWrite, Write
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
 
 BATCH_FORMAT = "fsfield-batch/2"
 SCOPE_PATTERN = r"^[A-Za-z0-9_-]{1,32}$"
@@ -34,21 +35,19 @@ BATCH_NAME = re.compile(r"([0-9]{1,15})-([A-Za-z0-9_-]{1,32})-([0-9a-f]{32})\.js
 MAX_BATCH_BYTES = 64 << 20
 """Larger files are not read (a batch of 5,000 writes is a few MB)."""
 
-_Int = Annotated[int, Strict(), Field(ge=0, le=2**63 - 1)]
-_Device = Annotated[str, Field(pattern=rf"^{DEVICE_PATTERN}$")]
-_Scope = Annotated[str, Field(pattern=SCOPE_PATTERN)]
+_LAZY = {"_BATCH": "BATCH", "_BatchModel": "BatchModel"}
+"""The pydantic schema of a batch (``sync.schema``), loaded on first use (PEP 562): a plainly
+valid batch is checked without it (:func:`_plain_batch`)."""
 
 
-@with_config(ConfigDict(extra="forbid", strict=True))
-class _BatchModel(TypedDict):
-    format: Literal["fsfield-batch/2"]
-    device: _Device
-    scope: _Scope
-    created_ms: _Int
-    writes: list[WireWrite]
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from . import schema
 
-
-_BATCH = TypeAdapter(_BatchModel)
+    value = getattr(schema, _LAZY[name])
+    globals()[name] = value
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +119,7 @@ def encode_batch(device: str, scope: str, created_ms: int, writes: list[Write]) 
     return orjson.dumps(doc)
 
 
-_BATCH_KEYS = frozenset(_BatchModel.__annotations__)
+_BATCH_KEYS = frozenset(("format", "device", "scope", "created_ms", "writes"))
 _SCOPE_RE = re.compile(SCOPE_PATTERN[1:-1])  # use with fullmatch ("$" accepts a final newline)
 _MAX_INT = 2**63 - 1
 
@@ -164,8 +163,12 @@ def decode_batch(path: Path, data: bytes, device: str, scope: str | None = None)
     """
     batch = _plain_batch(path, data, device)
     if batch is None:
+        from pydantic import ValidationError
+
+        from .schema import BATCH
+
         try:
-            doc = _BATCH.validate_json(data)
+            doc = BATCH.validate_json(data)
         except ValidationError as err:
             raise _bad(err) from None
         if doc["device"] != device:

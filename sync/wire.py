@@ -8,10 +8,7 @@ import re
 from functools import lru_cache
 from itertools import repeat
 from operator import itemgetter
-from typing import Annotated, Any
-
-from pydantic import ConfigDict, Field, Strict, TypeAdapter, ValidationError, with_config
-from typing_extensions import TypedDict
+from typing import TYPE_CHECKING, Any
 
 from .writes import (
     COUNTER_PATTERN,
@@ -23,34 +20,28 @@ from .writes import (
     _WriteSlots,
 )
 
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+    from .schema import WireWrite
+
 # --- validation of untrusted writes -------------------------------------------------------------
 
-_StrictInt = Annotated[int, Strict(), Field(ge=0, le=2**63 - 1)]
-_StrictStr = Annotated[str, Strict()]
+_LAZY = {"WireWrite": "WireWrite", "_WRITES": "WRITES"}
+"""The pydantic schema (``sync.schema``), loaded on first use (PEP 562): plainly valid writes
+are checked without it (:func:`writes_from_json`), so a sync that reads only good batches never
+imports pydantic."""
 
 
-@with_config(ConfigDict(extra="forbid", strict=True))
-class WireWrite(TypedDict):
-    """Wire shape of a write: exact keys and strict types, checked by pydantic.
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from . import schema
 
-    String formats and cross-field rules are checked by :func:`wire_to_writes`, in Python, because
-    a batch repeats the same few kinds, fields, authors and records: checking each distinct string
-    once per batch made reading a département's store about twice as fast as per-string patterns
-    in the schema. A TypedDict (plain dicts) is also ~2.5x faster to validate than a BaseModel.
-    """
+    value = getattr(schema, _LAZY[name])
+    globals()[name] = value
+    return value
 
-    dot: str
-    record: str
-    kind: str
-    field: str
-    value: Any
-    # JSON has no tuples: accept a list here, but keep the items strict.
-    hlc: Annotated[tuple[_StrictInt, _StrictInt, _StrictStr], Strict(False)]
-    supersedes: Annotated[list[str], Field(max_length=10_000)]
-    author: str
-
-
-_WRITES: TypeAdapter[list[WireWrite]] = TypeAdapter(list[WireWrite])
 
 # Always used with fullmatch (a "$" anchor would accept a trailing newline).
 _RECORD_RE = re.compile(r"[!-~]{1,128}")
@@ -298,8 +289,12 @@ def validate_writes(obj: Any) -> list[Write]:
     fast = writes_from_json(obj)
     if fast is not None:
         return fast
+    from pydantic import ValidationError
+
+    from .schema import WRITES
+
     try:
-        items = _WRITES.validate_python(obj)
+        items = WRITES.validate_python(obj)
     except ValidationError as err:
         raise _raise_from(err) from None
     return wire_to_writes(items)

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from tinydb import TinyDB
 
 from fsfield.domain.messages import describe_os_error, describe_validation_errors
-from fsfield.domain.names import site_sort_key
 from fsfield.store import messages
 from fsfield.store.docformat import DocFormat
 from fsfield.store.kinds import KINDS, validation_error
@@ -410,6 +409,7 @@ class Store:
     def sites(self) -> list[Site]:
         """Sites in French order of their short name (see domain/names.py)."""
         from fsfield.domain.models import Site
+        from fsfield.domain.names import site_sort_key
 
         return sorted(self.all(Site), key=lambda s: (site_sort_key(s.name), s.id))
 

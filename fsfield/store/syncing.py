@@ -45,7 +45,7 @@ class StorePort:
 
     @property
     def scope(self) -> str:
-        return self.store.settings.department
+        return _setting(self.store, "department")
 
     def _doc(self, store_id: str) -> tuple[int | None, dict[str, Any]]:
         for doc in self.store.db.table(CENTRAL_TABLE).all():
@@ -126,10 +126,17 @@ def central_path(store: Store, override: str | Path | None = None) -> Path | str
         if is_server_url(str(override)):
             return str(override)
         return Path(override).expanduser().absolute()
-    if store.settings.central:
-        central = store.settings.central
+    central = _setting(store, "central")
+    if central:
         return central if is_server_url(central) else Path(central)
     raise SyncFailed(messages.NOT_CONFIGURED)
+
+
+def _setting(store: Store, name: str) -> str:
+    """A saved setting as text, read without building the settings model: a sync needs only
+    the département, the central store and the token, and the model would import pydantic."""
+    value = store.setting(name, None)
+    return value if isinstance(value, str) else ""
 
 
 TOKEN_ENV = "FSFIELD_SYNC_TOKEN"
@@ -145,7 +152,7 @@ def open_central(store: Store, central: Path | str) -> CentralStore | CursorStor
     """The central store ``central`` names: a server (``https://…``, with this person's token
     from ``$FSFIELD_SYNC_TOKEN`` or ``fsfield config --jeton``) or a folder."""
     if isinstance(central, str) and is_server_url(central):
-        token = os.environ.get(TOKEN_ENV) or store.settings.sync_token
+        token = os.environ.get(TOKEN_ENV) or _setting(store, "sync_token")
         if not token:
             raise SyncFailed(messages.no_token(central, TOKEN_ENV))
         from sync.http import HttpCentralStore
@@ -190,7 +197,7 @@ def _sync_round(
     progress: Progress | None,
     local_step: LocalStep,
 ) -> SyncReport:
-    if not store.settings.department:
+    if not _setting(store, "department"):
         raise SyncFailed(messages.NO_DEPARTMENT)
     if store.unsaved:
         local_step(store.retry_save)  # never send what this laptop has not saved itself
@@ -218,8 +225,8 @@ def _sync_round(
         raise SyncFailed(f"{text}. {messages.NOTHING_LOST}") from exc
 
     def remember() -> None:
-        settings = store.settings
-        if settings.central != str(central):  # remembered once a sync succeeds
+        if _setting(store, "central") != str(central):  # remembered once a sync succeeds
+            settings = store.settings
             settings.central = str(central)
             store.save_settings(settings)
 

@@ -76,6 +76,30 @@ def test_sync_with_a_folder_central_store_loads_no_textual(data_dir: Path) -> No
     assert under(modules, *NEVER_OUTSIDE_TUI) == []
 
 
+def test_sync_of_good_batches_loads_neither_pydantic_nor_the_models(data_dir: Path) -> None:
+    """A sync that sends a new write and receives another laptop's validates the batch without
+    pydantic, and reads its settings without building the settings model."""
+    from fsfield.cli import main
+    from fsfield.store import visits as ops
+    from fsfield.store.repo import Store
+
+    central = data_dir.parent / "central"
+    other = data_dir.parent / "other"
+    assert main(["--data-dir", str(other), "config", "--animateur", "B", "--departement", "87"]) == 0
+    assert main(["--data-dir", str(other), "sync", "--central", str(central)]) == 0
+    with Store(other) as store:  # something to receive
+        ops.start_visit(store, store.sites()[0])
+    assert main(["--data-dir", str(other), "sync"]) == 0
+    with Store(data_dir) as store:  # something to send: the round pushes a batch
+        ops.start_visit(store, store.sites()[0])
+    modules = loaded_by("--data-dir", data_dir, "sync")
+    assert "sync.folder" in modules
+    with Store(data_dir) as store:
+        assert len(store.visits()) == 3  # the probe did receive the other laptop's visit
+    assert under(modules, "pydantic", "pydantic_core", "httpx") == []
+    assert under(modules, "fsfield.domain.models", "sync.schema") == []
+
+
 @pytest.mark.parametrize("what", ["visits", "sites", "followups"])
 def test_export_loads_no_textual(data_dir: Path, what: str) -> None:
     modules = loaded_by("--data-dir", data_dir, "export", what, "--format", "json")
