@@ -266,6 +266,11 @@ def describe(g: Generated) -> str:
 
 def run_child(code: str, args: Sequence[str], root: Path = ROOT) -> dict[str, float]:
     env = dict(os.environ, PYTHONPATH=str(root))
+    if env.pop("PYTHONDONTWRITEBYTECODE", None) is not None:
+        # As an installed app runs: from bytecode, written by the warm-up run (with the variable
+        # set, every child would compile fsfield's sources again; the bare app's are compiled).
+        env["PYTHONPYCACHEPREFIX"] = str(Path(tempfile.gettempdir()) / "fsfield-bench-pycache"
+                                         / str(abs(hash(str(root)))))
     start = time.monotonic()  # CLOCK_MONOTONIC: the same clock in parent and child (Linux)
     proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
                           env=env, cwd=root, timeout=300)
