@@ -19,13 +19,11 @@ from fsfield.screens.forms import ConfirmDialog
 from fsfield.store.history import HistoryEntry, field_history
 from fsfield.store.purge import purge_field
 
-_ANSWER_PARTS = {"status": "réponse", "comment": "commentaire", "value": "valeur"}
-
 
 def answer_label(field: str) -> str:
-    """A checklist item's sub-field as the user knows it (réponse, commentaire, valeur)."""
+    """A checklist item's sub-field as the user knows it (réponse, commentaire, valeur…)."""
     sub = field.rsplit(".", 1)[-1]
-    return _ANSWER_PARTS.get(sub, sub)
+    return msg.HISTORY_ANSWER_PARTS.get(sub, sub)
 
 
 def record_label(field: str) -> str:

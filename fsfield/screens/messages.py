@@ -98,6 +98,11 @@ PURGE_CONFIRM = (
 PURGE_DONE = "{n} ancienne(s) valeur(s) effacée(s) ; l'effacement sera envoyé à la prochaine synchronisation."
 PURGE_NOTHING = "Aucune ancienne valeur à effacer."
 #: field names the conflicts screen does not list (see screens/conflicts.FIELD_LABELS)
+HISTORY_ANSWER_PARTS = {
+    "status": "réponse", "comment": "commentaire", "value": "valeur",
+    "prefilled": "pré-remplie d'après l'annuaire", "automatic": "remplie par l'application",
+}
+"""A checklist answer's sub-fields as the history names them (every field of ``Answer``)."""
 HISTORY_FIELD_LABELS = {
     "id_fs": "identifiant France services", "department": "département", "latitude": "latitude",
     "longitude": "longitude", "appointment": "sur rendez-vous", "comment": "commentaire",

@@ -82,3 +82,39 @@ async def test_e_then_o_erases_the_past_values_of_the_card_and_only_o_does(store
         assert "Géraldine Loiraud a effacé les anciennes valeurs — téléphone" in text
         assert "« 05 55 00 00 02 »  [valeur actuelle]" in text
     assert store.get(Site, site.id).phone == "05 55 00 00 02"
+
+
+def test_every_part_of_an_answer_has_a_french_name_in_the_history():
+    from fsfield.domain.models import Answer
+    from fsfield.screens.messages import HISTORY_ANSWER_PARTS
+
+    assert set(Answer.model_fields) <= set(HISTORY_ANSWER_PARTS)
+
+
+async def test_h_on_a_prefilled_item_names_every_part_in_french(store, make_app):
+    from fsfield.screens.messages import HISTORY_ANSWER_PARTS
+
+    site = update_site(store, store.sites()[0].id, hours={
+        d: "09:00 - 12:00 / 14:00 - 17:00" for d in ("lundi", "mardi", "mercredi", "jeudi")})
+    visit = visits.start_visit(store, site, date=TODAY)
+    filled = [i for i, a in visit.answers.items() if a.prefilled or a.automatic]
+    assert filled, "the site's hours pre-fill an item"
+    visit = visits.set_answer(store, visit, filled[0], status=AnswerStatus.CONFORME)
+    app = make_app(store)
+    async with app.run_test(size=(100, 32)) as pilot:
+        app.push_screen(VisitScreen(visit.id))
+        await pilot.pause()
+        template = visits.template_of(store, visit)
+        mission = next(n for n, m in enumerate(template.missions)
+                       if any(i.id == filled[0] for i in m.items))
+        for _ in range(mission):
+            await pilot.press("tab")
+        items = [i.id for i in template.missions[mission].items]
+        for _ in range(items.index(filled[0])):
+            await pilot.press("down")
+        await pilot.press("h")
+        await pilot.pause()
+        lines = _lines(app)
+        named = {line.split(" — ", 1)[1].split(" : ", 1)[0] for line in lines if " — " in line}
+        assert named and named <= set(HISTORY_ANSWER_PARTS.values()), lines
+        assert HISTORY_ANSWER_PARTS["prefilled"] in named or HISTORY_ANSWER_PARTS["automatic"] in named
