@@ -1,7 +1,8 @@
 """``history.log``: the append-only file of history entries (records as in docfiles.py).
 
-Entries reach it at compaction only, one record holding every entry of the journal lines the
-new snapshot folds, appended and fsynced *before* that snapshot is written; the snapshot's
+Entries reach it at compaction only, as records holding the entries of the journal lines the
+new snapshot folds (a few thousand entries each, split between saves), appended and fsynced in
+one write *before* that snapshot is written; the snapshot's
 header then records the file's size and the last seq it covers (docopening.py checks both).
 """
 
@@ -20,6 +21,8 @@ from fsfield.store.files import fsync_dir
 
 _BINARY = getattr(os, "O_BINARY", 0)
 _HEAD = struct.Struct(">4sQII")
+RECORD_ENTRIES = 2000
+"""About how many history entries one record holds at most (a save's entries stay together)."""
 
 
 class HistoryFile:
@@ -91,10 +94,20 @@ class HistoryFile:
                 pos, previous = end, seq
 
     def fold(self, seq: int) -> None:
-        """Append the pending entries as one record covering saves up to ``seq``, durably."""
-        entries = [e for _, batch in self.pending for e in batch]
-        if entries:
-            self._append(encode_record(seq, entries))
+        """Append the pending entries, durably, as records covering saves up to ``seq``: split
+        between saves every ``RECORD_ENTRIES`` entries, so that reading one record's history
+        (``reader_for``) inflates a bounded piece, not ten years folded by one compaction."""
+        chunks: list[tuple[int, list[Any]]] = []
+        for save, batch in self.pending:
+            if not batch:
+                continue
+            if chunks and len(chunks[-1][1]) < RECORD_ENTRIES:
+                chunks[-1] = (save, chunks[-1][1] + batch)
+            else:
+                chunks.append((save, list(batch)))
+        if chunks:
+            chunks[-1] = (seq, chunks[-1][1])  # the last record covers every save up to seq
+            self._append(b"".join(encode_record(s, entries) for s, entries in chunks))
             self.last = seq
         self.pending = []
 

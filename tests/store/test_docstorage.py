@@ -216,3 +216,24 @@ def test_a_covered_previous_journal_with_a_long_last_line_is_skipped(tmp_path):
     st2 = DocStorage(tmp_path)
     assert st2.recovery.messages == []
     assert len(st2.read()["t"]["big"]["pad"]) == 300_000
+
+
+def test_a_large_fold_is_split_into_records_and_one_saves_history_reads_one(tmp_path):
+    from fsfield.store.dochistory import RECORD_ENTRIES
+
+    st = DocStorage(tmp_path, compact_min_bytes=1 << 30)
+    per_save = RECORD_ENTRIES // 4
+    seqs = []
+    for n in range(12):  # e.g. a conversion or a long session: many saves, one compaction
+        with st.batch():
+            st.put("t", "k", {"n": n})
+            seqs.append(st.next_seq())  # the save these entries go in (DocReplica's locator)
+            st.log_history([{"save": n, "i": i} for i in range(per_save)])
+    st.compact()
+    st.close()
+    st = DocStorage(tmp_path)
+    assert [e["save"] for e in st.history()] == [n for n in range(12) for _ in range(per_save)]
+    wanted = list(st.history({seqs[5]}))
+    assert {"save": 5, "i": 0} in wanted and len(wanted) <= RECORD_ENTRIES + per_save
+    assert {"save": 11, "i": 0} not in wanted
+    assert st.recovery.messages == []
