@@ -44,6 +44,8 @@ class Checklist(ScrollView, can_focus=True):
         Binding("down", "cursor_down", "Élément suivant", show=False),
         Binding("home", "cursor_to(0)", "Premier élément", show=False),
         Binding("end", "cursor_to(-1)", "Dernier élément", show=False),
+        Binding("pagedown", "cursor_page(1)", "Page suivante", show=False),
+        Binding("pageup", "cursor_page(-1)", "Page précédente", show=False),
         Binding("enter", "select", "Saisir", show=False),
     ]
     COMPONENT_CLASSES = {"checklist--header", "checklist--cursor"}
@@ -206,6 +208,11 @@ class Checklist(ScrollView, can_focus=True):
 
     def action_cursor_down(self) -> None:
         self.move_cursor(row=self.cursor_row + 1)
+
+    def action_cursor_page(self, direction: int) -> None:
+        """A page down or up: the cursor moves with it (a key answers the item under it)."""
+        page = max(self.scrollable_content_region.height - 2, 1)  # the header line, one kept
+        self.move_cursor(row=self.cursor_row + direction * page)
 
     def action_cursor_to(self, row: int) -> None:
         self.move_cursor(row=row if row >= 0 else len(self._keys) - 1)

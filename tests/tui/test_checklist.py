@@ -116,3 +116,26 @@ async def test_an_answer_repaints_its_line_the_figures_and_the_indicator(store, 
         row = next(line for line in screen_lines(app) if item.label[:30] in line)
         assert row.lstrip().startswith("✗ Non conforme"), row
         assert f"2 Accompagnement {done + 1}/16" in screen_lines(app)[2]
+
+
+async def test_page_down_and_up_move_the_cursor_with_the_page(store, make_app):
+    # A press answers the item under the cursor: the cursor must never be off the screen.
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        visit, screen = await open_visit(app, pilot, store, mission=1)
+        checklist = screen.query_one("#items", Checklist)
+        items = screen.mission.items
+        await pilot.press("pagedown")
+        await pilot.pause()
+        row = checklist.cursor_row
+        assert row > 0
+        assert any(items[row].label[:30] in line for line in screen_lines(app))
+        await pilot.press("1")
+        await pilot.pause()
+        saved = store.get(Visit, visit.id)
+        assert saved.answer(items[row].id).status is AnswerStatus.CONFORME
+        assert saved.answer(items[0].id) == visit.answer(items[0].id), "not the item above"
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert checklist.cursor_row == 0
+        assert any(line.startswith(" Réponse") for line in screen_lines(app)), "header back"
