@@ -46,7 +46,10 @@ class FirstRunScreen(FormScreen):
             yield Label("Votre département (code : 87, 2A, 971…)")
             yield Input(settings.department, id="department", placeholder="87", compact=True)
             yield Static("", id="error", classes="error")
-            yield Static("Entrée : suivant — Échap : plus tard", classes="hint")
+            # Escape leaves step 1 only once a name and a département are known.
+            yield Static("Entrée : suivant — Échap : plus tard" if settings.configured
+                         else "Entrée : suivant (votre nom et votre département d'abord)",
+                         classes="hint", id="step1-hint")
         with Vertical(classes="dialog -hidden", id="step2"):
             yield Label("Les structures de votre département", classes="dialog-title")
             yield Static(

@@ -28,6 +28,18 @@ from .test_visit_flow import select_site
 TEMPLATE = load_template()
 
 
+async def test_first_run_does_not_offer_later_before_a_name_is_known(tmp_path, make_app):
+    store = Store(tmp_path / "fresh")
+    app = make_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        hint = str(app.screen.query_one("#step1-hint").render())
+        assert "plus tard" not in hint and "nom" in hint
+        await pilot.press("escape")  # what the hint no longer promises: it stays
+        await pilot.pause()
+        assert isinstance(app.screen, FirstRunScreen)
+    store.close()
+
+
 async def test_first_run_asks_name_and_department_then_offers_the_directory(tmp_path, make_app):
     store = Store(tmp_path / "fresh")
     app = make_app(store)
