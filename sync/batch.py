@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from .lazy import from_schema
 from .wire import validate_writes, wire_to_writes, writes_from_json
 from .writes import DEVICE_RE, InvalidWrite, Write
 
@@ -39,15 +40,7 @@ _LAZY = {"_BATCH": "BATCH", "_BatchModel": "BatchModel"}
 """The pydantic schema of a batch (``sync.schema``), loaded on first use (PEP 562): a plainly
 valid batch is checked without it (:func:`_plain_batch`)."""
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from . import schema
-
-    value = getattr(schema, _LAZY[name])
-    globals()[name] = value
-    return value
+__getattr__ = from_schema(__name__, _LAZY, globals())
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from itertools import repeat
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+from .lazy import from_schema
 from .writes import (
     COUNTER_PATTERN,
     DEVICE_PATTERN,
@@ -32,15 +33,7 @@ _LAZY = {"WireWrite": "WireWrite", "_WRITES": "WRITES"}
 are checked without it (:func:`writes_from_json`), so a sync that reads only good batches never
 imports pydantic."""
 
-
-def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from . import schema
-
-    value = getattr(schema, _LAZY[name])
-    globals()[name] = value
-    return value
+__getattr__ = from_schema(__name__, _LAZY, globals())
 
 
 # Always used with fullmatch (a "$" anchor would accept a trailing newline).
