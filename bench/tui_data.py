@@ -92,21 +92,6 @@ class SlowVisit:
         self.visit = ops.finalise(self.store, self.visit, template)
 
 
-@dataclass
-class _Answer:
-    """What ``Visit.answer`` gives, kept up to date from the fields written."""
-
-    status: Any = None
-    value: Any = None
-    comment: str = ""
-    prefilled: bool = False
-    automatic: bool = False
-
-    @property
-    def is_answered(self) -> bool:
-        return self.status is not None or self.value not in (None, "")
-
-
 class FastVisit:
     """A draft visit answered through ``Store._make_writes`` / ``Store._merge``: the fields
     ``visits.set_answer`` (``visits.answer_fields``) and ``visits.finalise`` write, without
@@ -116,12 +101,13 @@ class FastVisit:
         self.store = store
         self.id: str = visit.id
         self.answers = {
-            k: _Answer(a.status, a.value, a.comment, a.prefilled, a.automatic)
-            for k, a in visit.answers.items()
+            k: a.model_copy() for k, a in visit.answers.items()
         }
 
-    def answer(self, item_id: str) -> _Answer:
-        return self.answers.get(item_id) or _Answer()
+    def answer(self, item_id: str) -> Any:  # an Answer, kept up to date as fields are written
+        from fsfield.domain.models import Answer
+
+        return self.answers.get(item_id) or Answer()
 
     def _write(self, fields: dict[str, Any]) -> None:
         writes = self.store._make_writes("visit", self.id, fields)
@@ -137,7 +123,8 @@ class FastVisit:
         self._write(fields)
         from fsfield.domain.template import AnswerStatus
 
-        after = self.answers.setdefault(item_id, _Answer())
+        after = self.answers.get(item_id) or self.answer(item_id)
+        self.answers[item_id] = after
         for name, v in fields.items():
             sub = name[len(prefix):]
             setattr(after, sub, AnswerStatus(v) if sub == "status" and v is not None else v)
