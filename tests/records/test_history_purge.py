@@ -89,12 +89,18 @@ def test_bad_record_or_field_is_refused_in_french_and_writes_nothing(laptops):
     assert len(a.replica.writes_of(site.id)) == before
 
 
-def test_purge_travels_to_the_other_laptop_and_concurrent_purges_do_not_conflict(laptops):
-    a, b, central = laptops
+def _known_to_both(a, b, central) -> Site:
+    """A site whose phone A changed once, synced to both laptops."""
     site = create_site(a, name="France services Nexon", phone="05 55 00 00 01")
     update_site(a, site.id, phone="05 55 00 00 02")
     sync(a, central)
     sync(b, central)
+    return site
+
+
+def test_purge_travels_to_the_other_laptop_and_concurrent_purges_do_not_conflict(laptops):
+    a, b, central = laptops
+    site = _known_to_both(a, b, central)
     update_site(b, site.id, phone="05 55 00 00 03")
     sync(b, central)
     sync(a, central)
@@ -114,10 +120,7 @@ def test_purge_travels_to_the_other_laptop_and_concurrent_purges_do_not_conflict
 
 def test_a_value_written_concurrently_with_the_purge_is_not_erased(laptops):
     a, b, central = laptops
-    site = create_site(a, name="France services Nexon", phone="05 55 00 00 01")
-    update_site(a, site.id, phone="05 55 00 00 02")
-    sync(a, central)
-    sync(b, central)
+    site = _known_to_both(a, b, central)
     update_site(b, site.id, phone="05 55 00 00 09")  # B's newer value, unseen by A's purge
     assert purge_field(a, "site", site.id, "phone") == 1
     update_site(b, site.id, phone="05 55 00 00 10")  # B's own 09 becomes a past value
