@@ -417,42 +417,44 @@ class Store:
         """Visits, newest first."""
         from fsfield.domain.models import Visit
 
-        visits = self.all(Visit) if site_id is None else self._of_site(Visit, site_id)
-        return sorted(visits, key=lambda v: (v.date, v.created_at or v.date), reverse=True)
+        if site_id is not None:
+            return list(self.visits_newest_first(site_id))
+        return sorted(self.all(Visit), key=lambda v: (v.date, v.created_at or v.date),
+                      reverse=True)
 
     def visits_newest_first(self, site_id: str) -> Iterator[Visit]:
-        """The site's visits in the order of ``visits(site_id)``, each built only when the
-        caller reaches it (ordered by the summary's date; a day's visits by creation time)."""
+        """The site's visits newest first (a day's by creation time), each built only when the
+        caller reaches it: ordered by the summary's date."""
         from fsfield.domain.models import Visit
-        from fsfield.store.docformat import SUMMARY
 
         rows = sorted(((values[1] or "", record_id)
-                       for record_id, values in self.figures("visit", SUMMARY["visit"])
-                       if values[0] == site_id), reverse=True)
+                       for record_id, values in self._site_rows("visit", site_id)), reverse=True)
         for _, day in itertools.groupby(rows, key=lambda row: row[0]):
-            models = [self._materialise(record_id, "visit") for _, record_id in day]
-            shown = [m for m in models
-                     if isinstance(m, Visit) and not m.deleted and m.site_id == site_id]
+            shown = self._built(Visit, site_id, [record_id for _, record_id in day])
             yield from sorted(shown, key=lambda v: (v.date, v.created_at or v.date), reverse=True)
 
-    def _of_site(self, cls: type[R], site_id: str) -> list[R]:
-        """The records of a site, built from the summary's ``site_id`` (one model per record
-        of that site, not one per record of the store)."""
+    def _site_rows(self, kind: str, site_id: str) -> list[tuple[str, list[Any]]]:
+        """The summary's rows of one site's records of ``kind`` (no document read)."""
         from fsfield.store.docformat import SUMMARY
 
+        return [(r, values) for r, values in self.figures(kind, SUMMARY[kind])
+                if values[0] == site_id]
+
+    def _built(self, cls: type[R], site_id: str, record_ids: Iterable[str]) -> list[R]:
+        """The models of ``record_ids`` that are live ``cls`` records of the site."""
         out = []
-        for record_id, values in self.figures(cls.kind, SUMMARY[cls.kind]):
-            if values[0] == site_id:
-                model = self._materialise(record_id, cls.kind)
-                if isinstance(model, cls) and not model.deleted and model.site_id == site_id:
-                    out.append(model)
+        for record_id in record_ids:
+            model = self._materialise(record_id, cls.kind)
+            if isinstance(model, cls) and not model.deleted and model.site_id == site_id:
+                out.append(model)
         return out
 
     def followups(self, site_id: str | None = None) -> list[FollowUp]:
         """Follow-ups, open first, then by due date."""
         from fsfield.domain.models import FollowUp
 
-        items = self.all(FollowUp) if site_id is None else self._of_site(FollowUp, site_id)
+        items = self.all(FollowUp) if site_id is None else self._built(
+            FollowUp, site_id, (r for r, _ in self._site_rows("followup", site_id)))
         return sorted(
             items,
             key=lambda f: (f.status.is_closed, f.due or dt.date.max, f.created_at or dt.date.min),
