@@ -132,8 +132,11 @@ class DocFormat:
         self._settle_places()
 
     def _settle_places(self) -> None:
-        """Documents of a layout from before placing (one ``d:visit`` table) move to their
-        site's table, once, in one save (a refused save is retried with the next one)."""
+        """Documents of format 3's layout (one ``d:visit`` table) move to their site's table,
+        when that format is first opened, in one save (a refused save is retried with the
+        next one). A record with no site yet stays in ``d:visit`` and moves when saved."""
+        if not self.storage.upgraded:
+            return
         tables = self.storage.read()
         for kind in PLACE_BY:
             if DOCS + kind in tables:  # ``in`` loads nothing

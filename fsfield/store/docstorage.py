@@ -89,6 +89,7 @@ class DocStorage(Storage):
         #: tables found damaged when loaded (French), for the app to show
         self.problems: list[str] = []
         self.unsaved = False
+        self.upgraded = False
         self._data = LazyTables(self._load_table)
         self._seq = 0
         self._flushed: dict[str, Any] = {}  # loaded table -> the object last made durable
@@ -446,6 +447,8 @@ class DocStorage(Storage):
         self._on_disk = set(names)
         self._journal = JournalFile(self.directory / JOURNAL)
         older = opened.header is not None and opened.header.format != FORMAT
+        #: opened from an older format (3): the app reorganises what that format laid out
+        self.upgraded = older
         if not opened.repair and not older:  # format 3 is rewritten before any patch is saved
             return
         try:

@@ -10,7 +10,8 @@ import pytest
 
 from fsfield.domain.models import FollowUp, Settings, Site, Visit
 from fsfield.domain.template import AnswerStatus
-from fsfield.store import docformat
+from fsfield.store import docfiles, docformat
+from fsfield.store.docstorage import DocStorage
 from fsfield.store.doctables import UNLOADED
 from fsfield.store.followups import create_followup
 from fsfield.store.repo import Store
@@ -63,8 +64,11 @@ def test_a_sites_visits_are_read_from_that_sites_table_only(tmp_path):
 
 
 def test_a_data_dir_with_one_visit_table_reads_the_same_and_is_placed_once(tmp_path, monkeypatch):
-    with monkeypatch.context() as m:  # the layout of the first format-3 version
+    with monkeypatch.context() as m:  # what the first document store (format 3) wrote
         m.setattr(docformat, "PLACE_BY", {})
+        m.setattr(docfiles, "FORMAT", "fsfield-store/3")
+        real_put = DocStorage.put
+        m.setattr(DocStorage, "put", lambda self, t, k, d, fields=None: real_put(self, t, k, d))
         sites, visits = fill(tmp_path / "data")
         with Store(tmp_path / "data") as store:
             assert {n for n in store.storage.read() if n.startswith("d:")} == {
@@ -93,3 +97,12 @@ def test_every_record_of_a_placed_kind_is_in_its_sites_table(tmp_path, kind):
             if place["v"].startswith(kind):
                 doc = store.storage.read()[f"d:{place['v']}"][record]
                 assert place["v"] == f"{kind}@{doc['f']['site_id'][0][0]}"
+
+
+def test_a_record_without_a_site_is_not_read_again_at_every_start(tmp_path):
+    fill(tmp_path / "data")
+    with Store(tmp_path / "data") as store:
+        store.write_fields("visit", "v-nosite", {"date": "2026-12-02"})  # site not known yet
+        assert "v-nosite" in store.storage.read()["d:visit"]
+    with Store(tmp_path / "data") as store:
+        assert "d:visit" not in loaded_doc_tables(store)
