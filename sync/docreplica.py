@@ -43,7 +43,7 @@ from .documents import (
     history_entry,
     split_dot,
 )
-from .purge import PURGE_PREFIX, PURGED
+from .purge import PURGED, is_purge, purge_field_name, purged_field
 from .replica import DELETED, FieldState
 from .writes import DotCollision, Write
 
@@ -263,13 +263,14 @@ class DocReplica:
         if changed is not None:
             changed.add(fld)
         self._changed[rec] = changed
-        if fld.startswith(PURGE_PREFIX) and any(doc.dot(e) == w.dot for e in doc.live(fld)):
-            purges.setdefault(rec, set()).add(fld[len(PURGE_PREFIX):])
+        target = purged_field(fld)
+        if target is not None and any(doc.dot(e) == w.dot for e in doc.live(fld)):
+            purges.setdefault(rec, set()).add(target)
 
     # --- history and purge ------------------------------------------------------------------
 
     def _cutoff(self, doc: Document, field: str) -> tuple[Any, ...] | None:
-        cuts = [tuple(e[0]) for e in doc.live(PURGE_PREFIX + field) if isinstance(e[0], list)]
+        cuts = [tuple(e[0]) for e in doc.live(purge_field_name(field)) if isinstance(e[0], list)]
         return max(cuts) if cuts else None
 
     def _to_history(self, doc: Document, field: str, e: list[Any], loc: int) -> list[Any]:
@@ -415,18 +416,20 @@ class DocReplica:
         return [
             (fld, e)
             for fld, entries in doc.raw["f"].items()
-            if fld != DELETED and not fld.startswith(PURGE_PREFIX)
+            if fld != DELETED and not is_purge(fld)
             for e in entries
             if any(doc.dot(e) not in s for s in seen)
         ]
 
-    def _doc_conflicted(self, doc: Document) -> bool:
+    @staticmethod
+    def _disputed(doc: Document) -> Iterator[tuple[str, list[list[Any]]]]:
+        """The fields whose live writes disagree (a purge field never counts)."""
         for fld, entries in doc.raw["f"].items():
-            if len(entries) > 1 and not fld.startswith(PURGE_PREFIX) and disagree(
-                [e[0] for e in entries]
-            ):
-                return True
-        return bool(self._unseen(doc))
+            if len(entries) > 1 and not is_purge(fld) and disagree([e[0] for e in entries]):
+                yield fld, entries
+
+    def _doc_conflicted(self, doc: Document) -> bool:
+        return next(self._disputed(doc), None) is not None or bool(self._unseen(doc))
 
     def delete_conflict(self, record: str) -> list[Write]:
         """Live writes on other fields that a live ``deleted = True`` write did not see."""
@@ -443,12 +446,8 @@ class DocReplica:
             doc = self._doc(rec, self.backend.get(CONFLICTED, rec))
             if doc is None:
                 continue
-            found: dict[str, list[Write]] = {}
-            for fld, entries in doc.raw["f"].items():
-                if len(entries) > 1 and not fld.startswith(PURGE_PREFIX) and disagree(
-                    [e[0] for e in entries]
-                ):
-                    found[fld] = [doc.write(fld, e) for e in entries]
+            found = {fld: [doc.write(fld, e) for e in entries]
+                     for fld, entries in self._disputed(doc)}
             unseen = self.delete_conflict(rec)
             if unseen:
                 found[DELETED] = self.live(rec, DELETED) + unseen
