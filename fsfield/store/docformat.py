@@ -176,32 +176,34 @@ class DocFormat:
         """Kind and summarised values of the records ``writes`` are about, before they merge."""
         out: dict[str, tuple[str, list[Any] | None]] = {}
         for w in writes:
-            if w.record in out:
-                continue
-            doc = self.replica.document(w.record, w.kind)
-            if doc is not None:
-                actual, values = doc["fw"][2], doc["values"]
-                fields = SUMMARY.get(actual)
-                out[w.record] = (actual, [values.get(f) for f in fields] if fields else None)
+            if w.record not in out:
+                found = self._summary_values(w.record)
+                if found is not None:
+                    out[w.record] = found
         return out
+
+    def _summary_values(self, record: str) -> tuple[str, list[Any] | None] | None:
+        """The record's kind and its summarised values (None if not summarised), reading only
+        those fields of its document; None for an unknown record."""
+        actual = self.replica.kind_of(record)
+        if actual is None:
+            return None
+        fields = SUMMARY.get(actual)
+        return actual, (self.replica.values(record, fields, kind=actual) if fields else None)
 
     def _summarise(
         self, record: str, kind: str, old_kind: str | None = None
     ) -> tuple[str | None, list[Any] | None]:
         """Save the record's summarised values; returns its kind and them (None: none kept)."""
-        doc = self.replica.document(record, kind)
-        if doc is None:
+        found = self._summary_values(record)
+        if found is None:
             return None, None
-        actual = doc["fw"][2]
+        actual, summarised = found
         for other in {kind, old_kind}:  # an earlier write gave the record another kind
             if other is not None and other != actual and other in SUMMARY:
                 self.storage.put("s:" + other, record, None)
-        fields = SUMMARY.get(actual)
-        if fields is None:
-            return actual, None
-        values = doc["values"]
-        summarised = [values.get(f) for f in fields]
-        self.storage.put("s:" + actual, record, {"v": summarised})
+        if summarised is not None:
+            self.storage.put("s:" + actual, record, {"v": summarised})
         return actual, summarised
 
     @functools.cached_property
