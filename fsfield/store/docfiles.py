@@ -98,7 +98,7 @@ class Header:
     #: length of the header line, newline included
     size: int
     #: the format it was written in (``FORMAT``, or format 3 to rewrite)
-    format: str = "fsfield-store/4"
+    format: str = FORMAT
 
 
 def encode_header(seq: int, tables: dict[str, tuple[int, int]], history: tuple[int, int]) -> bytes:

@@ -32,7 +32,7 @@ small table ``s:<kind>`` (record id -> values), saved with the documents they co
 figures the home screen shows are folded from them per site into ``s:site`` (summary.py), so
 that the first screen reads one small entry per site and no visit or follow-up document."""
 SUMMARY_VERSION = 1
-_MARK = "~"
+_MARK = summary.Keeper.MARK  # the version mark of a summary table
 _DOC_KEYS = frozenset(("k", "d", "a", "fw", "lh", "f"))
 
 
@@ -53,7 +53,7 @@ def check_table(name: str, table: dict[str, Any]) -> str | None:
         if any(type(doc.get("v")) is not str for doc in table.values()):
             return messages.bad_write(name, "kind")
     elif name == summary.TABLE:
-        if not summary.check(table, _MARK):
+        if not summary.check(table):
             return messages.bad_write(name, "v")
     elif name.startswith("s:"):
         if any(type(doc.get("v")) is not list and key != _MARK for key, doc in table.items()):
@@ -209,7 +209,7 @@ class DocFormat:
     @functools.cached_property
     def sites(self) -> summary.Keeper:
         """The per-site summary of the home screen (summary.py)."""
-        return summary.Keeper(self.storage, self.replica, self._summarised)
+        return summary.Keeper(self.storage, self._summarised)
 
     def _summarised(self) -> Iterator[tuple[str, str, list[Any]]]:
         for kind, fields in SUMMARY.items():

@@ -206,10 +206,10 @@ def build(
     return out
 
 
-def check(table: dict[str, Any], mark: str) -> bool:
+def check(table: dict[str, Any]) -> bool:
     """True if every entry of a ``s:site`` table has the shape of one (a few type tests)."""
     for key, doc in table.items():
-        if key == mark:
+        if key == Keeper.MARK:
             continue
         e = doc.get("v")
         if not (type(e) is list and len(e) == 7 and type(e[0]) is dict and type(e[1]) is bool
@@ -271,12 +271,11 @@ class Keeper:
     MARK = "~"
 
     def __init__(
-        self, storage: Any, replica: Any,
+        self, storage: Any,
         records: Callable[[], Iterable[tuple[str, str, list[Any]]]],
         today: Callable[[], dt.date] = dt.date.today,
     ) -> None:
         self.storage = storage
-        self.replica = replica
         self.records = records
         self.today = today
 
