@@ -222,9 +222,7 @@ class DocFormat:
         for a day the entries cannot answer (a clock set back by months)."""
         found = self.sites.figures(today)
         if found is None:
-            return summary.figures_from_records(
-                self.figures("visit", SUMMARY["visit"]),
-                self.figures("followup", SUMMARY["followup"]), today)
+            return summary.figures_from_summaries(self.figures, today)
         return found
 
     def figures(self, kind: str, fields: tuple[str, ...]) -> list[tuple[str, list[Any]]]:

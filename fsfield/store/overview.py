@@ -77,8 +77,7 @@ def site_figures(store: Store, today: dt.date) -> dict[str, SiteFigures]:
 
 def site_figures_from_records(store: Store, today: dt.date) -> dict[str, SiteFigures]:
     """The same figures folded from every visit and follow-up (what the summary must say)."""
-    return summary.figures_from_records(store.figures("visit", VISIT_FIGURES),
-                                        store.figures("followup", FOLLOWUP_FIGURES), today)
+    return summary.figures_from_summaries(store.figures, today)
 
 
 #: the French collation of 2,845 names costs more than reading them: kept between refreshes

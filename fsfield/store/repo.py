@@ -474,9 +474,7 @@ class Store:
 
         if isinstance(self._fmt, DocFormat):
             return self._fmt.site_figures(today)
-        return summary.figures_from_records(
-            self.figures("visit", summary.VISIT_FIELDS),
-            self.figures("followup", summary.FOLLOWUP_FIELDS), today)
+        return summary.figures_from_summaries(self.figures, today)
 
     def site_by_id_fs(self) -> dict[str, Site]:
         """Sites keyed by their directory id."""

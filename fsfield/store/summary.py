@@ -219,6 +219,15 @@ def check(table: dict[str, Any]) -> bool:
     return True
 
 
+def figures_from_summaries(
+    figures: Callable[[str, tuple[str, ...]], list[tuple[str, list[Any]]]], today: dt.date
+) -> dict[str, SiteFigures]:
+    """``figures_from_records`` of every visit and follow-up, read through ``figures`` (a
+    store's ``figures(kind, fields)``): the fallback when no per-site entry can answer."""
+    return figures_from_records(figures("visit", VISIT_FIELDS),
+                                figures("followup", FOLLOWUP_FIELDS), today)
+
+
 def figures_from_records(
     visits: Iterable[tuple[str, list[Any]]], followups: Iterable[tuple[str, list[Any]]],
     today: dt.date,
